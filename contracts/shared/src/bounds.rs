@@ -1,0 +1,54 @@
+//! Every bound on input and storage, named once. Contracts and client both check against these.
+
+/// Most governors the whitelist holds (the list is read whole when counting approvals).
+pub const MAX_GOVERNORS: u32 = 16;
+/// Most approvals a proposal can carry (one per governor).
+pub const MAX_APPROVALS: u32 = MAX_GOVERNORS;
+/// Shortest life of a governance proposal, in blocks.
+pub const MIN_PROPOSAL_TTL: u32 = 2;
+/// Longest life of a governance proposal, in blocks.
+pub const MAX_PROPOSAL_TTL: u32 = 1_000_000;
+/// Most GS1 company prefixes one merchant may register GTINs under.
+pub const MAX_GS1_PREFIXES: u32 = 8;
+/// Shortest GS1 company prefix, in digits (GS1 General Specifications: 4 to 12).
+pub const MIN_GS1_PREFIX_LEN: usize = 4;
+/// Longest GS1 company prefix, in digits.
+pub const MAX_GS1_PREFIX_LEN: usize = 12;
+/// Most product categories in one agency's accreditation scope.
+pub const MAX_SCOPE_CATEGORIES: u32 = 32;
+/// Longest brand name, in bytes.
+pub const MAX_BRAND_LEN: usize = 64;
+/// Longest URI stored on chain (product metadata, inspection report), in bytes.
+pub const MAX_URI_LEN: usize = 128;
+/// Longest lot number: GS1 AI (10) allows up to 20 characters.
+pub const MAX_LOT_LEN: usize = 20;
+/// Longest serial number: GS1 AI (21) allows up to 20 characters.
+pub const MAX_SERIAL_LEN: usize = 20;
+/// Shortest HS code (the international 6-digit subheading).
+pub const MIN_HS_CODE_LEN: usize = 6;
+/// Longest HS code (national tariff lines go to 10 digits).
+pub const MAX_HS_CODE_LEN: usize = 10;
+/// Most items one lot may commit to (2^32 - 1 fits the item count; a million-item lot is typical).
+pub const MAX_LOT_ITEMS: u32 = 100_000_000;
+/// Most trace events one lot may carry.
+pub const MAX_EVENTS_PER_LOT: u32 = 64;
+/// Longest location code: a UN/LOCODE is 5 characters, a GLN 13 digits.
+pub const MAX_LOCATION_LEN: usize = 13;
+/// Longest standard code of an inspection or certification (e.g. "GB 2763-2021", "ISO 22000").
+pub const MAX_STANDARD_LEN: usize = 32;
+/// Basis points in 100 %.
+pub const BPS_DENOMINATOR: u32 = 10_000;
+/// Most sampling rules the sampling contract holds.
+pub const MAX_SAMPLING_RULES: u32 = 256;
+/// Most members that may commit to one sampling epoch's seed.
+pub const MAX_EPOCH_COMMITTERS: u32 = 32;
+/// Shortest sampling epoch, in blocks.
+pub const MIN_EPOCH_BLOCKS: u32 = 2;
+/// Longest sampling epoch, in blocks.
+pub const MAX_EPOCH_BLOCKS: u32 = 1_000_000;
+/// Longest reveal window after an epoch closes, in blocks.
+pub const MAX_REVEAL_WINDOW: u32 = 1_000_000;
+/// Most consecutive passes governance may require before a watched merchant's risk is lowered.
+pub const MAX_PASS_STREAK: u32 = 1_000;
+/// Longest length of a Merkle proof (a tree over `MAX_LOT_ITEMS` leaves is 27 levels deep).
+pub const MAX_PROOF_LEN: usize = 32;

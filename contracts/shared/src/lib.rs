@@ -1,0 +1,29 @@
+//! # tracepass-shared
+//!
+//! Everything the four tracepass contracts and the off-chain client must agree on, defined once:
+//!
+//! - [`bounds`]: every size limit, as a named constant.
+//! - [`ids`]: GTIN parsing and check digits, country codes, GS1 lot and serial strings, and the
+//!   derivation of lot and item IDs.
+//! - [`merkle`]: the leaf and node hashing of a lot's item tree and the proof check, used by the
+//!   registry on chain and by the client off chain (the client also builds trees with `std`).
+//! - [`types`]: roles, statuses, records and the one [`Error`](types::Error) enum that all
+//!   contracts return, so an error raised in a callee reaches the client unchanged.
+//! - [`traits`]: the `#[ink::trait_definition]` interfaces contracts call each other through with
+//!   `ink::contract_ref!`; no contract imports another contract's crate.
+//!
+//! `no_std` on chain; the `std` feature (default) is what the client and unit tests use.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod bounds;
+pub mod ids;
+pub mod merkle;
+pub mod traits;
+pub mod types;
+#[cfg(feature = "fakes")]
+pub mod fakes;
+
+pub use ids::*;
+pub use types::*;

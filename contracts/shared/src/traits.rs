@@ -1,0 +1,104 @@
+//! Cross-contract interfaces. Each contract implements its trait with `#[ink(message)]`s and
+//! callers reach it through `ink::contract_ref!(Trait)` on a stored address, never by importing
+//! the callee's crate. Calls run one way: whitelist <- sampling <- registry <- attestation, plus
+//! the whitelist executing governance actions on the others. Messages that change another
+//! contract's state check that the caller is the contract entitled to it.
+
+use crate::ids::*;
+use crate::types::*;
+use ink::primitives::{AccountId, Hash};
+
+/// What the whitelist answers about members.
+#[ink::trait_definition]
+pub trait WhitelistApi {
+    /// The role of `who`, if it is a member (merchants included).
+    #[ink(message)]
+    fn role_of(&self, who: AccountId) -> Option<Role>;
+
+    /// The merchant record of `who`.
+    #[ink(message)]
+    fn merchant(&self, who: AccountId) -> Option<Merchant>;
+
+    /// Whether `who` is an active merchant allowed to register `gtin` (one of its GS1 prefixes).
+    #[ink(message)]
+    fn may_register_gtin(&self, who: AccountId, gtin: Gtin) -> bool;
+
+    /// `Ok` if `who` is an agency accredited for `category` now; otherwise the specific error.
+    #[ink(message)]
+    fn check_agency(&self, who: AccountId, category: Category) -> Result<()>;
+
+    /// The address of a contract of the deployment.
+    #[ink(message)]
+    fn contract_of(&self, kind: ContractKind) -> Option<AccountId>;
+}
+
+/// Code upgrades, callable only by the whitelist executing an approved proposal.
+#[ink::trait_definition]
+pub trait Upgradeable {
+    /// Replaces the contract's code with `code_hash`, keeping storage.
+    #[ink(message)]
+    fn set_code(&mut self, code_hash: Hash) -> Result<()>;
+}
+
+/// What the sampling contract offers to the registry, the attestation contract and governance.
+#[ink::trait_definition]
+pub trait SamplingApi {
+    /// Registry only: fixes the lot's epoch and rate at registration.
+    #[ink(message)]
+    fn record_lot(
+        &mut self,
+        lot: LotId,
+        merchant: AccountId,
+        category: Category,
+        origin: CountryCode,
+        tier: MerchantTier,
+    ) -> Result<()>;
+
+    /// The lot's selection status.
+    #[ink(message)]
+    fn selection(&self, lot: LotId) -> Selection;
+
+    /// Attestation only: risk feedback from an inspection of `merchant`'s lot.
+    #[ink(message)]
+    fn record_inspection(&mut self, merchant: AccountId, result: InspectionResult) -> Result<()>;
+
+    /// Whitelist (governance) only: sets a rule.
+    #[ink(message)]
+    fn set_rule(&mut self, key: RuleKey, rate_bps: u16) -> Result<()>;
+
+    /// Whitelist (governance) only: removes a rule.
+    #[ink(message)]
+    fn remove_rule(&mut self, key: RuleKey) -> Result<()>;
+
+    /// Whitelist (governance) only: sets the default rate and the risk feedback bound.
+    #[ink(message)]
+    fn set_policy(&mut self, default_rate_bps: u16, passes_to_clear: u32) -> Result<()>;
+}
+
+/// What the registry offers to the attestation contract.
+#[ink::trait_definition]
+pub trait RegistryApi {
+    /// A lot.
+    #[ink(message)]
+    fn lot(&self, id: LotId) -> Option<Lot>;
+
+    /// A product.
+    #[ink(message)]
+    fn product(&self, gtin: Gtin) -> Option<Product>;
+
+    /// A factory.
+    #[ink(message)]
+    fn factory(&self, id: FactoryId) -> Option<Factory>;
+
+    /// Attestation only: moves a lot to `to` (Held, Released, Cleared) as an attestation's effect.
+    #[ink(message)]
+    fn apply_status(&mut self, lot: LotId, to: LotStatus) -> Result<()>;
+}
+
+/// What governance may do to attestations.
+#[ink::trait_definition]
+pub trait AttestationGovernance {
+    /// Whitelist (governance) only: revokes an attestation.
+    #[ink(message)]
+    fn revoke_by_governance(&mut self, id: AttestationId, reason_hash: Hash32) -> Result<()>;
+}

@@ -1,0 +1,734 @@
+//! Roles, statuses, records and the one `Error` every tracepass contract returns.
+
+use crate::ids::*;
+use crate::merkle::Node;
+use alloc::vec::Vec;
+use ink::primitives::{AccountId, Hash};
+
+/// Block numbers of the chain (u32 on substrate-contracts-node).
+pub type BlockNumber = u32;
+/// Milliseconds since the Unix epoch (the chain's timestamp).
+pub type Timestamp = u64;
+
+/// What a consortium member is. An account holds at most one role.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Votes on membership, thresholds and upgrades; onboards and suspends merchants.
+    Governor,
+    /// An accredited inspection or certification body.
+    Agency,
+    /// A customs authority: records arrivals and clearances.
+    Customs,
+    /// A logistics partner: records shipping, receiving and storing.
+    Logistics,
+    /// A whitelisted merchant: registers factories, products and lots.
+    Merchant,
+}
+
+/// A merchant's risk tier; sampling rules can target each.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MerchantTier {
+    /// The default.
+    Standard,
+    /// A merchant with a long clean record.
+    Trusted,
+    /// A merchant under closer watch (set by a governor, or by failed inspections).
+    Watched,
+}
+
+/// Whether a merchant may act.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MerchantStatus {
+    /// May register and its products verify as genuine.
+    Active,
+    /// Temporarily barred: registers nothing, and its items do not verify as genuine.
+    Suspended,
+    /// Permanently removed.
+    Revoked,
+}
+
+/// A merchant's whitelist record.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merchant {
+    /// blake2-256 of the organisation's legal name (the name itself stays off chain).
+    pub name_hash: Hash32,
+    /// Country of registration.
+    pub country: CountryCode,
+    /// GS1 company prefixes (digits) the merchant may register GTINs under.
+    pub gs1_prefixes: Vec<Vec<u8>>,
+    /// Risk tier chosen by governors.
+    pub tier: MerchantTier,
+    /// Current status.
+    pub status: MerchantStatus,
+    /// Block of onboarding.
+    pub since: BlockNumber,
+}
+
+/// An agency's accreditation: which product categories it may inspect or certify, until when.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyScope {
+    /// Product categories covered.
+    pub categories: Vec<Category>,
+    /// End of validity (ms since epoch, exclusive).
+    pub valid_until: Timestamp,
+}
+
+impl Merchant {
+    /// The rule of `may_register_gtin`: active, and the GTIN is under one of its prefixes.
+    pub fn may_register(&self, gtin: &Gtin) -> bool {
+        self.status == MerchantStatus::Active
+            && self.gs1_prefixes.iter().any(|p| gtin.has_company_prefix(p))
+    }
+}
+
+/// The rule of `check_agency`: `member` (the record of `who`, if any) is an agency whose
+/// accreditation covers `category` and is valid at `now`.
+pub fn check_agency_rule(
+    who: AccountId,
+    member: Option<&Member>,
+    category: Category,
+    now: Timestamp,
+) -> Result<()> {
+    let scope = match member {
+        Some(Member { role: Role::Agency, scope: Some(scope), .. }) => scope,
+        _ => return Err(Error::Unauthorized { account: who, role: Role::Agency }),
+    };
+    if now >= scope.valid_until {
+        return Err(Error::AccreditationExpired { agency: who });
+    }
+    if !scope.categories.contains(&category) {
+        return Err(Error::OutOfScope { agency: who, category });
+    }
+    Ok(())
+}
+
+/// A non-merchant member's record.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// The member's role.
+    pub role: Role,
+    /// blake2-256 of the organisation's name.
+    pub name_hash: Hash32,
+    /// Accreditation, for agencies only.
+    pub scope: Option<AgencyScope>,
+    /// Block of admission.
+    pub since: BlockNumber,
+}
+
+/// The contracts of a deployment, as named in the whitelist's directory.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContractKind {
+    /// Members, roles and governance.
+    Whitelist,
+    /// Factories, products, lots and trace events.
+    Registry,
+    /// Sampling rules, epochs and selection.
+    Sampling,
+    /// Inspections, certifications and customs clearances.
+    Attestation,
+}
+
+/// The key of a sampling rule. `None` matches anything; the rule with the most `Some` fields
+/// that match wins (ties: category before origin before tier).
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleKey {
+    /// Product category, or any.
+    pub category: Option<Category>,
+    /// Origin country, or any.
+    pub origin: Option<CountryCode>,
+    /// Merchant tier, or any.
+    pub tier: Option<MerchantTier>,
+}
+
+impl RuleKey {
+    /// True if the rule applies to a lot with these attributes.
+    pub fn matches(&self, category: Category, origin: CountryCode, tier: MerchantTier) -> bool {
+        self.category.is_none_or(|c| c == category)
+            && self.origin.is_none_or(|o| o == origin)
+            && self.tier.is_none_or(|t| t == tier)
+    }
+
+    /// How specific the rule is: higher wins.
+    pub fn specificity(&self) -> u8 {
+        (self.category.is_some() as u8) * 4
+            + (self.origin.is_some() as u8) * 2
+            + (self.tier.is_some() as u8)
+    }
+}
+
+/// What a governance proposal does when executed.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Admit a governor, agency, customs or logistics member (merchants are onboarded directly).
+    AddMember {
+        /// The account admitted.
+        account: AccountId,
+        /// Its role (not `Merchant`).
+        role: Role,
+        /// blake2-256 of the organisation's name.
+        name_hash: Hash32,
+        /// Accreditation, required for and only for agencies.
+        scope: Option<AgencyScope>,
+    },
+    /// Remove a non-merchant member.
+    RemoveMember {
+        /// The account removed.
+        account: AccountId,
+    },
+    /// Replace an agency's accreditation.
+    SetAgencyScope {
+        /// The agency.
+        account: AccountId,
+        /// Its new scope.
+        scope: AgencyScope,
+    },
+    /// Change M, the approvals a proposal needs.
+    SetThreshold {
+        /// The new threshold (1..=number of governors).
+        threshold: u8,
+    },
+    /// Replace a contract's code, keeping its storage.
+    SetCodeHash {
+        /// The contract upgraded.
+        target: ContractKind,
+        /// Code hash of the new code, already uploaded.
+        code_hash: Hash,
+    },
+    /// Set (or replace) a sampling rule's rate.
+    SetSamplingRule {
+        /// What the rule matches.
+        key: RuleKey,
+        /// Rate in basis points.
+        rate_bps: u16,
+    },
+    /// Remove a sampling rule.
+    RemoveSamplingRule {
+        /// The rule removed.
+        key: RuleKey,
+    },
+    /// Revoke an attestation on the consortium's authority.
+    RevokeAttestation {
+        /// The attestation.
+        id: AttestationId,
+        /// blake2-256 of the reason.
+        reason_hash: Hash32,
+    },
+    /// Set the rate used when no rule matches, and the risk feedback bounds.
+    SetSamplingPolicy {
+        /// Default rate in basis points.
+        default_rate_bps: u16,
+        /// Consecutive passes that take a watched merchant back to its own tier.
+        passes_to_clear: u32,
+    },
+}
+
+/// A governance proposal.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    /// What it does.
+    pub action: Action,
+    /// The governor who proposed it (counted as its first approval).
+    pub proposer: AccountId,
+    /// Governors who approved it.
+    pub approvals: Vec<AccountId>,
+    /// Last block in which it can be approved or executed.
+    pub expires_at: BlockNumber,
+    /// Whether it was executed (proposals execute once).
+    pub executed: bool,
+}
+
+/// Where a lot is in its journey.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LotStatus {
+    /// Registered by its merchant.
+    Registered,
+    /// Shipped towards the importing country.
+    InTransit,
+    /// Arrived at the port of entry.
+    AtCustoms,
+    /// Cleared by customs.
+    Cleared,
+    /// Held after a failed inspection or by customs.
+    Held,
+    /// Released after a hold.
+    Released,
+    /// Recalled (final).
+    Recalled,
+}
+
+impl LotStatus {
+    /// The legal transitions. Recalled is reachable from every state except itself and is final.
+    pub fn can_become(self, to: LotStatus) -> bool {
+        use LotStatus::*;
+        matches!(
+            (self, to),
+            (Registered, InTransit)
+                | (InTransit, AtCustoms)
+                | (AtCustoms, Cleared)
+                | (Registered | InTransit | AtCustoms | Cleared | Released, Held)
+                | (Held, Released)
+        ) || (to == Recalled && self != Recalled)
+    }
+}
+
+/// EPCIS / CBV business steps a trace event can record.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BusinessStep {
+    /// cbv:BizStep-commissioning (production).
+    Commissioning,
+    /// cbv:BizStep-packing (processing).
+    Packing,
+    /// cbv:BizStep-shipping: moves a Registered lot to InTransit.
+    Shipping,
+    /// cbv:BizStep-arriving: arrival at the port of entry; moves InTransit to AtCustoms.
+    Arriving,
+    /// cbv:BizStep-receiving (warehouse or consignee receipt).
+    Receiving,
+    /// cbv:BizStep-storing (warehousing).
+    Storing,
+    /// Customs clearance (Customs only): moves AtCustoms to Cleared.
+    CustomsClearance,
+    /// cbv:BizStep-inspecting (Agency only).
+    Inspecting,
+    /// cbv:BizStep-holding (Customs only): puts the lot on Held.
+    Holding,
+    /// Recall, written by `recall` only.
+    Recalling,
+}
+
+impl BusinessStep {
+    /// Whether an account with `role` (and `is_owner`: the lot's merchant) may record `self`.
+    pub fn allowed_for(self, role: Option<Role>, is_owner: bool) -> bool {
+        use BusinessStep::*;
+        match self {
+            Commissioning | Packing => is_owner,
+            Shipping | Receiving | Storing => is_owner || role == Some(Role::Logistics),
+            Arriving => role == Some(Role::Logistics) || role == Some(Role::Customs),
+            CustomsClearance | Holding => role == Some(Role::Customs),
+            Inspecting => role == Some(Role::Agency),
+            Recalling => false,
+        }
+    }
+
+    /// The status the step moves a lot to, if any.
+    pub fn moves_to(self) -> Option<LotStatus> {
+        match self {
+            BusinessStep::Shipping => Some(LotStatus::InTransit),
+            BusinessStep::Arriving => Some(LotStatus::AtCustoms),
+            BusinessStep::CustomsClearance => Some(LotStatus::Cleared),
+            BusinessStep::Holding => Some(LotStatus::Held),
+            _ => None,
+        }
+    }
+}
+
+/// Where an event happened.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// Country.
+    pub country: CountryCode,
+    /// UN/LOCODE (5 characters: country + 3) or GLN (13 digits); may be empty.
+    pub code: Vec<u8>,
+}
+
+/// One append-only trace event of a lot.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceEvent {
+    /// What happened.
+    pub step: BusinessStep,
+    /// Who recorded it.
+    pub actor: AccountId,
+    /// When it happened in the world (ms), as stated by the actor (not after `recorded_at`).
+    pub event_time: Timestamp,
+    /// When the chain recorded it (block timestamp, ms).
+    pub recorded_at: Timestamp,
+    /// Where.
+    pub location: Location,
+    /// blake2-256 of the supporting document (waybill, declaration...), or zeros.
+    pub document_hash: Hash32,
+}
+
+/// A factory.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Factory {
+    /// The merchant that registered it.
+    pub merchant: AccountId,
+    /// Where it is.
+    pub country: CountryCode,
+    /// blake2-256 of its name and address.
+    pub name_hash: Hash32,
+}
+
+/// What a merchant gives to register a product.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductInput {
+    /// The product's GTIN (normalised by the caller with [`Gtin::parse`]; checked again).
+    pub gtin: Gtin,
+    /// Brand name (UTF-8, at most `MAX_BRAND_LEN` bytes).
+    pub brand: Vec<u8>,
+    /// Product category code.
+    pub category: Category,
+    /// Country of origin.
+    pub origin: CountryCode,
+    /// The producing factory (registered by the same merchant).
+    pub factory: FactoryId,
+    /// HS tariff code (6 to 10 digits).
+    pub hs_code: Vec<u8>,
+    /// blake2-256 of the product's metadata document.
+    pub metadata_hash: Hash32,
+    /// Where the metadata document is (at most `MAX_URI_LEN` bytes; may be empty).
+    pub uri: Vec<u8>,
+}
+
+/// A registered product (the SKU class).
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Product {
+    /// What the merchant registered.
+    pub info: ProductInput,
+    /// The owning merchant.
+    pub merchant: AccountId,
+    /// Block of registration.
+    pub registered_at: BlockNumber,
+}
+
+/// What a merchant gives to register a lot.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LotInput {
+    /// The product.
+    pub gtin: Gtin,
+    /// GS1 AI (10) lot number.
+    pub lot_number: Vec<u8>,
+    /// Number of items (leaves of the tree).
+    pub item_count: u32,
+    /// Merkle root over the items' IDs, in serials-file order.
+    pub root: Node,
+    /// Production date, `YYYYMMDD`.
+    pub produced_on: Date,
+    /// Expiry date, `YYYYMMDD` (not before production).
+    pub expires_on: Date,
+}
+
+/// A registered lot.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lot {
+    /// What the merchant registered.
+    pub info: LotInput,
+    /// The owning merchant.
+    pub merchant: AccountId,
+    /// Block of registration (fixes the sampling epoch).
+    pub registered_at: BlockNumber,
+    /// Current status.
+    pub status: LotStatus,
+    /// Trace events recorded so far.
+    pub event_count: u32,
+    /// Why it was recalled (hash of the notice), once recalled.
+    pub recall_reason: Option<Hash32>,
+}
+
+/// Result of an inspection.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InspectionResult {
+    /// Conforms to the standard.
+    Pass,
+    /// Does not conform.
+    Fail,
+}
+
+/// What an attestation says.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// A quality inspection of a lot by an accredited agency.
+    QualityInspection {
+        /// The lot inspected.
+        lot: LotId,
+        /// Pass or fail.
+        result: InspectionResult,
+        /// Standard inspected against.
+        standard: Vec<u8>,
+        /// Number of items sampled.
+        items_sampled: u32,
+        /// blake2-256 of the report.
+        report_hash: Hash32,
+        /// Where the report is.
+        report_uri: Vec<u8>,
+        /// When the inspection was done (ms).
+        inspected_at: Timestamp,
+        /// Whether sampling had selected the lot (false: a voluntary inspection).
+        selected: bool,
+    },
+    /// A factory certification by an accredited agency.
+    FactoryCertification {
+        /// The factory certified.
+        factory: FactoryId,
+        /// Standard certified against (e.g. ISO 22000, GMP).
+        standard: Vec<u8>,
+        /// blake2-256 of the certificate number.
+        certificate_hash: Hash32,
+    },
+    /// A customs clearance of a lot.
+    CustomsClearance {
+        /// The lot cleared.
+        lot: LotId,
+        /// Port of entry (UN/LOCODE).
+        port: Vec<u8>,
+        /// blake2-256 of the customs declaration.
+        declaration_hash: Hash32,
+        /// When it was cleared (ms).
+        cleared_at: Timestamp,
+    },
+}
+
+/// An attestation record.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attestation {
+    /// What it says.
+    pub claim: Claim,
+    /// Who issued it.
+    pub issuer: AccountId,
+    /// When the chain recorded it (ms).
+    pub issued_at: Timestamp,
+    /// End of validity (ms, exclusive); `None` for customs clearances, which do not expire.
+    pub valid_until: Option<Timestamp>,
+    /// The earlier attestation this one re-tests, if any.
+    pub answers: Option<AttestationId>,
+    /// Revocation: who and why (hash of the reason), once revoked.
+    pub revoked: Option<(AccountId, Hash32)>,
+}
+
+/// The sampling decision for a lot.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selection {
+    /// The sampling contract has no record of the lot.
+    Unknown,
+    /// The lot's epoch seed is not revealed yet.
+    SeedPending,
+    /// The lot must be inspected.
+    Selected,
+    /// The lot was not drawn.
+    NotSelected,
+}
+
+/// Fields whose bounds an `Error::Invalid` names.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// A GTIN.
+    Gtin,
+    /// A country code.
+    Country,
+    /// A GS1 company prefix, or the number of prefixes.
+    Gs1Prefix,
+    /// A brand name.
+    Brand,
+    /// An HS code.
+    HsCode,
+    /// A URI.
+    Uri,
+    /// A lot number.
+    LotNumber,
+    /// An item count.
+    ItemCount,
+    /// A date, or a date range.
+    Date,
+    /// A location code.
+    Location,
+    /// An event time.
+    EventTime,
+    /// A standard code.
+    Standard,
+    /// A validity end.
+    ValidUntil,
+    /// An accreditation scope.
+    Scope,
+    /// A threshold.
+    Threshold,
+    /// A governor list.
+    Governors,
+    /// A proposal lifetime.
+    ProposalTtl,
+    /// A sampling rate.
+    Rate,
+    /// An epoch parameter.
+    Epoch,
+    /// A proof.
+    Proof,
+    /// A role.
+    Role,
+}
+
+/// Every error a tracepass contract returns to a caller. Shared by all four contracts so that an
+/// error raised in a callee reaches the client unchanged.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// `account` lacks `role`, which the message requires.
+    Unauthorized {
+        /// The caller.
+        account: AccountId,
+        /// The role it needed.
+        role: Role,
+    },
+    /// The caller is not the lot's or factory's owning merchant.
+    NotOwner {
+        /// The caller.
+        account: AccountId,
+    },
+    /// The message may only be called by the deployment's `expected` contract.
+    NotContract {
+        /// The caller.
+        caller: AccountId,
+        /// Which contract may call.
+        expected: ContractKind,
+    },
+    /// A field is malformed or out of its bound.
+    Invalid(Field),
+    /// The GTIN is malformed.
+    BadGtin(GtinError),
+    /// A lot number or serial is malformed.
+    BadGs1String(Gs1StringError),
+    /// The account is a member already.
+    AlreadyMember,
+    /// The account is not a member (or not a merchant).
+    NotMember,
+    /// The merchant is not active.
+    MerchantNotActive,
+    /// The merchant may not register this GTIN (no matching GS1 prefix, or not active).
+    GtinNotAllowed,
+    /// Removing the member would leave fewer governors than the threshold.
+    WouldBreakQuorum,
+    /// No proposal with this ID.
+    ProposalNotFound,
+    /// The proposal is past its expiry block.
+    ProposalExpired,
+    /// The proposal was executed already.
+    ProposalAlreadyExecuted,
+    /// The caller approved this proposal already.
+    AlreadyApproved,
+    /// The proposal has fewer approvals than the threshold.
+    NotEnoughApprovals {
+        /// Approvals so far.
+        have: u32,
+        /// Approvals needed.
+        need: u32,
+    },
+    /// The deployment's contracts were wired already, or the caller may not wire them.
+    WiringClosed,
+    /// A contract the call needs is not in the deployment's directory yet.
+    NotWired(ContractKind),
+    /// No factory with this ID.
+    FactoryNotFound,
+    /// A product with this GTIN exists.
+    ProductExists,
+    /// No product with this GTIN.
+    ProductNotFound,
+    /// A different lot with this GTIN and lot number exists.
+    LotConflict,
+    /// No lot with this ID.
+    LotNotFound,
+    /// The lot cannot go from `from` to `to`.
+    IllegalTransition {
+        /// Current status.
+        from: LotStatus,
+        /// Requested status.
+        to: LotStatus,
+    },
+    /// The caller's role may not record this business step.
+    StepNotAllowed(BusinessStep),
+    /// The lot has `MAX_EVENTS_PER_LOT` events.
+    TooManyEvents,
+    /// `MAX_SAMPLING_RULES` rules exist.
+    TooManyRules,
+    /// No sampling rule with this key.
+    RuleNotFound,
+    /// The lot was recorded for sampling already.
+    LotAlreadySampled,
+    /// Commitments to this epoch are closed (it has opened).
+    CommitClosed,
+    /// The caller committed to this epoch already.
+    AlreadyCommitted,
+    /// `MAX_EPOCH_COMMITTERS` members committed to this epoch.
+    TooManyCommitters,
+    /// The caller has no commitment for this epoch.
+    NotCommitted,
+    /// The reveal window of this epoch is not open (epoch not closed, or deadline passed).
+    RevealNotOpen,
+    /// The revealed secret does not hash to the commitment.
+    RevealMismatch,
+    /// The caller revealed already.
+    AlreadyRevealed,
+    /// The epoch cannot be finalised yet (reveal window open and reveals missing).
+    EpochNotReady,
+    /// The epoch's seed is fixed already.
+    EpochFinalized,
+    /// The agency's accreditation does not cover this category.
+    OutOfScope {
+        /// The agency.
+        agency: AccountId,
+        /// The category it is not accredited for.
+        category: Category,
+    },
+    /// The agency's accreditation has expired.
+    AccreditationExpired {
+        /// The agency.
+        agency: AccountId,
+    },
+    /// No attestation with this ID.
+    AttestationNotFound,
+    /// The attestation was revoked already.
+    AlreadyRevoked,
+    /// The caller may not revoke this attestation (not its issuer; governors revoke by proposal).
+    NotIssuer,
+    /// The re-tested attestation is not an inspection of the same lot.
+    BadRetest,
+    /// The chain refused the code upgrade (no code with that hash is uploaded).
+    UpgradeFailed,
+}
+
+/// The result type of every tracepass contract message.
+pub type Result<T> = core::result::Result<T, Error>;

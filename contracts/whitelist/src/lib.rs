@@ -1,0 +1,712 @@
+//! # whitelist: who may write what
+//!
+//! The consortium's permission system. Every other tracepass contract asks it who an account is.
+//!
+//! ## Overview
+//! - **Members**: governors, inspection/certification agencies (with an accreditation scope: product
+//!   categories and a validity end), customs and logistics partners. One role per account.
+//! - **Merchants**: onboarded, re-tiered, suspended, reinstated or revoked by any one governor
+//!   (operational decisions, each with an event). A merchant may register GTINs under its GS1
+//!   company prefixes only.
+//! - **Governance**: admitting or removing a governor, agency, customs or logistics member,
+//!   changing an agency's scope, changing the threshold M, upgrading any contract's code,
+//!   sampling rules and revoking attestations happen only through proposals approved by M of the
+//!   N governors, executed once, before they expire.
+//! - **Directory**: the addresses of the deployment's other contracts, set once by the deployer
+//!   (`wire`) right after instantiation; contracts use it to recognise each other as callers.
+//!
+//! ## Invariants
+//! - While M > 1 no single key can admit or remove a member, change M or upgrade code.
+//! - 1 <= M <= N <= `MAX_GOVERNORS` at all times (removing a governor that would break this fails).
+//! - A proposal executes at most once, only with M approvals from current governors, and never
+//!   after its expiry block.
+//! - An account is a member or a merchant, never both.
+//!
+//! ## Error policy
+//! Every caller error is an [`Error`] variant returned as `Err`, which reverts all state changes
+//! of the call; no caller input can make a message panic. Events are emitted only on change.
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+#[ink::contract]
+mod whitelist {
+    use ink::prelude::vec::Vec;
+    use ink::storage::Mapping;
+    use tracepass_shared::bounds::*;
+    use tracepass_shared::traits::*;
+    use tracepass_shared::*;
+
+    /// The consortium's members and governance.
+    #[ink(storage)]
+    pub struct Whitelist {
+        /// The governors (N), in admission order. Bounded by `MAX_GOVERNORS`; kept as a list
+        /// because approvals are counted against the current set.
+        governors: Vec<AccountId>,
+        /// M: approvals a proposal needs.
+        threshold: u8,
+        /// Blocks a proposal stays open after it is made.
+        proposal_ttl: BlockNumber,
+        /// Non-merchant members, by account (governors included, so `role_of` is one read).
+        members: Mapping<AccountId, Member>,
+        /// Number of non-merchant members, for listings.
+        member_count: u32,
+        /// Merchants, by account.
+        merchants: Mapping<AccountId, Merchant>,
+        /// Number of merchants ever onboarded (revoked included).
+        merchant_count: u32,
+        /// Governance proposals, by ID.
+        proposals: Mapping<ProposalId, Proposal>,
+        /// ID of the next proposal (IDs start at 1).
+        next_proposal: ProposalId,
+        /// Registry address, once wired.
+        registry: Option<AccountId>,
+        /// Sampling address, once wired.
+        sampling: Option<AccountId>,
+        /// Attestation address, once wired.
+        attestation: Option<AccountId>,
+        /// The deployer, allowed to `wire` once; `None` after wiring.
+        wiring_admin: Option<AccountId>,
+    }
+
+    /// A governor proposed an action (its approval is counted).
+    #[ink(event)]
+    pub struct ProposalCreated {
+        #[ink(topic)]
+        pub id: ProposalId,
+        #[ink(topic)]
+        pub proposer: AccountId,
+        pub action: Action,
+        pub expires_at: BlockNumber,
+    }
+
+    /// A governor approved a proposal.
+    #[ink(event)]
+    pub struct ProposalApproved {
+        #[ink(topic)]
+        pub id: ProposalId,
+        #[ink(topic)]
+        pub governor: AccountId,
+        pub approvals: u32,
+    }
+
+    /// A proposal was executed.
+    #[ink(event)]
+    pub struct ProposalExecuted {
+        #[ink(topic)]
+        pub id: ProposalId,
+        #[ink(topic)]
+        pub executor: AccountId,
+    }
+
+    /// A member was admitted.
+    #[ink(event)]
+    pub struct MemberAdded {
+        #[ink(topic)]
+        pub account: AccountId,
+        pub role: Role,
+    }
+
+    /// A member was removed.
+    #[ink(event)]
+    pub struct MemberRemoved {
+        #[ink(topic)]
+        pub account: AccountId,
+        pub role: Role,
+    }
+
+    /// An agency's accreditation changed.
+    #[ink(event)]
+    pub struct AgencyScopeSet {
+        #[ink(topic)]
+        pub account: AccountId,
+        pub scope: AgencyScope,
+    }
+
+    /// M changed.
+    #[ink(event)]
+    pub struct ThresholdChanged {
+        pub old: u8,
+        pub new: u8,
+    }
+
+    /// A contract's code was replaced through governance.
+    #[ink(event)]
+    pub struct CodeUpgraded {
+        pub target: ContractKind,
+        pub code_hash: Hash,
+    }
+
+    /// A merchant was onboarded.
+    #[ink(event)]
+    pub struct MerchantAdded {
+        #[ink(topic)]
+        pub account: AccountId,
+        #[ink(topic)]
+        pub by: AccountId,
+        pub tier: MerchantTier,
+    }
+
+    /// A merchant's tier changed.
+    #[ink(event)]
+    pub struct MerchantTierChanged {
+        #[ink(topic)]
+        pub account: AccountId,
+        #[ink(topic)]
+        pub by: AccountId,
+        pub tier: MerchantTier,
+    }
+
+    /// A merchant's status changed.
+    #[ink(event)]
+    pub struct MerchantStatusChanged {
+        #[ink(topic)]
+        pub account: AccountId,
+        #[ink(topic)]
+        pub by: AccountId,
+        pub status: MerchantStatus,
+        pub reason_hash: Option<Hash32>,
+    }
+
+    /// The deployment's contracts were wired.
+    #[ink(event)]
+    pub struct ContractsWired {
+        pub registry: AccountId,
+        pub sampling: AccountId,
+        pub attestation: AccountId,
+    }
+
+    impl Whitelist {
+        /// Creates the consortium with its first `governors`, `threshold` M and the lifetime of
+        /// proposals in blocks. The caller may `wire` the deployment once.
+        #[ink(constructor)]
+        pub fn new(
+            governors: Vec<AccountId>,
+            threshold: u8,
+            proposal_ttl: BlockNumber,
+        ) -> Result<Self> {
+            let n = governors.len() as u32;
+            if n == 0 || n > MAX_GOVERNORS {
+                return Err(Error::Invalid(Field::Governors));
+            }
+            for (i, g) in governors.iter().enumerate() {
+                if governors[..i].contains(g) {
+                    return Err(Error::Invalid(Field::Governors));
+                }
+            }
+            if threshold == 0 || threshold as u32 > n {
+                return Err(Error::Invalid(Field::Threshold));
+            }
+            if !(MIN_PROPOSAL_TTL..=MAX_PROPOSAL_TTL).contains(&proposal_ttl) {
+                return Err(Error::Invalid(Field::ProposalTtl));
+            }
+            let mut this = Self {
+                governors: Vec::new(),
+                threshold,
+                proposal_ttl,
+                members: Mapping::default(),
+                member_count: 0,
+                merchants: Mapping::default(),
+                merchant_count: 0,
+                proposals: Mapping::default(),
+                next_proposal: 1,
+                registry: None,
+                sampling: None,
+                attestation: None,
+                wiring_admin: Some(Self::env().caller()),
+            };
+            for g in governors {
+                this.insert_member(g, Role::Governor, [0; 32], None);
+            }
+            Ok(this)
+        }
+
+        // ---- governance -----------------------------------------------------------------
+
+        /// Proposes `action` (governors only). The proposer's approval is counted.
+        #[ink(message)]
+        pub fn propose(&mut self, action: Action) -> Result<ProposalId> {
+            let caller = self.env().caller();
+            self.ensure_role(caller, Role::Governor)?;
+            self.validate(&action)?;
+            let id = self.next_proposal;
+            let expires_at = self.env().block_number().saturating_add(self.proposal_ttl);
+            let mut approvals = Vec::new();
+            approvals.push(caller);
+            self.proposals.insert(
+                id,
+                &Proposal { action: action.clone(), proposer: caller, approvals, expires_at, executed: false },
+            );
+            self.next_proposal = id.saturating_add(1);
+            self.env().emit_event(ProposalCreated { id, proposer: caller, action, expires_at });
+            self.env().emit_event(ProposalApproved { id, governor: caller, approvals: 1 });
+            Ok(id)
+        }
+
+        /// Approves proposal `id` (governors only); returns the approvals it now has.
+        #[ink(message)]
+        pub fn approve(&mut self, id: ProposalId) -> Result<u32> {
+            let caller = self.env().caller();
+            self.ensure_role(caller, Role::Governor)?;
+            let mut p = self.open_proposal(id)?;
+            if p.approvals.contains(&caller) {
+                return Err(Error::AlreadyApproved);
+            }
+            p.approvals.push(caller);
+            let approvals = self.count_approvals(&p);
+            self.proposals.insert(id, &p);
+            self.env().emit_event(ProposalApproved { id, governor: caller, approvals });
+            Ok(approvals)
+        }
+
+        /// Executes proposal `id` once it has M approvals from current governors (governors only).
+        #[ink(message)]
+        pub fn execute(&mut self, id: ProposalId) -> Result<()> {
+            let caller = self.env().caller();
+            self.ensure_role(caller, Role::Governor)?;
+            let mut p = self.open_proposal(id)?;
+            let have = self.count_approvals(&p);
+            let need = self.threshold as u32;
+            if have < need {
+                return Err(Error::NotEnoughApprovals { have, need });
+            }
+            self.validate(&p.action)?;
+            p.executed = true;
+            self.proposals.insert(id, &p);
+            self.apply(p.action)?;
+            self.env().emit_event(ProposalExecuted { id, executor: caller });
+            Ok(())
+        }
+
+        // ---- merchants (operational: any one governor) ------------------------------------
+
+        /// Onboards a merchant (governors only).
+        #[ink(message)]
+        pub fn add_merchant(
+            &mut self,
+            account: AccountId,
+            name_hash: Hash32,
+            country: CountryCode,
+            gs1_prefixes: Vec<Vec<u8>>,
+            tier: MerchantTier,
+        ) -> Result<()> {
+            let caller = self.env().caller();
+            self.ensure_role(caller, Role::Governor)?;
+            if self.members.contains(account) || self.merchants.contains(account) {
+                return Err(Error::AlreadyMember);
+            }
+            if !country.is_valid() {
+                return Err(Error::Invalid(Field::Country));
+            }
+            if gs1_prefixes.is_empty()
+                || gs1_prefixes.len() as u32 > MAX_GS1_PREFIXES
+                || !gs1_prefixes.iter().all(|p| check_gs1_prefix(p))
+            {
+                return Err(Error::Invalid(Field::Gs1Prefix));
+            }
+            let since = self.env().block_number();
+            self.merchants.insert(
+                account,
+                &Merchant { name_hash, country, gs1_prefixes, tier, status: MerchantStatus::Active, since },
+            );
+            self.merchant_count = self.merchant_count.saturating_add(1);
+            self.env().emit_event(MerchantAdded { account, by: caller, tier });
+            Ok(())
+        }
+
+        /// Changes a merchant's risk tier (governors only).
+        #[ink(message)]
+        pub fn set_merchant_tier(&mut self, account: AccountId, tier: MerchantTier) -> Result<()> {
+            let caller = self.env().caller();
+            self.ensure_role(caller, Role::Governor)?;
+            let mut m = self.merchants.get(account).ok_or(Error::NotMember)?;
+            if m.tier == tier {
+                return Ok(());
+            }
+            m.tier = tier;
+            self.merchants.insert(account, &m);
+            self.env().emit_event(MerchantTierChanged { account, by: caller, tier });
+            Ok(())
+        }
+
+        /// Suspends an active merchant (governors only): it registers nothing and its items stop
+        /// verifying as genuine until reinstated.
+        #[ink(message)]
+        pub fn suspend_merchant(&mut self, account: AccountId, reason_hash: Hash32) -> Result<()> {
+            self.set_merchant_status(account, MerchantStatus::Active, MerchantStatus::Suspended, Some(reason_hash))
+        }
+
+        /// Reinstates a suspended merchant (governors only).
+        #[ink(message)]
+        pub fn reinstate_merchant(&mut self, account: AccountId) -> Result<()> {
+            self.set_merchant_status(account, MerchantStatus::Suspended, MerchantStatus::Active, None)
+        }
+
+        /// Revokes a merchant for good (governors only).
+        #[ink(message)]
+        pub fn revoke_merchant(&mut self, account: AccountId, reason_hash: Hash32) -> Result<()> {
+            let caller = self.env().caller();
+            self.ensure_role(caller, Role::Governor)?;
+            let mut m = self.merchants.get(account).ok_or(Error::NotMember)?;
+            if m.status == MerchantStatus::Revoked {
+                return Err(Error::MerchantNotActive);
+            }
+            m.status = MerchantStatus::Revoked;
+            self.merchants.insert(account, &m);
+            self.env().emit_event(MerchantStatusChanged {
+                account,
+                by: caller,
+                status: MerchantStatus::Revoked,
+                reason_hash: Some(reason_hash),
+            });
+            Ok(())
+        }
+
+        // ---- wiring -------------------------------------------------------------------------
+
+        /// Records the deployment's other contracts. Only the deployer, only once.
+        #[ink(message)]
+        pub fn wire(
+            &mut self,
+            registry: AccountId,
+            sampling: AccountId,
+            attestation: AccountId,
+        ) -> Result<()> {
+            if self.wiring_admin != Some(self.env().caller()) {
+                return Err(Error::WiringClosed);
+            }
+            self.registry = Some(registry);
+            self.sampling = Some(sampling);
+            self.attestation = Some(attestation);
+            self.wiring_admin = None;
+            self.env().emit_event(ContractsWired { registry, sampling, attestation });
+            Ok(())
+        }
+
+        // ---- queries ------------------------------------------------------------------------
+
+        /// The governors.
+        #[ink(message)]
+        pub fn governors(&self) -> Vec<AccountId> {
+            self.governors.clone()
+        }
+
+        /// M, the approvals a proposal needs.
+        #[ink(message)]
+        pub fn threshold(&self) -> u8 {
+            self.threshold
+        }
+
+        /// A member's record (non-merchants).
+        #[ink(message)]
+        pub fn member(&self, who: AccountId) -> Option<Member> {
+            self.members.get(who)
+        }
+
+        /// Number of non-merchant members and of merchants.
+        #[ink(message)]
+        pub fn counts(&self) -> (u32, u32) {
+            (self.member_count, self.merchant_count)
+        }
+
+        /// A proposal.
+        #[ink(message)]
+        pub fn proposal(&self, id: ProposalId) -> Option<Proposal> {
+            self.proposals.get(id)
+        }
+
+        /// Number of proposals made so far (IDs are 1..=this).
+        #[ink(message)]
+        pub fn proposal_count(&self) -> ProposalId {
+            self.next_proposal - 1
+        }
+
+        // ---- internals ----------------------------------------------------------------------
+
+        /// The one access check: `Ok` iff `who` holds `role` (merchants: and are active).
+        fn ensure_role(&self, who: AccountId, role: Role) -> Result<()> {
+            let ok = match role {
+                Role::Merchant => self.merchants.get(who).is_some_and(|m| m.status == MerchantStatus::Active),
+                _ => self.members.get(who).is_some_and(|m| m.role == role),
+            };
+            if ok {
+                Ok(())
+            } else {
+                Err(Error::Unauthorized { account: who, role })
+            }
+        }
+
+        fn open_proposal(&self, id: ProposalId) -> Result<Proposal> {
+            let p = self.proposals.get(id).ok_or(Error::ProposalNotFound)?;
+            if p.executed {
+                return Err(Error::ProposalAlreadyExecuted);
+            }
+            if self.env().block_number() > p.expires_at {
+                return Err(Error::ProposalExpired);
+            }
+            Ok(p)
+        }
+
+        /// Approvals from accounts that are governors now (a removed governor's vote lapses).
+        fn count_approvals(&self, p: &Proposal) -> u32 {
+            p.approvals.iter().filter(|a| self.governors.contains(a)).count() as u32
+        }
+
+        fn check_scope(scope: &AgencyScope) -> Result<()> {
+            if scope.categories.is_empty() || scope.categories.len() as u32 > MAX_SCOPE_CATEGORIES {
+                return Err(Error::Invalid(Field::Scope));
+            }
+            Ok(())
+        }
+
+        /// Checks that `action` can be applied to the current state.
+        fn validate(&self, action: &Action) -> Result<()> {
+            match action {
+                Action::AddMember { account, role, scope, .. } => {
+                    if self.members.contains(account) || self.merchants.contains(account) {
+                        return Err(Error::AlreadyMember);
+                    }
+                    match (role, scope) {
+                        (Role::Merchant, _) => return Err(Error::Invalid(Field::Role)),
+                        (Role::Agency, Some(s)) => Self::check_scope(s)?,
+                        (Role::Agency, None) | (_, Some(_)) => return Err(Error::Invalid(Field::Scope)),
+                        _ => {}
+                    }
+                    if *role == Role::Governor && self.governors.len() as u32 >= MAX_GOVERNORS {
+                        return Err(Error::Invalid(Field::Governors));
+                    }
+                }
+                Action::RemoveMember { account } => {
+                    let m = self.members.get(account).ok_or(Error::NotMember)?;
+                    if m.role == Role::Governor && self.governors.len() <= self.threshold as usize {
+                        return Err(Error::WouldBreakQuorum);
+                    }
+                }
+                Action::SetAgencyScope { account, scope } => {
+                    match self.members.get(account) {
+                        Some(m) if m.role == Role::Agency => {}
+                        _ => return Err(Error::NotMember),
+                    }
+                    Self::check_scope(scope)?;
+                }
+                Action::SetThreshold { threshold } => {
+                    if *threshold == 0 || *threshold as usize > self.governors.len() {
+                        return Err(Error::Invalid(Field::Threshold));
+                    }
+                }
+                Action::SetCodeHash { target, .. } => {
+                    if *target != ContractKind::Whitelist {
+                        self.directory(*target)?;
+                    }
+                }
+                Action::SetSamplingRule { rate_bps, .. } => {
+                    if *rate_bps as u32 > BPS_DENOMINATOR {
+                        return Err(Error::Invalid(Field::Rate));
+                    }
+                    self.directory(ContractKind::Sampling)?;
+                }
+                Action::RemoveSamplingRule { .. } => {
+                    self.directory(ContractKind::Sampling)?;
+                }
+                Action::SetSamplingPolicy { default_rate_bps, passes_to_clear } => {
+                    if *default_rate_bps as u32 > BPS_DENOMINATOR
+                        || *passes_to_clear == 0
+                        || *passes_to_clear > MAX_PASS_STREAK
+                    {
+                        return Err(Error::Invalid(Field::Rate));
+                    }
+                    self.directory(ContractKind::Sampling)?;
+                }
+                Action::RevokeAttestation { .. } => {
+                    self.directory(ContractKind::Attestation)?;
+                }
+            }
+            Ok(())
+        }
+
+        fn directory(&self, kind: ContractKind) -> Result<AccountId> {
+            match kind {
+                ContractKind::Whitelist => Some(self.env().account_id()),
+                ContractKind::Registry => self.registry,
+                ContractKind::Sampling => self.sampling,
+                ContractKind::Attestation => self.attestation,
+            }
+            .ok_or(Error::NotWired(kind))
+        }
+
+        fn insert_member(&mut self, account: AccountId, role: Role, name_hash: Hash32, scope: Option<AgencyScope>) {
+            let since = self.env().block_number();
+            self.members.insert(account, &Member { role, name_hash, scope, since });
+            self.member_count = self.member_count.saturating_add(1);
+            if role == Role::Governor {
+                self.governors.push(account);
+            }
+            self.env().emit_event(MemberAdded { account, role });
+        }
+
+        /// Applies a validated action.
+        fn apply(&mut self, action: Action) -> Result<()> {
+            match action {
+                Action::AddMember { account, role, name_hash, scope } => {
+                    self.insert_member(account, role, name_hash, scope);
+                }
+                Action::RemoveMember { account } => {
+                    let m = self.members.take(account).ok_or(Error::NotMember)?;
+                    self.member_count = self.member_count.saturating_sub(1);
+                    self.governors.retain(|g| *g != account);
+                    self.env().emit_event(MemberRemoved { account, role: m.role });
+                }
+                Action::SetAgencyScope { account, scope } => {
+                    let mut m = self.members.get(account).ok_or(Error::NotMember)?;
+                    m.scope = Some(scope.clone());
+                    self.members.insert(account, &m);
+                    self.env().emit_event(AgencyScopeSet { account, scope });
+                }
+                Action::SetThreshold { threshold } => {
+                    let old = self.threshold;
+                    self.threshold = threshold;
+                    self.env().emit_event(ThresholdChanged { old, new: threshold });
+                }
+                Action::SetCodeHash { target, code_hash } => {
+                    if target == ContractKind::Whitelist {
+                        self.env().set_code_hash(&code_hash).map_err(|_| Error::UpgradeFailed)?;
+                    } else {
+                        ext::set_code(self.directory(target)?, code_hash)?;
+                    }
+                    self.env().emit_event(CodeUpgraded { target, code_hash });
+                }
+                Action::SetSamplingRule { key, rate_bps } => {
+                    ext::set_rule(self.directory(ContractKind::Sampling)?, key, rate_bps)?;
+                }
+                Action::RemoveSamplingRule { key } => {
+                    ext::remove_rule(self.directory(ContractKind::Sampling)?, key)?;
+                }
+                Action::SetSamplingPolicy { default_rate_bps, passes_to_clear } => {
+                    ext::set_policy(self.directory(ContractKind::Sampling)?, default_rate_bps, passes_to_clear)?;
+                }
+                Action::RevokeAttestation { id, reason_hash } => {
+                    ext::revoke_attestation(self.directory(ContractKind::Attestation)?, id, reason_hash)?;
+                }
+            }
+            Ok(())
+        }
+
+        fn set_merchant_status(
+            &mut self,
+            account: AccountId,
+            from: MerchantStatus,
+            to: MerchantStatus,
+            reason_hash: Option<Hash32>,
+        ) -> Result<()> {
+            let caller = self.env().caller();
+            self.ensure_role(caller, Role::Governor)?;
+            let mut m = self.merchants.get(account).ok_or(Error::NotMember)?;
+            if m.status != from {
+                return Err(Error::MerchantNotActive);
+            }
+            m.status = to;
+            self.merchants.insert(account, &m);
+            self.env().emit_event(MerchantStatusChanged { account, by: caller, status: to, reason_hash });
+            Ok(())
+        }
+    }
+
+    impl WhitelistApi for Whitelist {
+        /// The role of `who`, if it is a member (merchants of any status included).
+        #[ink(message)]
+        fn role_of(&self, who: AccountId) -> Option<Role> {
+            if self.merchants.contains(who) {
+                return Some(Role::Merchant);
+            }
+            self.members.get(who).map(|m| m.role)
+        }
+
+        /// The merchant record of `who`.
+        #[ink(message)]
+        fn merchant(&self, who: AccountId) -> Option<Merchant> {
+            self.merchants.get(who)
+        }
+
+        /// Whether `who` is an active merchant allowed to register `gtin`.
+        #[ink(message)]
+        fn may_register_gtin(&self, who: AccountId, gtin: Gtin) -> bool {
+            gtin.is_valid() && self.merchants.get(who).is_some_and(|m| m.may_register(&gtin))
+        }
+
+        /// `Ok` if `who` is an agency accredited for `category` now.
+        #[ink(message)]
+        fn check_agency(&self, who: AccountId, category: Category) -> Result<()> {
+            check_agency_rule(who, self.members.get(who).as_ref(), category, self.env().block_timestamp())
+        }
+
+        /// The address of a contract of the deployment.
+        #[ink(message)]
+        fn contract_of(&self, kind: ContractKind) -> Option<AccountId> {
+            self.directory(kind).ok()
+        }
+    }
+
+    /// Calls into the other contracts. In unit tests they would need cross-contract calls, which
+    /// ink!'s off-chain engine lacks; governance calls out are covered end to end on a node.
+    pub(crate) mod ext {
+        use super::*;
+
+        #[cfg(not(test))]
+        pub fn set_code(target: AccountId, code_hash: Hash) -> Result<()> {
+            let mut c: ink::contract_ref!(Upgradeable) = target.into();
+            c.set_code(code_hash)
+        }
+        #[cfg(not(test))]
+        pub fn set_rule(sampling: AccountId, key: RuleKey, rate: u16) -> Result<()> {
+            let mut c: ink::contract_ref!(SamplingApi) = sampling.into();
+            c.set_rule(key, rate)
+        }
+        #[cfg(not(test))]
+        pub fn remove_rule(sampling: AccountId, key: RuleKey) -> Result<()> {
+            let mut c: ink::contract_ref!(SamplingApi) = sampling.into();
+            c.remove_rule(key)
+        }
+        #[cfg(not(test))]
+        pub fn set_policy(sampling: AccountId, rate: u16, passes: u32) -> Result<()> {
+            let mut c: ink::contract_ref!(SamplingApi) = sampling.into();
+            c.set_policy(rate, passes)
+        }
+        #[cfg(not(test))]
+        pub fn revoke_attestation(att: AccountId, id: AttestationId, reason: Hash32) -> Result<()> {
+            let mut c: ink::contract_ref!(AttestationGovernance) = att.into();
+            c.revoke_by_governance(id, reason)
+        }
+
+        // Off-chain: the calls are recorded so tests can check what governance asked for.
+        #[cfg(test)]
+        thread_local! {
+            pub static CALLS: core::cell::RefCell<Vec<(AccountId, &'static str)>> = Default::default();
+        }
+        #[cfg(test)]
+        fn record(to: AccountId, what: &'static str) -> Result<()> {
+            CALLS.with(|c| c.borrow_mut().push((to, what)));
+            Ok(())
+        }
+        #[cfg(test)]
+        pub fn set_code(t: AccountId, _: Hash) -> Result<()> {
+            record(t, "set_code")
+        }
+        #[cfg(test)]
+        pub fn set_rule(t: AccountId, _: RuleKey, _: u16) -> Result<()> {
+            record(t, "set_rule")
+        }
+        #[cfg(test)]
+        pub fn remove_rule(t: AccountId, _: RuleKey) -> Result<()> {
+            record(t, "remove_rule")
+        }
+        #[cfg(test)]
+        pub fn set_policy(t: AccountId, _: u16, _: u32) -> Result<()> {
+            record(t, "set_policy")
+        }
+        #[cfg(test)]
+        pub fn revoke_attestation(t: AccountId, _: AttestationId, _: Hash32) -> Result<()> {
+            record(t, "revoke_attestation")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

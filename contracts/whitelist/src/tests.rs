@@ -1,0 +1,369 @@
+//! Unit tests of the whitelist in ink!'s off-chain environment.
+
+use crate::whitelist::*;
+use ink::env::{test, DefaultEnvironment};
+use ink::primitives::{AccountId, Hash};
+use ink::scale::Decode;
+use tracepass_shared::fakes::{account, check_access, AccessCase};
+use tracepass_shared::traits::WhitelistApi;
+use tracepass_shared::*;
+
+const G1: u8 = 1;
+const G2: u8 = 2;
+const G3: u8 = 3;
+const AGENCY: u8 = 10;
+const CUSTOMS: u8 = 11;
+const MERCHANT: u8 = 20;
+const STRANGER: u8 = 99;
+const PREFIX: &[u8] = b"0614141";
+
+fn set_caller(n: u8) {
+    test::set_caller::<DefaultEnvironment>(account(n));
+}
+
+fn advance(blocks: u32) {
+    for _ in 0..blocks {
+        test::advance_block::<DefaultEnvironment>();
+    }
+}
+
+/// A 2-of-3 consortium created by G1, with proposals open for 10 blocks.
+fn consortium() -> Whitelist {
+    set_caller(G1);
+    Whitelist::new(vec![account(G1), account(G2), account(G3)], 2, 10).expect("valid")
+}
+
+fn scope(categories: Vec<Category>, valid_until: Timestamp) -> AgencyScope {
+    AgencyScope { categories, valid_until }
+}
+
+fn add_agency_action(who: u8) -> Action {
+    Action::AddMember {
+        account: account(who),
+        role: Role::Agency,
+        name_hash: [7; 32],
+        scope: Some(scope(vec![1001, 1002], 1_000_000)),
+    }
+}
+
+/// Runs `action` through G1's proposal, G2's approval and G2's execution.
+fn pass(w: &mut Whitelist, action: Action) -> Result<()> {
+    set_caller(G1);
+    let id = w.propose(action)?;
+    set_caller(G2);
+    w.approve(id)?;
+    w.execute(id)
+}
+
+fn add_merchant(w: &mut Whitelist, who: u8) {
+    set_caller(G1);
+    w.add_merchant(account(who), [5; 32], CountryCode(*b"NZ"), vec![PREFIX.to_vec()], MerchantTier::Standard)
+        .expect("merchant added");
+}
+
+fn last_event<E: Decode>() -> E {
+    let ev = test::recorded_events().last().expect("an event");
+    E::decode(&mut &ev.data[..]).expect("decodes")
+}
+
+fn gtin(s: &str) -> Gtin {
+    Gtin::parse(s.as_bytes()).unwrap()
+}
+
+#[ink::test]
+fn new_works() {
+    let w = consortium();
+    assert_eq!(w.governors(), vec![account(G1), account(G2), account(G3)]);
+    assert_eq!(w.threshold(), 2);
+    assert_eq!(w.role_of(account(G2)), Some(Role::Governor));
+    assert_eq!(w.counts(), (3, 0));
+    assert_eq!(test::recorded_events().count(), 3);
+}
+
+#[ink::test]
+fn new_fails() {
+    let g = vec![account(G1), account(G2)];
+    assert!(matches!(Whitelist::new(g.clone(), 0, 10), Err(Error::Invalid(Field::Threshold))));
+    assert!(matches!(Whitelist::new(g.clone(), 3, 10), Err(Error::Invalid(Field::Threshold))));
+    assert!(matches!(Whitelist::new(vec![], 1, 10), Err(Error::Invalid(Field::Governors))));
+    assert!(matches!(
+        Whitelist::new(vec![account(G1), account(G1)], 1, 10),
+        Err(Error::Invalid(Field::Governors))
+    ));
+    assert!(matches!(Whitelist::new(g.clone(), 1, 1), Err(Error::Invalid(Field::ProposalTtl))));
+    let many: Vec<AccountId> = (0..17).map(account).collect();
+    assert!(matches!(Whitelist::new(many, 1, 10), Err(Error::Invalid(Field::Governors))));
+}
+
+#[ink::test]
+fn m_of_n_admission_works() {
+    let mut w = consortium();
+    set_caller(G1);
+    let id = w.propose(add_agency_action(AGENCY)).unwrap();
+    assert_eq!(id, 1);
+    let ev: ProposalApproved = last_event();
+    assert_eq!((ev.id, ev.governor, ev.approvals), (1, account(G1), 1));
+    // One key alone cannot admit while M = 2.
+    assert_eq!(w.execute(id), Err(Error::NotEnoughApprovals { have: 1, need: 2 }));
+    assert_eq!(w.role_of(account(AGENCY)), None);
+    set_caller(G3);
+    assert_eq!(w.approve(id), Ok(2));
+    w.execute(id).unwrap();
+    let ev: ProposalExecuted = last_event();
+    assert_eq!((ev.id, ev.executor), (1, account(G3)));
+    assert_eq!(w.role_of(account(AGENCY)), Some(Role::Agency));
+    assert!(w.proposal(id).unwrap().executed);
+    assert_eq!(w.counts(), (4, 0));
+}
+
+#[ink::test]
+fn execute_twice_fails() {
+    let mut w = consortium();
+    pass(&mut w, add_agency_action(AGENCY)).unwrap();
+    assert_eq!(w.execute(1), Err(Error::ProposalAlreadyExecuted));
+    set_caller(G3);
+    assert_eq!(w.approve(1), Err(Error::ProposalAlreadyExecuted));
+}
+
+#[ink::test]
+fn approve_twice_fails() {
+    let mut w = consortium();
+    set_caller(G1);
+    let id = w.propose(add_agency_action(AGENCY)).unwrap();
+    assert_eq!(w.approve(id), Err(Error::AlreadyApproved));
+    assert_eq!(w.approve(42), Err(Error::ProposalNotFound));
+}
+
+#[ink::test]
+fn expired_proposal_fails() {
+    let mut w = consortium();
+    set_caller(G1);
+    let id = w.propose(add_agency_action(AGENCY)).unwrap();
+    advance(11);
+    set_caller(G2);
+    assert_eq!(w.approve(id), Err(Error::ProposalExpired));
+    assert_eq!(w.execute(id), Err(Error::ProposalExpired));
+    assert_eq!(w.role_of(account(AGENCY)), None);
+}
+
+#[ink::test]
+fn removed_governor_vote_lapses_works() {
+    let mut w = consortium();
+    set_caller(G3);
+    let id = w.propose(add_agency_action(AGENCY)).unwrap();
+    // G1 and G2 remove G3 (3 governors, M = 2: allowed).
+    pass(&mut w, Action::RemoveMember { account: account(G3) }).unwrap();
+    let ev: MemberRemoved = last_event_before_executed();
+    assert_eq!((ev.account, ev.role), (account(G3), Role::Governor));
+    set_caller(G1);
+    assert_eq!(w.approve(id), Ok(1), "G3's approval no longer counts");
+    assert_eq!(w.execute(id), Err(Error::NotEnoughApprovals { have: 1, need: 2 }));
+}
+
+/// The event emitted just before the final `ProposalExecuted`.
+fn last_event_before_executed<E: Decode>() -> E {
+    let evs: Vec<_> = test::recorded_events().collect();
+    E::decode(&mut &evs[evs.len() - 2].data[..]).expect("decodes")
+}
+
+#[ink::test]
+fn remove_governor_below_threshold_fails() {
+    set_caller(G1);
+    let mut w = Whitelist::new(vec![account(G1), account(G2)], 2, 10).unwrap();
+    set_caller(G1);
+    assert_eq!(w.propose(Action::RemoveMember { account: account(G2) }), Err(Error::WouldBreakQuorum));
+    assert_eq!(w.propose(Action::RemoveMember { account: account(STRANGER) }), Err(Error::NotMember));
+}
+
+#[ink::test]
+fn set_threshold_works() {
+    let mut w = consortium();
+    pass(&mut w, Action::SetThreshold { threshold: 3 }).unwrap();
+    assert_eq!(w.threshold(), 3);
+    let ev: ThresholdChanged = last_event_before_executed();
+    assert_eq!((ev.old, ev.new), (2, 3));
+    set_caller(G1);
+    assert_eq!(w.propose(Action::SetThreshold { threshold: 4 }), Err(Error::Invalid(Field::Threshold)));
+}
+
+#[ink::test]
+fn add_member_validation_fails() {
+    let mut w = consortium();
+    set_caller(G1);
+    let merchant_role = Action::AddMember { account: account(5), role: Role::Merchant, name_hash: [0; 32], scope: None };
+    assert_eq!(w.propose(merchant_role), Err(Error::Invalid(Field::Role)));
+    let agency_no_scope = Action::AddMember { account: account(5), role: Role::Agency, name_hash: [0; 32], scope: None };
+    assert_eq!(w.propose(agency_no_scope), Err(Error::Invalid(Field::Scope)));
+    let customs_scope = Action::AddMember {
+        account: account(5),
+        role: Role::Customs,
+        name_hash: [0; 32],
+        scope: Some(scope(vec![1], 1)),
+    };
+    assert_eq!(w.propose(customs_scope), Err(Error::Invalid(Field::Scope)));
+    let empty_scope = Action::AddMember {
+        account: account(5),
+        role: Role::Agency,
+        name_hash: [0; 32],
+        scope: Some(scope(vec![], 1)),
+    };
+    assert_eq!(w.propose(empty_scope), Err(Error::Invalid(Field::Scope)));
+    let existing = Action::AddMember { account: account(G2), role: Role::Customs, name_hash: [0; 32], scope: None };
+    assert_eq!(w.propose(existing), Err(Error::AlreadyMember));
+    assert_eq!(w.proposal_count(), 0);
+}
+
+#[ink::test]
+fn agency_scope_works() {
+    let mut w = consortium();
+    pass(&mut w, add_agency_action(AGENCY)).unwrap();
+    test::set_block_timestamp::<DefaultEnvironment>(500_000);
+    assert_eq!(w.check_agency(account(AGENCY), 1001), Ok(()));
+    assert_eq!(
+        w.check_agency(account(AGENCY), 2000),
+        Err(Error::OutOfScope { agency: account(AGENCY), category: 2000 })
+    );
+    assert_eq!(
+        w.check_agency(account(G1), 1001),
+        Err(Error::Unauthorized { account: account(G1), role: Role::Agency })
+    );
+    pass(&mut w, Action::SetAgencyScope { account: account(AGENCY), scope: scope(vec![2000], 600_000) }).unwrap();
+    assert_eq!(w.check_agency(account(AGENCY), 2000), Ok(()));
+    test::set_block_timestamp::<DefaultEnvironment>(600_000);
+    assert_eq!(w.check_agency(account(AGENCY), 2000), Err(Error::AccreditationExpired { agency: account(AGENCY) }));
+}
+
+#[ink::test]
+fn merchant_lifecycle_works() {
+    let mut w = consortium();
+    add_merchant(&mut w, MERCHANT);
+    let ev: MerchantAdded = last_event();
+    assert_eq!((ev.account, ev.by, ev.tier), (account(MERCHANT), account(G1), MerchantTier::Standard));
+    assert_eq!(w.role_of(account(MERCHANT)), Some(Role::Merchant));
+    let own = gtin("10614141000415");
+    let other = gtin("4006381333931");
+    assert!(w.may_register_gtin(account(MERCHANT), own));
+    assert!(!w.may_register_gtin(account(MERCHANT), other));
+    assert!(!w.may_register_gtin(account(STRANGER), own));
+
+    w.set_merchant_tier(account(MERCHANT), MerchantTier::Watched).unwrap();
+    assert_eq!(w.merchant(account(MERCHANT)).unwrap().tier, MerchantTier::Watched);
+    let n = test::recorded_events().count();
+    w.set_merchant_tier(account(MERCHANT), MerchantTier::Watched).unwrap();
+    assert_eq!(test::recorded_events().count(), n, "no event on a no-op");
+
+    w.suspend_merchant(account(MERCHANT), [9; 32]).unwrap();
+    let ev: MerchantStatusChanged = last_event();
+    assert_eq!((ev.status, ev.reason_hash), (MerchantStatus::Suspended, Some([9; 32])));
+    assert!(!w.may_register_gtin(account(MERCHANT), own));
+    assert_eq!(w.suspend_merchant(account(MERCHANT), [9; 32]), Err(Error::MerchantNotActive));
+    w.reinstate_merchant(account(MERCHANT)).unwrap();
+    assert!(w.may_register_gtin(account(MERCHANT), own));
+    w.revoke_merchant(account(MERCHANT), [8; 32]).unwrap();
+    assert_eq!(w.reinstate_merchant(account(MERCHANT)), Err(Error::MerchantNotActive));
+    assert_eq!(w.revoke_merchant(account(MERCHANT), [8; 32]), Err(Error::MerchantNotActive));
+    assert!(!w.may_register_gtin(account(MERCHANT), own));
+}
+
+#[ink::test]
+fn add_merchant_fails() {
+    let mut w = consortium();
+    set_caller(G1);
+    let nz = CountryCode(*b"NZ");
+    let add = |w: &mut Whitelist, who: u8, c: CountryCode, p: Vec<Vec<u8>>| {
+        w.add_merchant(account(who), [0; 32], c, p, MerchantTier::Standard)
+    };
+    assert_eq!(add(&mut w, G2, nz, vec![PREFIX.to_vec()]), Err(Error::AlreadyMember));
+    assert_eq!(add(&mut w, 30, CountryCode(*b"XX"), vec![PREFIX.to_vec()]), Err(Error::Invalid(Field::Country)));
+    assert_eq!(add(&mut w, 30, nz, vec![]), Err(Error::Invalid(Field::Gs1Prefix)));
+    assert_eq!(add(&mut w, 30, nz, vec![b"12a4".to_vec()]), Err(Error::Invalid(Field::Gs1Prefix)));
+    assert_eq!(add(&mut w, 30, nz, vec![b"123".to_vec()]), Err(Error::Invalid(Field::Gs1Prefix)));
+    assert_eq!(add(&mut w, 30, nz, vec![PREFIX.to_vec(); 9]), Err(Error::Invalid(Field::Gs1Prefix)));
+    add_merchant(&mut w, 30);
+    assert_eq!(add(&mut w, 30, nz, vec![PREFIX.to_vec()]), Err(Error::AlreadyMember));
+    assert_eq!(w.counts(), (3, 1));
+}
+
+#[ink::test]
+fn wire_works() {
+    let mut w = consortium();
+    assert_eq!(w.contract_of(ContractKind::Registry), None);
+    set_caller(G2);
+    assert_eq!(w.wire(account(40), account(41), account(42)), Err(Error::WiringClosed));
+    set_caller(G1);
+    w.wire(account(40), account(41), account(42)).unwrap();
+    assert_eq!(w.contract_of(ContractKind::Sampling), Some(account(41)));
+    assert_eq!(w.wire(account(40), account(41), account(42)), Err(Error::WiringClosed));
+}
+
+#[ink::test]
+fn governance_calls_out_works() {
+    let mut w = consortium();
+    set_caller(G1);
+    let rule = Action::SetSamplingRule { key: RuleKey { category: Some(1), origin: None, tier: None }, rate_bps: 500 };
+    assert_eq!(w.propose(rule.clone()), Err(Error::NotWired(ContractKind::Sampling)));
+    w.wire(account(40), account(41), account(42)).unwrap();
+    pass(&mut w, rule).unwrap();
+    pass(&mut w, Action::SetCodeHash { target: ContractKind::Registry, code_hash: Hash::from([3; 32]) }).unwrap();
+    pass(&mut w, Action::RevokeAttestation { id: 1, reason_hash: [1; 32] }).unwrap();
+    let over = Action::SetSamplingRule { key: RuleKey { category: None, origin: None, tier: None }, rate_bps: 10_001 };
+    set_caller(G1);
+    assert_eq!(w.propose(over), Err(Error::Invalid(Field::Rate)));
+    let calls = crate::whitelist::ext::CALLS.with(|c| c.borrow().clone());
+    assert_eq!(
+        calls,
+        vec![(account(41), "set_rule"), (account(40), "set_code"), (account(42), "revoke_attestation")]
+    );
+}
+
+/// Every write message, called by every role not entitled to it, fails with the specific error
+/// and changes nothing.
+#[ink::test]
+fn access_control_works() {
+    let mut w = consortium();
+    pass(&mut w, add_agency_action(AGENCY)).unwrap();
+    pass(&mut w, Action::AddMember { account: account(CUSTOMS), role: Role::Customs, name_hash: [0; 32], scope: None })
+        .unwrap();
+    add_merchant(&mut w, MERCHANT);
+    set_caller(G1);
+    let open = w.propose(Action::SetThreshold { threshold: 3 }).unwrap();
+    assert_eq!(open, 3);
+    let callers = [
+        ("governor", account(G2)),
+        ("agency", account(AGENCY)),
+        ("customs", account(CUSTOMS)),
+        ("merchant", account(MERCHANT)),
+        ("stranger", account(STRANGER)),
+    ];
+    let gov = |a| Error::Unauthorized { account: a, role: Role::Governor };
+    let cases: Vec<AccessCase<Whitelist>> = vec![
+        AccessCase { name: "propose", entitled: &["governor"], call: |w| w.propose(Action::SetThreshold { threshold: 1 }).map(|_| ()), expect: gov },
+        AccessCase { name: "approve", entitled: &["governor"], call: |w| w.approve(3).map(|_| ()), expect: gov },
+        AccessCase { name: "execute", entitled: &["governor"], call: |w| w.execute(3), expect: gov },
+        AccessCase {
+            name: "add_merchant",
+            entitled: &["governor"],
+            call: |w| w.add_merchant(account(50), [0; 32], CountryCode(*b"NZ"), vec![PREFIX.to_vec()], MerchantTier::Standard),
+            expect: gov,
+        },
+        AccessCase { name: "set_merchant_tier", entitled: &["governor"], call: |w| w.set_merchant_tier(account(MERCHANT), MerchantTier::Trusted), expect: gov },
+        AccessCase { name: "suspend_merchant", entitled: &["governor"], call: |w| w.suspend_merchant(account(MERCHANT), [0; 32]), expect: gov },
+        AccessCase { name: "reinstate_merchant", entitled: &["governor"], call: |w| w.reinstate_merchant(account(MERCHANT)), expect: gov },
+        AccessCase { name: "revoke_merchant", entitled: &["governor"], call: |w| w.revoke_merchant(account(MERCHANT), [0; 32]), expect: gov },
+        // The deployer (G1) wired nothing yet, but wiring is G1's alone: everyone else is refused.
+        AccessCase { name: "wire", entitled: &[], call: |w| w.wire(account(40), account(41), account(42)), expect: |_| Error::WiringClosed },
+    ];
+    let snapshot = |w: &Whitelist| {
+        (
+            w.governors(),
+            w.threshold(),
+            w.counts(),
+            w.proposal(3),
+            w.proposal_count(),
+            w.merchant(account(MERCHANT)),
+            w.contract_of(ContractKind::Registry),
+        )
+    };
+    let checked = check_access(&mut w, &cases, &callers, snapshot);
+    assert_eq!(checked, 8 * 4 + 5);
+}
