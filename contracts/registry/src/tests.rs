@@ -1,0 +1,419 @@
+//! Unit tests of the registry in ink!'s off-chain environment. Whitelist and sampling answers
+//! come from `tracepass_shared::fakes` (the off-chain engine has no cross-contract calls).
+
+use crate::registry::*;
+use ink::env::{test, DefaultEnvironment};
+use ink::primitives::AccountId;
+use ink::scale::Decode;
+use tracepass_shared::fakes::{self, account, check_access, AccessCase};
+use tracepass_shared::merkle::Tree;
+use tracepass_shared::traits::{RegistryApi, Upgradeable};
+use tracepass_shared::*;
+
+const OWNER: u8 = 20;
+const OTHER_MERCHANT: u8 = 21;
+const GOVERNOR: u8 = 1;
+const AGENCY: u8 = 10;
+const CUSTOMS: u8 = 11;
+const LOGISTICS: u8 = 12;
+const STRANGER: u8 = 99;
+const WHITELIST: u8 = 200;
+const SAMPLING: u8 = 201;
+const ATTESTATION: u8 = 202;
+const GTIN: &str = "10614141000415";
+const NOW: Timestamp = 1_790_000_000_000;
+
+fn set_caller(n: u8) {
+    test::set_caller::<DefaultEnvironment>(account(n));
+}
+
+fn gtin() -> Gtin {
+    Gtin::parse(GTIN.as_bytes()).unwrap()
+}
+
+fn setup() -> Registry {
+    fakes::reset();
+    fakes::with(|w| {
+        w.add_merchant(account(OWNER), b"0614141", MerchantTier::Standard);
+        w.add_merchant(account(OTHER_MERCHANT), b"4006381", MerchantTier::Trusted);
+        w.add_member(account(GOVERNOR), Role::Governor, None);
+        w.add_member(account(AGENCY), Role::Agency, Some(AgencyScope { categories: vec![1001], valid_until: u64::MAX }));
+        w.add_member(account(CUSTOMS), Role::Customs, None);
+        w.add_member(account(LOGISTICS), Role::Logistics, None);
+        w.directory = vec![(ContractKind::Attestation, account(ATTESTATION))];
+    });
+    test::set_block_timestamp::<DefaultEnvironment>(NOW);
+    Registry::new(account(WHITELIST), account(SAMPLING))
+}
+
+fn product_input() -> ProductInput {
+    ProductInput {
+        gtin: gtin(),
+        brand: b"Aroha Dairy".to_vec(),
+        category: 1001,
+        origin: CountryCode(*b"NZ"),
+        factory: 1,
+        hs_code: b"190110".to_vec(),
+        metadata_hash: [3; 32],
+        uri: b"https://example.org/p/1".to_vec(),
+    }
+}
+
+fn serials(n: u32) -> Vec<Vec<u8>> {
+    (0..n).map(|i| format!("SN{i:06}").into_bytes()).collect()
+}
+
+fn tree(lot: &[u8], n: u32) -> Tree {
+    let items: Vec<ItemId> = serials(n).iter().map(|s| item_id(&gtin(), lot, s)).collect();
+    Tree::from_items(&items).unwrap()
+}
+
+fn lot_input(lot: &[u8], n: u32) -> LotInput {
+    LotInput {
+        gtin: gtin(),
+        lot_number: lot.to_vec(),
+        item_count: n,
+        root: tree(lot, n).root(),
+        produced_on: 20261101,
+        expires_on: 20281101,
+    }
+}
+
+/// Setup plus a factory, a product and a 100-item lot "L1" of OWNER.
+fn with_lot() -> (Registry, LotId) {
+    let mut r = setup();
+    set_caller(OWNER);
+    r.register_factory(CountryCode(*b"NZ"), [1; 32]).unwrap();
+    r.register_product(product_input()).unwrap();
+    let id = r.register_lot(lot_input(b"L1", 100)).unwrap();
+    (r, id)
+}
+
+fn last_event<E: Decode>() -> E {
+    let ev = test::recorded_events().last().expect("an event");
+    E::decode(&mut &ev.data[..]).expect("decodes")
+}
+
+fn here() -> Location {
+    Location { country: CountryCode(*b"NZ"), code: b"NZAKL".to_vec() }
+}
+
+#[ink::test]
+fn register_factory_works() {
+    let mut r = setup();
+    set_caller(OWNER);
+    assert_eq!(r.register_factory(CountryCode(*b"NZ"), [1; 32]), Ok(1));
+    let ev: FactoryRegistered = last_event();
+    assert_eq!((ev.id, ev.merchant), (1, account(OWNER)));
+    assert_eq!(r.register_factory(CountryCode(*b"FR"), [2; 32]), Ok(2));
+    assert_eq!(r.factory(2).unwrap().country, CountryCode(*b"FR"));
+    assert_eq!(r.counts(), (2, 0, 0));
+}
+
+#[ink::test]
+fn register_factory_fails() {
+    let mut r = setup();
+    set_caller(OWNER);
+    assert_eq!(r.register_factory(CountryCode(*b"QQ"), [1; 32]), Err(Error::Invalid(Field::Country)));
+    fakes::with(|w| w.merchants.get_mut(&account(OWNER)).unwrap().status = MerchantStatus::Suspended);
+    assert_eq!(r.register_factory(CountryCode(*b"NZ"), [1; 32]), Err(Error::MerchantNotActive));
+    assert_eq!(r.counts(), (0, 0, 0));
+}
+
+#[ink::test]
+fn register_product_works() {
+    let mut r = setup();
+    set_caller(OWNER);
+    r.register_factory(CountryCode(*b"NZ"), [1; 32]).unwrap();
+    r.register_product(product_input()).unwrap();
+    let ev: ProductRegistered = last_event();
+    assert_eq!((ev.gtin, ev.merchant, ev.factory), (gtin(), account(OWNER), 1));
+    let n = test::recorded_events().count();
+    assert_eq!(r.register_product(product_input()), Ok(()), "identical retry is a no-op");
+    assert_eq!(test::recorded_events().count(), n);
+    assert_eq!(r.product(gtin()).unwrap().info, product_input());
+    assert_eq!(r.counts(), (1, 1, 0));
+}
+
+#[ink::test]
+fn register_product_fails() {
+    let mut r = setup();
+    set_caller(OTHER_MERCHANT);
+    r.register_factory(CountryCode(*b"DE"), [1; 32]).unwrap(); // factory 1 belongs to OTHER
+    set_caller(OWNER);
+    assert_eq!(r.register_product(product_input()), Err(Error::NotOwner { account: account(OWNER) }));
+    r.register_factory(CountryCode(*b"NZ"), [1; 32]).unwrap(); // factory 2
+    let ok = ProductInput { factory: 2, ..product_input() };
+    let cases = [
+        (ProductInput { brand: vec![], ..ok.clone() }, Error::Invalid(Field::Brand)),
+        (ProductInput { brand: vec![b'x'; 65], ..ok.clone() }, Error::Invalid(Field::Brand)),
+        (ProductInput { hs_code: b"1901".to_vec(), ..ok.clone() }, Error::Invalid(Field::HsCode)),
+        (ProductInput { uri: vec![b'u'; 129], ..ok.clone() }, Error::Invalid(Field::Uri)),
+        (ProductInput { origin: CountryCode(*b"ZZ"), ..ok.clone() }, Error::Invalid(Field::Country)),
+        (ProductInput { gtin: Gtin(*b"10614141000416"), ..ok.clone() }, Error::Invalid(Field::Gtin)),
+        (ProductInput { gtin: Gtin::parse(b"4006381333931").unwrap(), ..ok.clone() }, Error::GtinNotAllowed),
+        (ProductInput { factory: 9, ..ok.clone() }, Error::FactoryNotFound),
+    ];
+    for (input, err) in cases {
+        assert_eq!(r.register_product(input), Err(err));
+    }
+    r.register_product(ok.clone()).unwrap();
+    assert_eq!(r.register_product(ProductInput { category: 7, ..ok }), Err(Error::ProductExists));
+    assert_eq!(r.counts(), (2, 1, 0));
+}
+
+#[ink::test]
+fn register_lot_works() {
+    let (mut r, id) = with_lot();
+    assert_eq!(id, lot_id(&gtin(), b"L1"));
+    let ev: LotRegistered = last_event();
+    assert_eq!((ev.lot, ev.merchant, ev.item_count), (id, account(OWNER), 100));
+    let lot = r.lot(id).unwrap();
+    assert_eq!(lot.status, LotStatus::Registered);
+    assert_eq!(lot.info, lot_input(b"L1", 100));
+    // recorded for sampling with the product's category and origin and the merchant's tier
+    let recorded = fakes::with(|w| w.recorded_lots.clone());
+    assert_eq!(recorded, vec![(id, account(OWNER), 1001, CountryCode(*b"NZ"), MerchantTier::Standard)]);
+    // an identical retry returns the same ID, emits nothing, records nothing
+    let n = test::recorded_events().count();
+    assert_eq!(r.register_lot(lot_input(b"L1", 100)), Ok(id));
+    assert_eq!(test::recorded_events().count(), n);
+    assert_eq!(fakes::with(|w| w.recorded_lots.len()), 1);
+    assert_eq!(r.counts(), (1, 1, 1));
+}
+
+#[ink::test]
+fn register_lot_fails() {
+    let (mut r, _) = with_lot();
+    set_caller(OWNER);
+    let base = lot_input(b"L2", 10);
+    let cases = [
+        (LotInput { item_count: 0, ..base.clone() }, Error::Invalid(Field::ItemCount)),
+        (LotInput { item_count: 100_000_001, ..base.clone() }, Error::Invalid(Field::ItemCount)),
+        (LotInput { lot_number: vec![b'1'; 21], ..base.clone() }, Error::BadGs1String(Gs1StringError::TooLong)),
+        (LotInput { lot_number: b"L 2".to_vec(), ..base.clone() }, Error::BadGs1String(Gs1StringError::BadCharacter)),
+        (LotInput { expires_on: 20251231, ..base.clone() }, Error::Invalid(Field::Date)),
+        (LotInput { produced_on: 20261341, ..base.clone() }, Error::Invalid(Field::Date)),
+        (LotInput { gtin: Gtin::parse(b"4006381333931").unwrap(), ..base.clone() }, Error::ProductNotFound),
+        // a different lot under the same GTIN and lot number
+        (lot_input(b"L1", 99), Error::LotConflict),
+    ];
+    for (input, err) in cases {
+        assert_eq!(r.register_lot(input), Err(err));
+    }
+    set_caller(OTHER_MERCHANT);
+    assert_eq!(r.register_lot(base), Err(Error::NotOwner { account: account(OTHER_MERCHANT) }));
+    assert_eq!(r.counts(), (1, 1, 1));
+    assert_eq!(fakes::with(|w| w.recorded_lots.len()), 1);
+}
+
+#[ink::test]
+fn verify_item_works() {
+    let (r, _) = with_lot();
+    let t = tree(b"L1", 100);
+    let s = serials(100);
+    for i in [0u32, 5, 99] {
+        let ok = r.verify_item(gtin(), b"L1".to_vec(), s[i as usize].clone(), i, t.proof(i).unwrap());
+        assert_eq!(ok, Ok(true), "item {i}");
+    }
+    // a forged serial, a wrong index, a wrong lot
+    assert_eq!(r.verify_item(gtin(), b"L1".to_vec(), b"FORGED".to_vec(), 5, t.proof(5).unwrap()), Ok(false));
+    assert_eq!(r.verify_item(gtin(), b"L1".to_vec(), s[5].clone(), 6, t.proof(5).unwrap()), Ok(false));
+    assert_eq!(
+        r.verify_item(gtin(), b"L9".to_vec(), s[5].clone(), 5, t.proof(5).unwrap()),
+        Err(Error::LotNotFound)
+    );
+    assert_eq!(
+        r.verify_item(gtin(), b"L1".to_vec(), s[5].clone(), 5, vec![[0; 16]; 33]),
+        Err(Error::Invalid(Field::Proof))
+    );
+}
+
+#[ink::test]
+fn trace_and_transitions_work() {
+    let (mut r, id) = with_lot();
+    set_caller(OWNER);
+    assert_eq!(r.add_event(id, BusinessStep::Packing, NOW - 10, here(), [0; 32]), Ok(0));
+    set_caller(LOGISTICS);
+    assert_eq!(r.add_event(id, BusinessStep::Shipping, NOW, here(), [4; 32]), Ok(1));
+    let ev: LotStatusChanged = last_event();
+    assert_eq!((ev.from, ev.to), (LotStatus::Registered, LotStatus::InTransit));
+    set_caller(CUSTOMS);
+    r.add_event(id, BusinessStep::Arriving, NOW, here(), [0; 32]).unwrap();
+    r.add_event(id, BusinessStep::CustomsClearance, NOW, here(), [5; 32]).unwrap();
+    assert_eq!(r.lot(id).unwrap().status, LotStatus::Cleared);
+    let trace = r.events(id);
+    assert_eq!(trace.len(), 4);
+    assert_eq!(trace[1].step, BusinessStep::Shipping);
+    assert_eq!(trace[1].actor, account(LOGISTICS));
+    assert_eq!(trace[1].document_hash, [4; 32]);
+    assert_eq!(r.lot(id).unwrap().event_count, 4);
+}
+
+#[ink::test]
+fn add_event_fails() {
+    let (mut r, id) = with_lot();
+    set_caller(LOGISTICS);
+    assert_eq!(
+        r.add_event(id, BusinessStep::CustomsClearance, NOW, here(), [0; 32]),
+        Err(Error::StepNotAllowed(BusinessStep::CustomsClearance))
+    );
+    set_caller(CUSTOMS);
+    assert_eq!(
+        r.add_event(id, BusinessStep::CustomsClearance, NOW, here(), [0; 32]),
+        Err(Error::IllegalTransition { from: LotStatus::Registered, to: LotStatus::Cleared })
+    );
+    assert_eq!(r.add_event(id, BusinessStep::Storing, NOW, here(), [0; 32]), Err(Error::StepNotAllowed(BusinessStep::Storing)));
+    set_caller(OWNER);
+    assert_eq!(r.add_event(id, BusinessStep::Packing, NOW + 1, here(), [0; 32]), Err(Error::Invalid(Field::EventTime)));
+    let bad = Location { country: CountryCode(*b"NZ"), code: b"NZ-AKL".to_vec() };
+    assert_eq!(r.add_event(id, BusinessStep::Packing, NOW, bad, [0; 32]), Err(Error::Invalid(Field::Location)));
+    assert_eq!(r.add_event([9; 32], BusinessStep::Packing, NOW, here(), [0; 32]), Err(Error::LotNotFound));
+    assert_eq!(r.add_event(id, BusinessStep::Recalling, NOW, here(), [0; 32]), Err(Error::StepNotAllowed(BusinessStep::Recalling)));
+    set_caller(STRANGER);
+    assert_eq!(
+        r.add_event(id, BusinessStep::Packing, NOW, here(), [0; 32]),
+        Err(Error::Unauthorized { account: account(STRANGER), role: Role::Merchant })
+    );
+    assert!(r.events(id).is_empty());
+}
+
+#[ink::test]
+fn event_bound_fails() {
+    let (mut r, id) = with_lot();
+    set_caller(OWNER);
+    for i in 0..64 {
+        assert_eq!(r.add_event(id, BusinessStep::Packing, NOW, here(), [0; 32]), Ok(i));
+    }
+    assert_eq!(r.add_event(id, BusinessStep::Packing, NOW, here(), [0; 32]), Err(Error::TooManyEvents));
+    // a recall still works on a full trace
+    r.recall(id, [6; 32]).unwrap();
+    assert_eq!(r.lot(id).unwrap().status, LotStatus::Recalled);
+    assert_eq!(r.events(id).len(), 64);
+}
+
+#[ink::test]
+fn recall_works() {
+    let (mut r, id) = with_lot();
+    set_caller(OWNER);
+    r.recall(id, [6; 32]).unwrap();
+    let ev: LotRecalled = last_event();
+    assert_eq!((ev.lot, ev.by, ev.reason_hash), (id, account(OWNER), [6; 32]));
+    let lot = r.lot(id).unwrap();
+    assert_eq!((lot.status, lot.recall_reason), (LotStatus::Recalled, Some([6; 32])));
+    assert_eq!(r.events(id)[0].step, BusinessStep::Recalling);
+    assert_eq!(
+        r.recall(id, [6; 32]),
+        Err(Error::IllegalTransition { from: LotStatus::Recalled, to: LotStatus::Recalled })
+    );
+    // a governor may recall too
+    set_caller(OWNER);
+    let id2 = r.register_lot(lot_input(b"L2", 3)).unwrap();
+    set_caller(GOVERNOR);
+    r.recall(id2, [7; 32]).unwrap();
+    assert_eq!(r.lot(id2).unwrap().status, LotStatus::Recalled);
+}
+
+#[ink::test]
+fn apply_status_works() {
+    let (mut r, id) = with_lot();
+    set_caller(ATTESTATION);
+    r.apply_status(id, LotStatus::Held).unwrap();
+    let ev: LotStatusChanged = last_event();
+    assert_eq!((ev.from, ev.to), (LotStatus::Registered, LotStatus::Held));
+    let n = test::recorded_events().count();
+    r.apply_status(id, LotStatus::Held).unwrap();
+    assert_eq!(test::recorded_events().count(), n, "no event on a no-op");
+    assert_eq!(
+        r.apply_status(id, LotStatus::Cleared),
+        Err(Error::IllegalTransition { from: LotStatus::Held, to: LotStatus::Cleared })
+    );
+    r.apply_status(id, LotStatus::Released).unwrap();
+    assert_eq!(
+        r.apply_status(id, LotStatus::Recalled),
+        Err(Error::IllegalTransition { from: LotStatus::Released, to: LotStatus::Recalled })
+    );
+    assert_eq!(r.lot(id).unwrap().status, LotStatus::Released);
+}
+
+/// Every write message, called by every role not entitled to it, fails with the specific error
+/// and changes nothing.
+#[ink::test]
+fn access_control_works() {
+    let (mut r, _) = with_lot();
+    let callers = [
+        ("owner", account(OWNER)),
+        ("other_merchant", account(OTHER_MERCHANT)),
+        ("governor", account(GOVERNOR)),
+        ("agency", account(AGENCY)),
+        ("customs", account(CUSTOMS)),
+        ("logistics", account(LOGISTICS)),
+        ("stranger", account(STRANGER)),
+        ("whitelist", account(WHITELIST)),
+        ("attestation", account(ATTESTATION)),
+    ];
+    fn merchant_or(a: AccountId, other: Error) -> Error {
+        if a == account(OTHER_MERCHANT) {
+            other
+        } else {
+            Error::Unauthorized { account: a, role: Role::Merchant }
+        }
+    }
+    let cases: Vec<AccessCase<Registry>> = vec![
+        AccessCase {
+            name: "register_factory",
+            entitled: &["owner", "other_merchant"],
+            call: |r| r.register_factory(CountryCode(*b"NZ"), [0; 32]).map(|_| ()),
+            expect: |a| Error::Unauthorized { account: a, role: Role::Merchant },
+        },
+        AccessCase {
+            name: "register_product",
+            entitled: &["owner"],
+            call: |r| r.register_product(ProductInput { gtin: Gtin::parse(b"10614141000422").unwrap(), ..product_input() }),
+            expect: |a| merchant_or(a, Error::GtinNotAllowed),
+        },
+        AccessCase {
+            name: "register_lot",
+            entitled: &["owner"],
+            call: |r| r.register_lot(lot_input(b"L7", 5)).map(|_| ()),
+            expect: |a| merchant_or(a, Error::NotOwner { account: a }),
+        },
+        AccessCase {
+            name: "add_event(packing)",
+            entitled: &["owner"],
+            call: |r| r.add_event(lot_id(&gtin(), b"L1"), BusinessStep::Packing, NOW, here(), [0; 32]).map(|_| ()),
+            expect: |a| {
+                if [account(STRANGER), account(WHITELIST), account(ATTESTATION)].contains(&a) {
+                    Error::Unauthorized { account: a, role: Role::Merchant }
+                } else {
+                    Error::StepNotAllowed(BusinessStep::Packing)
+                }
+            },
+        },
+        AccessCase {
+            name: "recall",
+            entitled: &["owner", "governor"],
+            call: |r| r.recall(lot_id(&gtin(), b"L1"), [0; 32]),
+            expect: |a| Error::Unauthorized { account: a, role: Role::Governor },
+        },
+        AccessCase {
+            name: "apply_status",
+            entitled: &["attestation"],
+            call: |r| r.apply_status(lot_id(&gtin(), b"L1"), LotStatus::Held),
+            expect: |a| Error::NotContract { caller: a, expected: ContractKind::Attestation },
+        },
+        AccessCase {
+            name: "set_code",
+            entitled: &["whitelist"],
+            call: |r| r.set_code(ink::primitives::Hash::from([1; 32])),
+            expect: |a| Error::NotContract { caller: a, expected: ContractKind::Whitelist },
+        },
+    ];
+    let snapshot = |r: &Registry| {
+        let id = lot_id(&gtin(), b"L1");
+        (r.counts(), r.lot(id), r.events(id), r.product(gtin()), r.factory(1), r.factory(2))
+    };
+    let checked = check_access(&mut r, &cases, &callers, snapshot);
+    assert_eq!(checked, 9 * 7 - 2 - 1 - 1 - 1 - 2 - 1 - 1);
+    assert_eq!(fakes::with(|w| w.recorded_lots.len()), 1);
+}
