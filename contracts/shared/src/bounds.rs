@@ -52,3 +52,7 @@ pub const MAX_REVEAL_WINDOW: u32 = 1_000_000;
 pub const MAX_PASS_STREAK: u32 = 1_000;
 /// Longest length of a Merkle proof (a tree over `MAX_LOT_ITEMS` leaves is 27 levels deep).
 pub const MAX_PROOF_LEN: usize = 32;
+/// Most attestations one lot or one factory can carry (the index is read whole by verifiers).
+pub const MAX_ATTESTATIONS_PER_SUBJECT: u32 = 32;
+/// Length of a UN/LOCODE (two-letter country + three-character location).
+pub const UN_LOCODE_LEN: usize = 5;

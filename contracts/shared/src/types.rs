@@ -539,6 +539,35 @@ pub struct Attestation {
     pub revoked: Option<(AccountId, Hash32)>,
 }
 
+/// Whether an attestation still counts as evidence.
+///
+/// Revocation is not retroactive on effects: a lot held after a failed inspection stays held
+/// until a passing re-test, even if the failed inspection is later revoked; a revoked or expired
+/// attestation simply stops counting as evidence for verifiers.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttestationStatus {
+    /// Not revoked and within its validity.
+    Valid,
+    /// Past its `valid_until`.
+    Expired,
+    /// Revoked by its issuer or by governance.
+    Revoked,
+}
+
+impl Attestation {
+    /// Status at time `now` (ms).
+    pub fn status_at(&self, now: Timestamp) -> AttestationStatus {
+        if self.revoked.is_some() {
+            AttestationStatus::Revoked
+        } else if self.valid_until.is_some_and(|v| now >= v) {
+            AttestationStatus::Expired
+        } else {
+            AttestationStatus::Valid
+        }
+    }
+}
+
 /// The sampling decision for a lot.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
@@ -726,6 +755,8 @@ pub enum Error {
     NotIssuer,
     /// The re-tested attestation is not an inspection of the same lot.
     BadRetest,
+    /// The lot or factory has `MAX_ATTESTATIONS_PER_SUBJECT` attestations.
+    TooManyAttestations,
     /// The chain refused the code upgrade (no code with that hash is uploaded).
     UpgradeFailed,
 }
