@@ -583,6 +583,97 @@ pub enum Selection {
     NotSelected,
 }
 
+/// What the sampling contract fixed for a lot when it was registered.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LotSample {
+    /// The sampling epoch of the registration block.
+    pub epoch: u32,
+    /// The rate that applied, in basis points.
+    pub rate_bps: u16,
+    /// The rule that gave the rate; `None`: the default rate.
+    pub rule: Option<RuleKey>,
+    /// The merchant.
+    pub merchant: AccountId,
+    /// The merchant's tier used for the rule match (Watched while its risk is raised).
+    pub tier: MerchantTier,
+}
+
+/// A merchant's inspection record, as sampling's risk feedback sees it.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Risk {
+    /// Sampled as Watched, whatever its whitelist tier, after a failed inspection.
+    pub raised: bool,
+    /// Consecutive passes since the last failure.
+    pub pass_streak: u32,
+    /// Failed inspections in total.
+    pub failures: u32,
+}
+
+/// Where a sampling epoch is.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EpochPhase {
+    /// Not open yet: members may commit.
+    Committing,
+    /// Open: lots registered now belong to it.
+    Open,
+    /// Closed: committers reveal.
+    Revealing,
+    /// Reveal deadline passed (or all revealed): anyone may finalise.
+    Finalizable,
+    /// Seed fixed.
+    Final,
+}
+
+/// A sampling epoch, for queries.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EpochView {
+    /// The epoch number.
+    pub epoch: u32,
+    /// First block of the epoch.
+    pub opens_at: BlockNumber,
+    /// First block after the epoch.
+    pub closes_at: BlockNumber,
+    /// First block after the reveal window.
+    pub reveal_deadline: BlockNumber,
+    /// Phase at the current block.
+    pub phase: EpochPhase,
+    /// Members who committed, in commit order.
+    pub committers: Vec<AccountId>,
+    /// Members who revealed.
+    pub revealed: Vec<AccountId>,
+    /// Members who committed but did not reveal by the deadline (known once final).
+    pub skipped: Vec<AccountId>,
+    /// The seed, once final; `None` if final with no reveal (every lot of the epoch is selected).
+    pub seed: Option<Hash32>,
+}
+
+/// The draw of lot `lot` under `seed`: a number in `0..BPS_DENOMINATOR`. The lot is selected
+/// iff the draw is below its rate. Anyone can recompute it from public data.
+pub fn sampling_draw(seed: &Hash32, lot: &LotId) -> u32 {
+    let mut buf = [0u8; 64];
+    buf[..32].copy_from_slice(seed);
+    buf[32..].copy_from_slice(lot);
+    let h = blake2_256(&buf);
+    let mut n = [0u8; 8];
+    n.copy_from_slice(&h[..8]);
+    (u64::from_le_bytes(n) % crate::bounds::BPS_DENOMINATOR as u64) as u32
+}
+
+/// The commitment a member publishes for `secret`: bound to the member, so a commitment cannot
+/// be copied by another.
+pub fn seed_commitment(secret: &Hash32, member: &AccountId) -> Hash32 {
+    let mut buf = [0u8; 64];
+    buf[..32].copy_from_slice(secret);
+    buf[32..].copy_from_slice(member.as_ref());
+    blake2_256(&buf)
+}
+
 /// Fields whose bounds an `Error::Invalid` names.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -763,3 +854,14 @@ pub enum Error {
 
 /// The result type of every tracepass contract message.
 pub type Result<T> = core::result::Result<T, Error>;
+
+/// The seed of `epoch` from the secrets revealed, in commit order.
+pub fn epoch_seed(epoch: u32, secrets: &[Hash32]) -> Hash32 {
+    let mut buf = Vec::with_capacity(18 + 32 * secrets.len());
+    buf.extend_from_slice(b"tracepass/seed");
+    buf.extend_from_slice(&epoch.to_le_bytes());
+    for s in secrets {
+        buf.extend_from_slice(s);
+    }
+    blake2_256(&buf)
+}

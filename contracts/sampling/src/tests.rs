@@ -1,0 +1,383 @@
+//! Unit tests of sampling in ink!'s off-chain environment; whitelist answers from the fakes.
+
+use crate::sampling::*;
+use ink::env::{test, DefaultEnvironment};
+use ink::primitives::Hash;
+use ink::scale::Decode;
+use tracepass_shared::fakes::{self, account, check_access, AccessCase};
+use tracepass_shared::traits::{SamplingApi, Upgradeable};
+use tracepass_shared::*;
+
+const GOVERNOR: u8 = 1;
+const AGENCY: u8 = 10;
+const AGENCY2: u8 = 13;
+const CUSTOMS: u8 = 11;
+const MERCHANT: u8 = 20;
+const STRANGER: u8 = 99;
+const WHITELIST: u8 = 200;
+const REGISTRY: u8 = 201;
+const ATTESTATION: u8 = 202;
+const EPOCH: u32 = 10;
+const WINDOW: u32 = 5;
+
+fn set_caller(n: u8) {
+    test::set_caller::<DefaultEnvironment>(account(n));
+}
+
+fn advance_to(block: u32) {
+    while ink::env::block_number::<DefaultEnvironment>() < block {
+        test::advance_block::<DefaultEnvironment>();
+    }
+}
+
+fn setup() -> Sampling {
+    fakes::reset();
+    fakes::with(|w| {
+        w.add_member(account(GOVERNOR), Role::Governor, None);
+        w.add_member(account(AGENCY), Role::Agency, Some(AgencyScope { categories: vec![1], valid_until: u64::MAX }));
+        w.add_member(account(AGENCY2), Role::Agency, Some(AgencyScope { categories: vec![1], valid_until: u64::MAX }));
+        w.add_member(account(CUSTOMS), Role::Customs, None);
+        w.add_merchant(account(MERCHANT), b"0614141", MerchantTier::Standard);
+        w.directory = vec![
+            (ContractKind::Registry, account(REGISTRY)),
+            (ContractKind::Attestation, account(ATTESTATION)),
+        ];
+    });
+    set_caller(GOVERNOR);
+    Sampling::new(account(WHITELIST), EPOCH, WINDOW, 500, 3).expect("valid")
+}
+
+fn nz() -> CountryCode {
+    CountryCode(*b"NZ")
+}
+
+fn key(category: Option<Category>, origin: Option<CountryCode>, tier: Option<MerchantTier>) -> RuleKey {
+    RuleKey { category, origin, tier }
+}
+
+fn lot(n: u32) -> LotId {
+    blake2_256(&n.to_le_bytes())
+}
+
+fn record(s: &mut Sampling, n: u32, tier: MerchantTier) -> Result<()> {
+    set_caller(REGISTRY);
+    s.record_lot(lot(n), account(MERCHANT), 1001, nz(), tier)
+}
+
+fn secret(n: u8) -> Hash32 {
+    [n; 32]
+}
+
+/// Commits (before `epoch` opens) for each member, then moves to the epoch's first block.
+fn commit_all(s: &mut Sampling, epoch: u32, members: &[u8]) {
+    for m in members {
+        set_caller(*m);
+        s.commit(epoch, seed_commitment(&secret(*m), &account(*m))).unwrap();
+    }
+    advance_to(epoch * EPOCH);
+}
+
+fn reveal_all(s: &mut Sampling, epoch: u32, members: &[u8]) {
+    advance_to((epoch + 1) * EPOCH);
+    for m in members {
+        set_caller(*m);
+        s.reveal(epoch, secret(*m)).unwrap();
+    }
+}
+
+fn last_event<E: Decode>() -> E {
+    let ev = test::recorded_events().last().expect("an event");
+    E::decode(&mut &ev.data[..]).expect("decodes")
+}
+
+#[ink::test]
+fn new_fails() {
+    let w = account(WHITELIST);
+    assert!(matches!(Sampling::new(w, 1, 5, 500, 3), Err(Error::Invalid(Field::Epoch))));
+    assert!(matches!(Sampling::new(w, 10, 0, 500, 3), Err(Error::Invalid(Field::Epoch))));
+    assert!(matches!(Sampling::new(w, 10, 5, 10_001, 3), Err(Error::Invalid(Field::Rate))));
+    assert!(matches!(Sampling::new(w, 10, 5, 500, 0), Err(Error::Invalid(Field::Rate))));
+}
+
+#[ink::test]
+fn most_specific_rule_works() {
+    let mut s = setup();
+    set_caller(WHITELIST);
+    s.set_rule(key(None, Some(nz()), None), 1_000).unwrap();
+    let ev: RuleSet = last_event();
+    assert_eq!(ev.rate_bps, 1_000);
+    s.set_rule(key(Some(1001), None, None), 2_000).unwrap();
+    s.set_rule(key(Some(1001), None, Some(MerchantTier::Watched)), 9_000).unwrap();
+    assert_eq!(s.rate_for(1001, nz(), MerchantTier::Standard), (2_000, Some(key(Some(1001), None, None))));
+    assert_eq!(
+        s.rate_for(1001, nz(), MerchantTier::Watched),
+        (9_000, Some(key(Some(1001), None, Some(MerchantTier::Watched))))
+    );
+    assert_eq!(s.rate_for(7, nz(), MerchantTier::Standard), (1_000, Some(key(None, Some(nz()), None))));
+    assert_eq!(s.rate_for(7, CountryCode(*b"FR"), MerchantTier::Standard), (500, None));
+    assert_eq!(s.rules().len(), 3);
+    s.remove_rule(key(Some(1001), None, None)).unwrap();
+    assert_eq!(s.rate_for(1001, nz(), MerchantTier::Standard), (1_000, Some(key(None, Some(nz()), None))));
+    assert_eq!(s.rules().len(), 2);
+    assert_eq!(s.remove_rule(key(Some(1001), None, None)), Err(Error::RuleNotFound));
+    assert_eq!(s.set_rule(key(None, None, None), 10_001), Err(Error::Invalid(Field::Rate)));
+    s.set_policy(100, 5).unwrap();
+    assert_eq!(s.policy(), (100, 5));
+}
+
+#[ink::test]
+fn rule_bound_fails() {
+    let mut s = setup();
+    set_caller(WHITELIST);
+    for c in 0..256 {
+        s.set_rule(key(Some(c), None, None), 1).unwrap();
+    }
+    assert_eq!(s.set_rule(key(Some(999), None, None), 1), Err(Error::TooManyRules));
+    // replacing an existing rule is still allowed
+    s.set_rule(key(Some(3), None, None), 2).unwrap();
+}
+
+#[ink::test]
+fn record_lot_works() {
+    let mut s = setup();
+    set_caller(WHITELIST);
+    s.set_rule(key(Some(1001), None, None), 2_500).unwrap();
+    advance_to(25);
+    record(&mut s, 1, MerchantTier::Standard).unwrap();
+    let ev: LotRecorded = last_event();
+    assert_eq!((ev.epoch, ev.rate_bps), (2, 2_500));
+    let sample = s.lot_sample(lot(1)).unwrap();
+    assert_eq!(sample.rule, Some(key(Some(1001), None, None)));
+    // a later rule change does not touch the recorded lot
+    set_caller(WHITELIST);
+    s.set_rule(key(Some(1001), None, None), 100).unwrap();
+    assert_eq!(s.lot_sample(lot(1)).unwrap().rate_bps, 2_500);
+    assert_eq!(s.selection(lot(1)), Selection::SeedPending);
+    assert_eq!(s.selection(lot(2)), Selection::Unknown);
+    assert_eq!(record(&mut s, 1, MerchantTier::Standard), Err(Error::LotAlreadySampled));
+}
+
+#[ink::test]
+fn risk_feedback_works() {
+    let mut s = setup();
+    set_caller(WHITELIST);
+    s.set_rule(key(None, None, Some(MerchantTier::Watched)), 8_000).unwrap();
+    set_caller(ATTESTATION);
+    s.record_inspection(account(MERCHANT), InspectionResult::Fail).unwrap();
+    let ev: RiskChanged = last_event();
+    assert_eq!(ev.risk, Risk { raised: true, pass_streak: 0, failures: 1 });
+    // the merchant's next lot is matched as Watched
+    record(&mut s, 1, MerchantTier::Standard).unwrap();
+    let sample = s.lot_sample(lot(1)).unwrap();
+    assert_eq!((sample.tier, sample.rate_bps), (MerchantTier::Watched, 8_000));
+    set_caller(ATTESTATION);
+    for _ in 0..2 {
+        s.record_inspection(account(MERCHANT), InspectionResult::Pass).unwrap();
+    }
+    assert!(s.risk(account(MERCHANT)).raised);
+    s.record_inspection(account(MERCHANT), InspectionResult::Pass).unwrap();
+    let ev: RiskChanged = last_event();
+    assert_eq!(ev.risk, Risk { raised: false, pass_streak: 0, failures: 1 });
+    record(&mut s, 2, MerchantTier::Standard).unwrap();
+    assert_eq!(s.lot_sample(lot(2)).unwrap().rate_bps, 500);
+}
+
+#[ink::test]
+fn commit_reveal_works() {
+    let mut s = setup();
+    commit_all(&mut s, 1, &[GOVERNOR, AGENCY]);
+    assert_eq!(s.epoch_status(1).phase, EpochPhase::Open);
+    record(&mut s, 1, MerchantTier::Standard).unwrap();
+    assert_eq!(s.selection(lot(1)), Selection::SeedPending);
+    set_caller(GOVERNOR);
+    assert_eq!(s.finalize(1), Err(Error::EpochNotReady));
+    reveal_all(&mut s, 1, &[GOVERNOR, AGENCY]);
+    let ev: Revealed = last_event();
+    assert_eq!((ev.epoch, ev.member), (1, account(AGENCY)));
+    assert_eq!(s.epoch_status(1).phase, EpochPhase::Finalizable);
+    set_caller(STRANGER);
+    let seed = s.finalize(1).unwrap().unwrap();
+    assert_eq!(seed, epoch_seed(1, &[secret(GOVERNOR), secret(AGENCY)]));
+    let status = s.epoch_status(1);
+    assert_eq!(status.phase, EpochPhase::Final);
+    assert_eq!(status.revealed, vec![account(GOVERNOR), account(AGENCY)]);
+    assert!(status.skipped.is_empty());
+    // anyone can recompute the selection from public data
+    let expect = if sampling_draw(&seed, &lot(1)) < 500 { Selection::Selected } else { Selection::NotSelected };
+    assert_eq!(s.selection(lot(1)), expect);
+    assert_eq!(s.finalize(1), Err(Error::EpochFinalized));
+}
+
+#[ink::test]
+fn non_revealer_is_skipped_works() {
+    let mut s = setup();
+    commit_all(&mut s, 1, &[GOVERNOR, AGENCY, AGENCY2]);
+    reveal_all(&mut s, 1, &[AGENCY]);
+    set_caller(STRANGER);
+    assert_eq!(s.finalize(1), Err(Error::EpochNotReady), "reveals missing, deadline not passed");
+    advance_to(2 * EPOCH + WINDOW);
+    set_caller(GOVERNOR);
+    assert_eq!(s.reveal(1, secret(GOVERNOR)), Err(Error::RevealNotOpen), "too late");
+    let seed = s.finalize(1).unwrap();
+    assert_eq!(seed, Some(epoch_seed(1, &[secret(AGENCY)])));
+    let ev: EpochFinalized = last_event();
+    assert_eq!(ev.skipped, vec![account(GOVERNOR), account(AGENCY2)]);
+    assert_eq!(s.epoch_status(1).skipped, vec![account(GOVERNOR), account(AGENCY2)]);
+}
+
+#[ink::test]
+fn void_epoch_selects_all_works() {
+    let mut s = setup();
+    advance_to(EPOCH);
+    record(&mut s, 1, MerchantTier::Standard).unwrap();
+    advance_to(2 * EPOCH + WINDOW);
+    assert_eq!(s.finalize(1), Ok(None));
+    assert_eq!(s.selection(lot(1)), Selection::Selected);
+}
+
+#[ink::test]
+fn commit_reveal_fails() {
+    let mut s = setup();
+    set_caller(CUSTOMS);
+    assert_eq!(s.commit(1, [0; 32]), Err(Error::Unauthorized { account: account(CUSTOMS), role: Role::Agency }));
+    set_caller(AGENCY);
+    s.commit(1, seed_commitment(&secret(AGENCY), &account(AGENCY))).unwrap();
+    assert_eq!(s.commit(1, [0; 32]), Err(Error::AlreadyCommitted));
+    assert_eq!(s.reveal(1, secret(AGENCY)), Err(Error::RevealNotOpen), "epoch not closed");
+    advance_to(EPOCH);
+    set_caller(GOVERNOR);
+    assert_eq!(s.commit(1, [0; 32]), Err(Error::CommitClosed));
+    assert_eq!(s.reveal(1, secret(GOVERNOR)), Err(Error::NotCommitted));
+    advance_to(2 * EPOCH);
+    set_caller(AGENCY);
+    assert_eq!(s.reveal(1, secret(9)), Err(Error::RevealMismatch));
+    // someone else's secret does not open AGENCY's commitment either
+    set_caller(AGENCY2);
+    assert_eq!(s.reveal(1, secret(AGENCY)), Err(Error::NotCommitted));
+    set_caller(AGENCY);
+    s.reveal(1, secret(AGENCY)).unwrap();
+    assert_eq!(s.reveal(1, secret(AGENCY)), Err(Error::AlreadyRevealed));
+}
+
+#[ink::test]
+fn too_many_committers_fails() {
+    let mut s = setup();
+    fakes::with(|w| {
+        for n in 100..140 {
+            w.add_member(account(n), Role::Governor, None);
+        }
+    });
+    for n in 100..132 {
+        set_caller(n);
+        s.commit(1, [n; 32]).unwrap();
+    }
+    set_caller(132);
+    assert_eq!(s.commit(1, [0; 32]), Err(Error::TooManyCommitters));
+}
+
+/// Over 10,000 lots per rate, the observed selection rate lies within the 99% interval of the
+/// configured rate, for three rates; and the block timestamp has no influence on any selection.
+#[ink::test]
+fn selection_rate_statistics_works() {
+    const LOTS: u32 = 10_000;
+    let mut s = setup();
+    let rates = [(100u16, 1001u32), (1_000, 1002), (5_000, 1003)];
+    set_caller(WHITELIST);
+    for (rate, category) in rates {
+        s.set_rule(key(Some(category), None, None), rate).unwrap();
+    }
+    commit_all(&mut s, 1, &[GOVERNOR, AGENCY]);
+    set_caller(REGISTRY);
+    for (i, (_, category)) in rates.iter().enumerate() {
+        for n in 0..LOTS {
+            let id = lot(i as u32 * LOTS + n);
+            s.record_lot(id, account(MERCHANT), *category, nz(), MerchantTier::Standard).unwrap();
+        }
+    }
+    reveal_all(&mut s, 1, &[GOVERNOR, AGENCY]);
+    s.finalize(1).unwrap();
+    let selections = |s: &Sampling| -> Vec<Selection> { (0..3 * LOTS).map(|n| s.selection(lot(n))).collect() };
+    test::set_block_timestamp::<DefaultEnvironment>(1_000);
+    let before = selections(&s);
+    test::set_block_timestamp::<DefaultEnvironment>(9_999_999_999);
+    assert_eq!(selections(&s), before, "the timestamp must not influence selection");
+    for (i, (rate, _)) in rates.iter().enumerate() {
+        let chunk = &before[i * LOTS as usize..(i + 1) * LOTS as usize];
+        let selected = chunk.iter().filter(|x| **x == Selection::Selected).count() as f64;
+        assert!(chunk.iter().all(|x| matches!(x, Selection::Selected | Selection::NotSelected)));
+        let p = *rate as f64 / 10_000.0;
+        let observed = selected / LOTS as f64;
+        let half = 2.576 * (p * (1.0 - p) / LOTS as f64).sqrt();
+        println!("rate {p:.4}: observed {observed:.4} over {LOTS} lots (99% interval {:.4}..{:.4})", p - half, p + half);
+        assert!((observed - p).abs() <= half, "rate {p}: observed {observed}");
+    }
+}
+
+/// Every write message, called by every role not entitled to it, fails with the specific error
+/// and changes nothing.
+#[ink::test]
+fn access_control_works() {
+    let mut s = setup();
+    set_caller(WHITELIST);
+    s.set_rule(key(Some(1), None, None), 700).unwrap();
+    record(&mut s, 1, MerchantTier::Standard).unwrap();
+    let callers = [
+        ("governor", account(GOVERNOR)),
+        ("agency", account(AGENCY)),
+        ("customs", account(CUSTOMS)),
+        ("merchant", account(MERCHANT)),
+        ("stranger", account(STRANGER)),
+        ("whitelist", account(WHITELIST)),
+        ("registry", account(REGISTRY)),
+        ("attestation", account(ATTESTATION)),
+    ];
+    let cases: Vec<AccessCase<Sampling>> = vec![
+        AccessCase {
+            name: "commit",
+            entitled: &["governor", "agency"],
+            call: |s| s.commit(5, [0; 32]),
+            expect: |a| Error::Unauthorized { account: a, role: Role::Agency },
+        },
+        AccessCase {
+            name: "record_lot",
+            entitled: &["registry"],
+            call: |s| s.record_lot(lot(2), account(MERCHANT), 1, nz(), MerchantTier::Standard),
+            expect: |a| Error::NotContract { caller: a, expected: ContractKind::Registry },
+        },
+        AccessCase {
+            name: "record_inspection",
+            entitled: &["attestation"],
+            call: |s| s.record_inspection(account(MERCHANT), InspectionResult::Fail),
+            expect: |a| Error::NotContract { caller: a, expected: ContractKind::Attestation },
+        },
+        AccessCase {
+            name: "set_rule",
+            entitled: &["whitelist"],
+            call: |s| s.set_rule(key(Some(2), None, None), 1),
+            expect: |a| Error::NotContract { caller: a, expected: ContractKind::Whitelist },
+        },
+        AccessCase {
+            name: "remove_rule",
+            entitled: &["whitelist"],
+            call: |s| s.remove_rule(key(Some(1), None, None)),
+            expect: |a| Error::NotContract { caller: a, expected: ContractKind::Whitelist },
+        },
+        AccessCase {
+            name: "set_policy",
+            entitled: &["whitelist"],
+            call: |s| s.set_policy(1, 1),
+            expect: |a| Error::NotContract { caller: a, expected: ContractKind::Whitelist },
+        },
+        AccessCase {
+            name: "set_code",
+            entitled: &["whitelist"],
+            call: |s| s.set_code(Hash::from([1; 32])),
+            expect: |a| Error::NotContract { caller: a, expected: ContractKind::Whitelist },
+        },
+    ];
+    let snapshot = |s: &Sampling| {
+        (s.rules(), s.policy(), s.lot_sample(lot(1)), s.lot_sample(lot(2)), s.risk(account(MERCHANT)), s.epoch_status(5))
+    };
+    let checked = check_access(&mut s, &cases, &callers, snapshot);
+    assert_eq!(checked, 8 * 7 - 2 - 6);
+}
