@@ -1,12 +1,572 @@
+//! # attestation: inspections, certifications and customs clearances
+//!
+//! ## Overview
+//! - **Quality inspections** of lots, by agencies whose accreditation (whitelist `check_agency`)
+//!   covers the lot's product category. The record says whether sampling had selected the lot;
+//!   an unselected lot may be inspected too, and the inspection is recorded as voluntary
+//!   (`selected: false`). A failed inspection puts the lot on `Held` (when its status allows it);
+//!   a passed inspection releases a `Held` lot. Every inspection, pass or fail, is reported to the
+//!   sampling contract as risk feedback on the lot's merchant. A re-test names the inspection it
+//!   answers (`answers`), which must be an inspection of the same lot.
+//! - **Factory certifications**, by agencies accredited for the certified category.
+//! - **Customs clearances**, by customs members: move an `AtCustoms` lot to `Cleared`. They do not
+//!   expire (`valid_until` is `None`).
+//! - **Revocation**, by the attestation's issuer ([`Attestations::revoke`]) or by the consortium
+//!   (`revoke_by_governance`, called by the whitelist executing an approved proposal).
+//! - **Indexes**: each lot's and each factory's attestations, in issue order, at most
+//!   `MAX_ATTESTATIONS_PER_SUBJECT` each, so a verifier can read them whole
+//!   ([`Attestations::of_lot`], [`Attestations::of_factory`]).
+//!
+//! ## Revocation and expiry
+//! An attestation counts as evidence while its status ([`Attestation::status_at`]) is `Valid`.
+//! Revocation is not retroactive on what the attestation caused: a lot held after a failed
+//! inspection stays held until a passing re-test even if the failed inspection is revoked, a
+//! revoked clearance leaves its lot `Cleared`, and the risk feedback given to sampling stands.
+//! A revoked or expired attestation simply stops counting as evidence for verifiers; its record
+//! stays, with who revoked it and the hash of why. Revocation is final.
+//!
+//! ## Invariants
+//! - IDs are sequential from 1 and `count` is the last issued. Records are never deleted; the only
+//!   change a record ever sees is its revocation, once.
+//! - Every attestation is in exactly one index: its lot's (inspections and clearances) or its
+//!   factory's (certifications), at the position given by that subject's count at issue.
+//! - Lot status changes and risk feedback happen only when an attestation is issued, never on
+//!   revocation or expiry.
+//!
+//! ## Error policy
+//! Every caller error is an [`Error`] variant returned as `Err` (the call's changes are reverted);
+//! no caller input makes a message panic. All checks, including the status precondition of an
+//! effect on the lot, run before any state changes, here or in another contract; then the calls
+//! to the registry and sampling contracts are made, their errors propagated; this contract's own
+//! storage is written last. Events are emitted only on state change.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
+
 #[ink::contract]
 mod attestation {
+    use ink::prelude::vec::Vec;
+    use ink::storage::Mapping;
+    use tracepass_shared::bounds::*;
+    use tracepass_shared::traits::*;
+    use tracepass_shared::*;
+
+    /// The attestation book.
     #[ink(storage)]
-    pub struct C {}
-    impl C {
+    pub struct Attestations {
+        /// The whitelist: says who callers are, and is the only caller of governance messages.
+        whitelist: AccountId,
+        /// The registry: lots, products and factories attested, and the lot status effects.
+        registry: AccountId,
+        /// The sampling contract: whether a lot was selected, and the risk feedback.
+        sampling: AccountId,
+        /// Attestations by ID.
+        attestations: Mapping<AttestationId, Attestation>,
+        /// Number of attestations; the last ID issued.
+        count: u64,
+        /// A lot's attestations by (lot, index from 0), in issue order.
+        lot_index: Mapping<(LotId, u32), AttestationId>,
+        /// Number of attestations of a lot (at most `MAX_ATTESTATIONS_PER_SUBJECT`).
+        lot_count: Mapping<LotId, u32>,
+        /// A factory's attestations by (factory, index from 0), in issue order.
+        factory_index: Mapping<(FactoryId, u32), AttestationId>,
+        /// Number of attestations of a factory (at most `MAX_ATTESTATIONS_PER_SUBJECT`).
+        factory_count: Mapping<FactoryId, u32>,
+        /// The category a certification's agency was checked against, by certification ID:
+        /// `Claim::FactoryCertification` does not carry it, and a verifier needs it to know what
+        /// the certification covers.
+        certified_categories: Mapping<AttestationId, Category>,
+    }
+
+    /// What an attestation is about: its `Claim` variant, without the data.
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum AttestationKind {
+        /// A quality inspection of a lot.
+        QualityInspection,
+        /// A factory certification.
+        FactoryCertification,
+        /// A customs clearance of a lot.
+        CustomsClearance,
+    }
+
+    impl AttestationKind {
+        /// The kind of `claim`.
+        pub fn of(claim: &Claim) -> Self {
+            match claim {
+                Claim::QualityInspection { .. } => AttestationKind::QualityInspection,
+                Claim::FactoryCertification { .. } => AttestationKind::FactoryCertification,
+                Claim::CustomsClearance { .. } => AttestationKind::CustomsClearance,
+            }
+        }
+    }
+
+    /// The `subject` topic of a factory's attestations: `"tracepass/factory"`, zeros, then the
+    /// factory ID big-endian in the last four bytes. A lot's subject is its lot ID, a Blake2 hash,
+    /// so the two kinds of subject cannot be confused.
+    pub fn factory_subject(factory: FactoryId) -> Hash32 {
+        let mut subject = [0u8; 32];
+        subject[..17].copy_from_slice(b"tracepass/factory");
+        subject[28..].copy_from_slice(&factory.to_be_bytes());
+        subject
+    }
+
+    /// An attestation was issued.
+    #[ink(event)]
+    pub struct Attested {
+        #[ink(topic)]
+        pub id: AttestationId,
+        /// The lot ID, or [`factory_subject`] of the factory.
+        #[ink(topic)]
+        pub subject: Hash32,
+        #[ink(topic)]
+        pub issuer: AccountId,
+        pub kind: AttestationKind,
+    }
+
+    /// An attestation was revoked (by its issuer, or by the whitelist for governance).
+    #[ink(event)]
+    pub struct Revoked {
+        #[ink(topic)]
+        pub id: AttestationId,
+        #[ink(topic)]
+        pub by: AccountId,
+        pub reason_hash: Hash32,
+    }
+
+    impl Attestations {
+        /// Creates the attestation book over a whitelist, a registry and a sampling contract.
         #[ink(constructor)]
-        pub fn new() -> Self { Self {} }
+        pub fn new(whitelist: AccountId, registry: AccountId, sampling: AccountId) -> Self {
+            Self {
+                whitelist,
+                registry,
+                sampling,
+                attestations: Mapping::default(),
+                count: 0,
+                lot_index: Mapping::default(),
+                lot_count: Mapping::default(),
+                factory_index: Mapping::default(),
+                factory_count: Mapping::default(),
+                certified_categories: Mapping::default(),
+            }
+        }
+
+        /// Records a quality inspection of a lot (agencies accredited for the lot's product
+        /// category); returns its ID. A fail holds the lot, a pass releases a held lot, and both
+        /// are reported to sampling as risk feedback. `answers` names the inspection of the same
+        /// lot that this one re-tests, if any.
         #[ink(message)]
-        pub fn noop(&self) {}
+        #[allow(clippy::too_many_arguments)]
+        pub fn attest_inspection(
+            &mut self,
+            lot: LotId,
+            result: InspectionResult,
+            standard: Vec<u8>,
+            items_sampled: u32,
+            report_hash: Hash32,
+            report_uri: Vec<u8>,
+            inspected_at: Timestamp,
+            valid_until: Timestamp,
+            answers: Option<AttestationId>,
+        ) -> Result<AttestationId> {
+            let caller = self.env().caller();
+            let now = self.env().block_timestamp();
+            let l = ext::lot(self.registry, lot).ok_or(Error::LotNotFound)?;
+            let product = ext::product(self.registry, l.info.gtin).ok_or(Error::ProductNotFound)?;
+            ext::check_agency(self.whitelist, caller, product.info.category)?;
+            Self::check_standard(&standard)?;
+            if report_uri.len() > MAX_URI_LEN || !report_uri.iter().all(u8::is_ascii_graphic) {
+                return Err(Error::Invalid(Field::Uri));
+            }
+            if items_sampled == 0 || items_sampled > l.info.item_count {
+                return Err(Error::Invalid(Field::ItemCount));
+            }
+            if inspected_at > now {
+                return Err(Error::Invalid(Field::EventTime));
+            }
+            if valid_until <= now {
+                return Err(Error::Invalid(Field::ValidUntil));
+            }
+            if let Some(earlier) = answers {
+                let same_lot = matches!(
+                    self.attestations.get(earlier),
+                    Some(Attestation { claim: Claim::QualityInspection { lot: tested, .. }, .. }) if tested == lot
+                );
+                if !same_lot {
+                    return Err(Error::BadRetest);
+                }
+            }
+            let slot = self.lot_slot(lot)?;
+            let id = self.next_id()?;
+            let selected = ext::selection(self.sampling, lot) == Selection::Selected;
+
+            match result {
+                InspectionResult::Fail if l.status.can_become(LotStatus::Held) => {
+                    ext::apply_status(self.registry, lot, LotStatus::Held)?
+                }
+                InspectionResult::Pass if l.status == LotStatus::Held => {
+                    ext::apply_status(self.registry, lot, LotStatus::Released)?
+                }
+                _ => {}
+            }
+            ext::record_inspection(self.sampling, l.merchant, result)?;
+
+            let attestation = Attestation {
+                claim: Claim::QualityInspection {
+                    lot,
+                    result,
+                    standard,
+                    items_sampled,
+                    report_hash,
+                    report_uri,
+                    inspected_at,
+                    selected,
+                },
+                issuer: caller,
+                issued_at: now,
+                valid_until: Some(valid_until),
+                answers,
+                revoked: None,
+            };
+            self.lot_index.insert((lot, slot), &id);
+            self.lot_count.insert(lot, &(slot + 1));
+            self.store(id, &attestation, lot);
+            Ok(id)
+        }
+
+        /// Records the certification of a factory against a standard (agencies accredited for
+        /// `category`); returns its ID.
+        #[ink(message)]
+        pub fn attest_certification(
+            &mut self,
+            factory: FactoryId,
+            category: Category,
+            standard: Vec<u8>,
+            certificate_hash: Hash32,
+            valid_until: Timestamp,
+        ) -> Result<AttestationId> {
+            let caller = self.env().caller();
+            let now = self.env().block_timestamp();
+            ext::factory(self.registry, factory).ok_or(Error::FactoryNotFound)?;
+            ext::check_agency(self.whitelist, caller, category)?;
+            Self::check_standard(&standard)?;
+            if valid_until <= now {
+                return Err(Error::Invalid(Field::ValidUntil));
+            }
+            let slot = self.factory_slot(factory)?;
+            let id = self.next_id()?;
+
+            let attestation = Attestation {
+                claim: Claim::FactoryCertification { factory, standard, certificate_hash },
+                issuer: caller,
+                issued_at: now,
+                valid_until: Some(valid_until),
+                answers: None,
+                revoked: None,
+            };
+            self.factory_index.insert((factory, slot), &id);
+            self.factory_count.insert(factory, &(slot + 1));
+            self.certified_categories.insert(id, &category);
+            self.store(id, &attestation, factory_subject(factory));
+            Ok(id)
+        }
+
+        /// Records a customs clearance of a lot at port `port` (a UN/LOCODE) and moves the lot
+        /// from `AtCustoms` to `Cleared` (customs members); returns its ID. Clearances do not
+        /// expire.
+        #[ink(message)]
+        pub fn attest_customs(
+            &mut self,
+            lot: LotId,
+            port: Vec<u8>,
+            declaration_hash: Hash32,
+            cleared_at: Timestamp,
+        ) -> Result<AttestationId> {
+            let caller = self.env().caller();
+            let now = self.env().block_timestamp();
+            if ext::role_of(self.whitelist, caller) != Some(Role::Customs) {
+                return Err(Error::Unauthorized { account: caller, role: Role::Customs });
+            }
+            let l = ext::lot(self.registry, lot).ok_or(Error::LotNotFound)?;
+            if !Self::is_un_locode(&port) {
+                return Err(Error::Invalid(Field::Location));
+            }
+            if cleared_at > now {
+                return Err(Error::Invalid(Field::EventTime));
+            }
+            if !l.status.can_become(LotStatus::Cleared) {
+                return Err(Error::IllegalTransition { from: l.status, to: LotStatus::Cleared });
+            }
+            let slot = self.lot_slot(lot)?;
+            let id = self.next_id()?;
+
+            ext::apply_status(self.registry, lot, LotStatus::Cleared)?;
+
+            let attestation = Attestation {
+                claim: Claim::CustomsClearance { lot, port, declaration_hash, cleared_at },
+                issuer: caller,
+                issued_at: now,
+                valid_until: None,
+                answers: None,
+                revoked: None,
+            };
+            self.lot_index.insert((lot, slot), &id);
+            self.lot_count.insert(lot, &(slot + 1));
+            self.store(id, &attestation, lot);
+            Ok(id)
+        }
+
+        /// Revokes an attestation (its issuer only), with the hash of the reason. What the
+        /// attestation caused stands; it stops counting as evidence.
+        #[ink(message)]
+        pub fn revoke(&mut self, id: AttestationId, reason_hash: Hash32) -> Result<()> {
+            let caller = self.env().caller();
+            let attestation = self.attestations.get(id).ok_or(Error::AttestationNotFound)?;
+            if attestation.issuer != caller {
+                return Err(Error::NotIssuer);
+            }
+            self.revoke_as(id, attestation, caller, reason_hash)
+        }
+
+        // ---- queries --------------------------------------------------------------------
+
+        /// An attestation.
+        #[ink(message)]
+        pub fn attestation(&self, id: AttestationId) -> Option<Attestation> {
+            self.attestations.get(id)
+        }
+
+        /// Whether an attestation counts as evidence now (at the block's timestamp).
+        #[ink(message)]
+        pub fn status(&self, id: AttestationId) -> Option<AttestationStatus> {
+            let now = self.env().block_timestamp();
+            self.attestations.get(id).map(|a| a.status_at(now))
+        }
+
+        /// A lot's attestations, oldest first (at most `MAX_ATTESTATIONS_PER_SUBJECT`).
+        #[ink(message)]
+        pub fn of_lot(&self, lot: LotId) -> Vec<(AttestationId, Attestation)> {
+            let n = self.lot_count.get(lot).unwrap_or(0);
+            (0..n)
+                .filter_map(|i| self.lot_index.get((lot, i)))
+                .filter_map(|id| self.attestations.get(id).map(|a| (id, a)))
+                .collect()
+        }
+
+        /// A factory's attestations, oldest first (at most `MAX_ATTESTATIONS_PER_SUBJECT`).
+        #[ink(message)]
+        pub fn of_factory(&self, factory: FactoryId) -> Vec<(AttestationId, Attestation)> {
+            let n = self.factory_count.get(factory).unwrap_or(0);
+            (0..n)
+                .filter_map(|i| self.factory_index.get((factory, i)))
+                .filter_map(|id| self.attestations.get(id).map(|a| (id, a)))
+                .collect()
+        }
+
+        /// The category a certification's agency was accredited for; `None` for other
+        /// attestations and unknown IDs.
+        #[ink(message)]
+        pub fn certified_category(&self, id: AttestationId) -> Option<Category> {
+            self.certified_categories.get(id)
+        }
+
+        /// Number of attestations; the last ID issued.
+        #[ink(message)]
+        pub fn count(&self) -> u64 {
+            self.count
+        }
+
+        /// The whitelist, registry and sampling contracts this contract calls.
+        #[ink(message)]
+        pub fn dependencies(&self) -> (AccountId, AccountId, AccountId) {
+            (self.whitelist, self.registry, self.sampling)
+        }
+
+        // ---- internals ------------------------------------------------------------------
+
+        /// A standard code: 1 to `MAX_STANDARD_LEN` bytes.
+        fn check_standard(standard: &[u8]) -> Result<()> {
+            if standard.is_empty() || standard.len() > MAX_STANDARD_LEN {
+                return Err(Error::Invalid(Field::Standard));
+            }
+            Ok(())
+        }
+
+        /// A UN/LOCODE: an assigned country code, then three upper-case letters or digits 2-9.
+        fn is_un_locode(port: &[u8]) -> bool {
+            port.len() == UN_LOCODE_LEN
+                && CountryCode::parse(&port[..2]).is_some_and(|c| c.0[..] == port[..2])
+                && port[2..].iter().all(|c| matches!(c, b'A'..=b'Z' | b'2'..=b'9'))
+        }
+
+        /// The index the lot's next attestation takes, or `TooManyAttestations`.
+        fn lot_slot(&self, lot: LotId) -> Result<u32> {
+            let n = self.lot_count.get(lot).unwrap_or(0);
+            if n >= MAX_ATTESTATIONS_PER_SUBJECT {
+                return Err(Error::TooManyAttestations);
+            }
+            Ok(n)
+        }
+
+        /// The index the factory's next attestation takes, or `TooManyAttestations`.
+        fn factory_slot(&self, factory: FactoryId) -> Result<u32> {
+            let n = self.factory_count.get(factory).unwrap_or(0);
+            if n >= MAX_ATTESTATIONS_PER_SUBJECT {
+                return Err(Error::TooManyAttestations);
+            }
+            Ok(n)
+        }
+
+        /// The ID the next attestation gets (the u64 space cannot run out in practice; if it
+        /// did, no further attestation could be issued).
+        fn next_id(&self) -> Result<AttestationId> {
+            self.count.checked_add(1).ok_or(Error::TooManyAttestations)
+        }
+
+        /// Stores `attestation` as `id` (the next ID) and emits `Attested`; the caller indexes it.
+        fn store(&mut self, id: AttestationId, attestation: &Attestation, subject: Hash32) {
+            self.attestations.insert(id, attestation);
+            self.count = id;
+            self.env().emit_event(Attested {
+                id,
+                subject,
+                issuer: attestation.issuer,
+                kind: AttestationKind::of(&attestation.claim),
+            });
+        }
+
+        /// Marks `attestation` (stored as `id`) revoked by `by` and emits `Revoked`.
+        fn revoke_as(
+            &mut self,
+            id: AttestationId,
+            mut attestation: Attestation,
+            by: AccountId,
+            reason_hash: Hash32,
+        ) -> Result<()> {
+            if attestation.revoked.is_some() {
+                return Err(Error::AlreadyRevoked);
+            }
+            attestation.revoked = Some((by, reason_hash));
+            self.attestations.insert(id, &attestation);
+            self.env().emit_event(Revoked { id, by, reason_hash });
+            Ok(())
+        }
+    }
+
+    impl AttestationGovernance for Attestations {
+        /// Whitelist (governance) only: revokes an attestation on the consortium's authority.
+        #[ink(message)]
+        fn revoke_by_governance(&mut self, id: AttestationId, reason_hash: Hash32) -> Result<()> {
+            let caller = self.env().caller();
+            if caller != self.whitelist {
+                return Err(Error::NotContract { caller, expected: ContractKind::Whitelist });
+            }
+            let attestation = self.attestations.get(id).ok_or(Error::AttestationNotFound)?;
+            self.revoke_as(id, attestation, caller, reason_hash)
+        }
+    }
+
+    impl Upgradeable for Attestations {
+        /// Whitelist (governance) only: replaces the code, keeping storage.
+        #[ink(message)]
+        fn set_code(&mut self, code_hash: Hash) -> Result<()> {
+            let caller = self.env().caller();
+            if caller != self.whitelist {
+                return Err(Error::NotContract { caller, expected: ContractKind::Whitelist });
+            }
+            self.env().set_code_hash(&code_hash).map_err(|_| Error::UpgradeFailed)
+        }
+    }
+
+    /// Calls into the whitelist, registry and sampling contracts. ink!'s off-chain engine cannot
+    /// make cross-contract calls, so unit tests route them to `tracepass_shared::fakes`; the real
+    /// calls run in the end-to-end suite on a node.
+    mod ext {
+        use super::*;
+        #[cfg(test)]
+        use tracepass_shared::fakes;
+
+        #[cfg(not(test))]
+        fn whitelist(at: AccountId) -> ink::contract_ref!(WhitelistApi) {
+            at.into()
+        }
+        #[cfg(not(test))]
+        fn registry(at: AccountId) -> ink::contract_ref!(RegistryApi) {
+            at.into()
+        }
+        #[cfg(not(test))]
+        fn sampling(at: AccountId) -> ink::contract_ref!(SamplingApi) {
+            at.into()
+        }
+
+        #[cfg(not(test))]
+        pub fn role_of(wl: AccountId, who: AccountId) -> Option<Role> {
+            whitelist(wl).role_of(who)
+        }
+        #[cfg(not(test))]
+        pub fn check_agency(wl: AccountId, who: AccountId, category: Category) -> Result<()> {
+            whitelist(wl).check_agency(who, category)
+        }
+        #[cfg(not(test))]
+        pub fn lot(reg: AccountId, id: LotId) -> Option<Lot> {
+            registry(reg).lot(id)
+        }
+        #[cfg(not(test))]
+        pub fn product(reg: AccountId, gtin: Gtin) -> Option<Product> {
+            registry(reg).product(gtin)
+        }
+        #[cfg(not(test))]
+        pub fn factory(reg: AccountId, id: FactoryId) -> Option<Factory> {
+            registry(reg).factory(id)
+        }
+        #[cfg(not(test))]
+        pub fn apply_status(reg: AccountId, lot: LotId, to: LotStatus) -> Result<()> {
+            registry(reg).apply_status(lot, to)
+        }
+        #[cfg(not(test))]
+        pub fn selection(s: AccountId, lot: LotId) -> Selection {
+            sampling(s).selection(lot)
+        }
+        #[cfg(not(test))]
+        pub fn record_inspection(s: AccountId, merchant: AccountId, result: InspectionResult) -> Result<()> {
+            sampling(s).record_inspection(merchant, result)
+        }
+
+        #[cfg(test)]
+        pub fn role_of(_: AccountId, who: AccountId) -> Option<Role> {
+            fakes::with(|w| w.role_of(&who))
+        }
+        #[cfg(test)]
+        pub fn check_agency(_: AccountId, who: AccountId, category: Category) -> Result<()> {
+            let now = ink::env::block_timestamp::<ink::env::DefaultEnvironment>();
+            fakes::with(|w| w.check_agency(who, category, now))
+        }
+        #[cfg(test)]
+        pub fn lot(_: AccountId, id: LotId) -> Option<Lot> {
+            fakes::with(|w| w.lots.get(&id).cloned())
+        }
+        #[cfg(test)]
+        pub fn product(_: AccountId, gtin: Gtin) -> Option<Product> {
+            fakes::with(|w| w.products.get(&gtin).cloned())
+        }
+        #[cfg(test)]
+        pub fn factory(_: AccountId, id: FactoryId) -> Option<Factory> {
+            fakes::with(|w| w.factories.get(&id).cloned())
+        }
+        #[cfg(test)]
+        pub fn apply_status(_: AccountId, lot: LotId, to: LotStatus) -> Result<()> {
+            fakes::with(|w| w.apply_status(lot, to))
+        }
+        #[cfg(test)]
+        pub fn selection(_: AccountId, lot: LotId) -> Selection {
+            fakes::with(|w| w.selections.get(&lot).copied().unwrap_or(Selection::Unknown))
+        }
+        #[cfg(test)]
+        pub fn record_inspection(_: AccountId, merchant: AccountId, result: InspectionResult) -> Result<()> {
+            fakes::with(|w| w.inspections.push((merchant, result)));
+            Ok(())
+        }
     }
 }
+
+#[cfg(test)]
+mod tests;

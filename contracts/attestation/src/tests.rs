@@ -1,0 +1,706 @@
+//! Unit tests of the attestation contract in ink!'s off-chain environment. Whitelist, registry and
+//! sampling answers come from `tracepass_shared::fakes` (the off-chain engine has no cross-contract
+//! calls); the fakes also log the status changes and risk feedback the contract asks for.
+
+use crate::attestation::*;
+use ink::env::{test, DefaultEnvironment};
+use ink::primitives::AccountId;
+use ink::scale::Decode;
+use tracepass_shared::fakes::{self, account, check_access, AccessCase};
+use tracepass_shared::traits::{AttestationGovernance, Upgradeable};
+use tracepass_shared::InspectionResult::{Fail, Pass};
+use tracepass_shared::*;
+
+const GOVERNOR: u8 = 1;
+const AGENCY: u8 = 10;
+const CUSTOMS: u8 = 11;
+const LOGISTICS: u8 = 12;
+/// Accredited for category 2002 only.
+const OTHER_AGENCY: u8 = 13;
+/// Accredited for `CATEGORY` until `NOW` (exclusive): expired.
+const EXPIRED_AGENCY: u8 = 14;
+const MERCHANT: u8 = 20;
+const STRANGER: u8 = 99;
+const WHITELIST: u8 = 200;
+const REGISTRY: u8 = 201;
+const SAMPLING: u8 = 202;
+const GTIN: &[u8] = b"10614141000415";
+const CATEGORY: Category = 1001;
+const NOW: Timestamp = 1_790_000_000_000;
+const DAY: Timestamp = 86_400_000;
+
+fn set_caller(n: u8) {
+    test::set_caller::<DefaultEnvironment>(account(n));
+}
+
+fn set_now(t: Timestamp) {
+    test::set_block_timestamp::<DefaultEnvironment>(t);
+}
+
+fn gtin() -> Gtin {
+    Gtin::parse(GTIN).unwrap()
+}
+
+/// Lot `L1`: selected for inspection, 100 items.
+fn l1() -> LotId {
+    lot_id(&gtin(), b"L1")
+}
+
+/// Lot `L2`: unknown to sampling.
+fn l2() -> LotId {
+    lot_id(&gtin(), b"L2")
+}
+
+/// Lot `L3`: at customs.
+fn l3() -> LotId {
+    lot_id(&gtin(), b"L3")
+}
+
+/// A lot not in the registry.
+fn l9() -> LotId {
+    lot_id(&gtin(), b"L9")
+}
+
+fn lot(number: &[u8], status: LotStatus) -> Lot {
+    Lot {
+        info: LotInput {
+            gtin: gtin(),
+            lot_number: number.to_vec(),
+            item_count: 100,
+            root: [0; 16],
+            produced_on: 20261101,
+            expires_on: 20281101,
+        },
+        merchant: account(MERCHANT),
+        registered_at: 0,
+        status,
+        event_count: 0,
+        recall_reason: None,
+    }
+}
+
+fn lot_status(id: LotId) -> LotStatus {
+    fakes::with(|w| w.lots[&id].status)
+}
+
+fn inspections() -> Vec<(AccountId, InspectionResult)> {
+    fakes::with(|w| w.inspections.clone())
+}
+
+fn status_changes() -> Vec<(LotId, LotStatus)> {
+    fakes::with(|w| w.status_changes.clone())
+}
+
+fn events() -> usize {
+    test::recorded_events().count()
+}
+
+fn last_event<E: Decode>() -> E {
+    let ev = test::recorded_events().last().expect("an event");
+    E::decode(&mut &ev.data[..]).expect("decodes")
+}
+
+/// The world: a merchant's product (category 1001) made at factory 1, lots L1 (selected), L2
+/// (unknown to sampling) and L3 (at customs, selected), and every kind of member.
+fn setup() -> Attestations {
+    fakes::reset();
+    fakes::with(|w| {
+        w.add_merchant(account(MERCHANT), b"0614141", MerchantTier::Standard);
+        w.add_member(account(GOVERNOR), Role::Governor, None);
+        w.add_member(
+            account(AGENCY),
+            Role::Agency,
+            Some(AgencyScope { categories: vec![CATEGORY, 2002], valid_until: u64::MAX }),
+        );
+        w.add_member(
+            account(OTHER_AGENCY),
+            Role::Agency,
+            Some(AgencyScope { categories: vec![2002], valid_until: u64::MAX }),
+        );
+        w.add_member(
+            account(EXPIRED_AGENCY),
+            Role::Agency,
+            Some(AgencyScope { categories: vec![CATEGORY], valid_until: NOW }),
+        );
+        w.add_member(account(CUSTOMS), Role::Customs, None);
+        w.add_member(account(LOGISTICS), Role::Logistics, None);
+        w.products.insert(
+            gtin(),
+            Product {
+                info: ProductInput {
+                    gtin: gtin(),
+                    brand: b"Aroha Dairy".to_vec(),
+                    category: CATEGORY,
+                    origin: CountryCode(*b"NZ"),
+                    factory: 1,
+                    hs_code: b"190110".to_vec(),
+                    metadata_hash: [3; 32],
+                    uri: Vec::new(),
+                },
+                merchant: account(MERCHANT),
+                registered_at: 0,
+            },
+        );
+        w.factories.insert(
+            1,
+            Factory { merchant: account(MERCHANT), country: CountryCode(*b"NZ"), name_hash: [1; 32] },
+        );
+        for (number, status) in [
+            (&b"L1"[..], LotStatus::Registered),
+            (&b"L2"[..], LotStatus::Registered),
+            (&b"L3"[..], LotStatus::AtCustoms),
+        ] {
+            w.lots.insert(lot_id(&gtin(), number), lot(number, status));
+        }
+        w.selections.insert(l1(), Selection::Selected);
+        w.selections.insert(l3(), Selection::Selected);
+    });
+    set_now(NOW);
+    Attestations::new(account(WHITELIST), account(REGISTRY), account(SAMPLING))
+}
+
+/// The arguments of `attest_inspection`.
+#[derive(Clone)]
+struct Inspection {
+    lot: LotId,
+    result: InspectionResult,
+    standard: Vec<u8>,
+    items_sampled: u32,
+    report_hash: Hash32,
+    report_uri: Vec<u8>,
+    inspected_at: Timestamp,
+    valid_until: Timestamp,
+    answers: Option<AttestationId>,
+}
+
+/// A valid inspection of `lot`, done yesterday, valid for a year.
+fn inspection(lot: LotId, result: InspectionResult) -> Inspection {
+    Inspection {
+        lot,
+        result,
+        standard: b"GB 10765-2021".to_vec(),
+        items_sampled: 13,
+        report_hash: [4; 32],
+        report_uri: b"ipfs://bafyreport".to_vec(),
+        inspected_at: NOW - DAY,
+        valid_until: NOW + 365 * DAY,
+        answers: None,
+    }
+}
+
+fn inspect(c: &mut Attestations, i: Inspection) -> Result<AttestationId> {
+    c.attest_inspection(
+        i.lot,
+        i.result,
+        i.standard,
+        i.items_sampled,
+        i.report_hash,
+        i.report_uri,
+        i.inspected_at,
+        i.valid_until,
+        i.answers,
+    )
+}
+
+/// A valid certification of factory 1 for `CATEGORY`, valid for a year.
+fn certify(c: &mut Attestations) -> Result<AttestationId> {
+    c.attest_certification(1, CATEGORY, b"ISO 22000".to_vec(), [5; 32], NOW + 365 * DAY)
+}
+
+#[ink::test]
+fn attest_inspection_works() {
+    let mut c = setup();
+    set_caller(AGENCY);
+    assert_eq!(inspect(&mut c, inspection(l1(), Pass)), Ok(1));
+    let ev: Attested = last_event();
+    assert_eq!(
+        (ev.id, ev.subject, ev.issuer, ev.kind),
+        (1, l1(), account(AGENCY), AttestationKind::QualityInspection)
+    );
+    let a = c.attestation(1).unwrap();
+    assert_eq!(
+        a.claim,
+        Claim::QualityInspection {
+            lot: l1(),
+            result: Pass,
+            standard: b"GB 10765-2021".to_vec(),
+            items_sampled: 13,
+            report_hash: [4; 32],
+            report_uri: b"ipfs://bafyreport".to_vec(),
+            inspected_at: NOW - DAY,
+            selected: true,
+        }
+    );
+    assert_eq!(
+        (a.issuer, a.issued_at, a.valid_until, a.answers, a.revoked),
+        (account(AGENCY), NOW, Some(NOW + 365 * DAY), None, None)
+    );
+    assert_eq!(c.status(1), Some(AttestationStatus::Valid));
+    assert_eq!(c.of_lot(l1()), vec![(1, a)]);
+    assert_eq!(c.count(), 1);
+    // risk feedback; a pass on a lot that is not held changes no status
+    assert_eq!(inspections(), vec![(account(MERCHANT), Pass)]);
+    assert!(status_changes().is_empty());
+    // the bounds themselves are accepted
+    let edge = Inspection {
+        standard: vec![b'S'; 32],
+        items_sampled: 100,
+        report_uri: vec![b'u'; 128],
+        inspected_at: NOW,
+        valid_until: NOW + 1,
+        ..inspection(l1(), Pass)
+    };
+    assert_eq!(inspect(&mut c, edge), Ok(2));
+    let minimal = Inspection { standard: b"S".to_vec(), items_sampled: 1, report_uri: Vec::new(), ..inspection(l1(), Pass) };
+    assert_eq!(inspect(&mut c, minimal), Ok(3));
+    assert_eq!(c.of_lot(l1()).iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![1, 2, 3]);
+}
+
+#[ink::test]
+fn fail_holds_lot_works() {
+    let mut c = setup();
+    set_caller(AGENCY);
+    assert_eq!(inspect(&mut c, inspection(l1(), Fail)), Ok(1));
+    assert_eq!(lot_status(l1()), LotStatus::Held);
+    assert_eq!(status_changes(), vec![(l1(), LotStatus::Held)]);
+    assert_eq!(inspections(), vec![(account(MERCHANT), Fail)]);
+    // a second fail on the held lot is recorded and fed back, with no further status change
+    assert_eq!(inspect(&mut c, inspection(l1(), Fail)), Ok(2));
+    assert_eq!(status_changes().len(), 1);
+    assert_eq!(inspections(), vec![(account(MERCHANT), Fail), (account(MERCHANT), Fail)]);
+    // a fail on a lot that cannot be held (recalled) is recorded without a status change
+    fakes::with(|w| w.lots.get_mut(&l2()).unwrap().status = LotStatus::Recalled);
+    assert_eq!(inspect(&mut c, inspection(l2(), Fail)), Ok(3));
+    assert_eq!(lot_status(l2()), LotStatus::Recalled);
+    assert_eq!(status_changes().len(), 1);
+    assert_eq!(inspections().len(), 3);
+}
+
+#[ink::test]
+fn pass_releases_held_lot_works() {
+    let mut c = setup();
+    set_caller(AGENCY);
+    inspect(&mut c, inspection(l1(), Fail)).unwrap();
+    let retest = Inspection { answers: Some(1), ..inspection(l1(), Pass) };
+    assert_eq!(inspect(&mut c, retest), Ok(2));
+    assert_eq!(lot_status(l1()), LotStatus::Released);
+    assert_eq!(status_changes(), vec![(l1(), LotStatus::Held), (l1(), LotStatus::Released)]);
+    assert_eq!(inspections(), vec![(account(MERCHANT), Fail), (account(MERCHANT), Pass)]);
+    assert_eq!(c.attestation(2).unwrap().answers, Some(1));
+    // a pass on the released lot changes nothing more
+    inspect(&mut c, inspection(l1(), Pass)).unwrap();
+    assert_eq!(status_changes().len(), 2);
+}
+
+#[ink::test]
+fn voluntary_inspection_works() {
+    let mut c = setup();
+    set_caller(AGENCY);
+    // unknown to sampling, then not selected, then seed pending: all voluntary
+    for (n, selection) in [(1, None), (2, Some(Selection::NotSelected)), (3, Some(Selection::SeedPending))] {
+        if let Some(s) = selection {
+            fakes::with(|w| w.selections.insert(l2(), s));
+        }
+        assert_eq!(inspect(&mut c, inspection(l2(), Pass)), Ok(n));
+        let a = c.attestation(n).unwrap();
+        assert!(matches!(a.claim, Claim::QualityInspection { selected: false, .. }), "{selection:?}");
+    }
+    assert_eq!(inspections().len(), 3, "voluntary inspections feed risk too");
+    assert_eq!(c.of_lot(l2()).len(), 3);
+}
+
+#[ink::test]
+fn attest_inspection_fails() {
+    let mut c = setup();
+    set_caller(AGENCY);
+    let ok = inspection(l1(), Fail);
+    let cases = [
+        (inspection(l9(), Fail), Error::LotNotFound),
+        (Inspection { standard: Vec::new(), ..ok.clone() }, Error::Invalid(Field::Standard)),
+        (Inspection { standard: vec![b'S'; 33], ..ok.clone() }, Error::Invalid(Field::Standard)),
+        (Inspection { report_uri: vec![b'u'; 129], ..ok.clone() }, Error::Invalid(Field::Uri)),
+        (Inspection { report_uri: b"ipfs://a b".to_vec(), ..ok.clone() }, Error::Invalid(Field::Uri)),
+        (Inspection { report_uri: "ipfs://é".as_bytes().to_vec(), ..ok.clone() }, Error::Invalid(Field::Uri)),
+        (Inspection { items_sampled: 0, ..ok.clone() }, Error::Invalid(Field::ItemCount)),
+        (Inspection { items_sampled: 101, ..ok.clone() }, Error::Invalid(Field::ItemCount)),
+        (Inspection { inspected_at: NOW + 1, ..ok.clone() }, Error::Invalid(Field::EventTime)),
+        (Inspection { valid_until: NOW, ..ok.clone() }, Error::Invalid(Field::ValidUntil)),
+        (Inspection { answers: Some(7), ..ok.clone() }, Error::BadRetest),
+    ];
+    for (input, err) in cases {
+        assert_eq!(inspect(&mut c, input), Err(err));
+    }
+    // agencies not accredited for the product's category, or no longer accredited, and others
+    set_caller(OTHER_AGENCY);
+    assert_eq!(
+        inspect(&mut c, ok.clone()),
+        Err(Error::OutOfScope { agency: account(OTHER_AGENCY), category: CATEGORY })
+    );
+    set_caller(EXPIRED_AGENCY);
+    assert_eq!(inspect(&mut c, ok.clone()), Err(Error::AccreditationExpired { agency: account(EXPIRED_AGENCY) }));
+    for who in [CUSTOMS, MERCHANT, STRANGER] {
+        set_caller(who);
+        assert_eq!(inspect(&mut c, ok.clone()), Err(Error::Unauthorized { account: account(who), role: Role::Agency }));
+    }
+    // a lot whose product the registry does not know
+    fakes::with(|w| w.products.clear());
+    set_caller(AGENCY);
+    assert_eq!(inspect(&mut c, ok), Err(Error::ProductNotFound));
+    // nothing happened anywhere
+    assert_eq!(c.count(), 0);
+    assert!(c.of_lot(l1()).is_empty());
+    assert_eq!(events(), 0);
+    assert!(inspections().is_empty());
+    assert!(status_changes().is_empty());
+    assert_eq!(lot_status(l1()), LotStatus::Registered);
+}
+
+#[ink::test]
+fn bad_retest_fails() {
+    let mut c = setup();
+    set_caller(AGENCY);
+    assert_eq!(inspect(&mut c, inspection(l1(), Fail)), Ok(1));
+    assert_eq!(certify(&mut c), Ok(2));
+    set_caller(CUSTOMS);
+    assert_eq!(c.attest_customs(l3(), b"NZAKL".to_vec(), [6; 32], NOW), Ok(3));
+    set_caller(AGENCY);
+    let n = events();
+    // an inspection of another lot, a certification, a clearance of another lot
+    for (lot, answers) in [(l2(), 1), (l1(), 2), (l3(), 3)] {
+        let retest = Inspection { answers: Some(answers), ..inspection(lot, Pass) };
+        assert_eq!(inspect(&mut c, retest), Err(Error::BadRetest), "answers {answers}");
+    }
+    assert_eq!((c.count(), events(), inspections().len()), (3, n, 1));
+    assert_eq!(lot_status(l1()), LotStatus::Held);
+    // the right one
+    let retest = Inspection { answers: Some(1), ..inspection(l1(), Pass) };
+    assert_eq!(inspect(&mut c, retest), Ok(4));
+}
+
+#[ink::test]
+fn attest_certification_works() {
+    let mut c = setup();
+    set_caller(AGENCY);
+    assert_eq!(certify(&mut c), Ok(1));
+    let ev: Attested = last_event();
+    assert_eq!(
+        (ev.id, ev.subject, ev.issuer, ev.kind),
+        (1, factory_subject(1), account(AGENCY), AttestationKind::FactoryCertification)
+    );
+    let a = c.attestation(1).unwrap();
+    assert_eq!(
+        a.claim,
+        Claim::FactoryCertification { factory: 1, standard: b"ISO 22000".to_vec(), certificate_hash: [5; 32] }
+    );
+    assert_eq!(
+        (a.issuer, a.issued_at, a.valid_until, a.answers, a.revoked),
+        (account(AGENCY), NOW, Some(NOW + 365 * DAY), None, None)
+    );
+    assert_eq!(c.of_factory(1), vec![(1, a)]);
+    assert_eq!(c.certified_category(1), Some(CATEGORY));
+    assert_eq!(c.status(1), Some(AttestationStatus::Valid));
+    // an agency may certify for any category of its scope
+    assert_eq!(c.attest_certification(1, 2002, b"GMP".to_vec(), [6; 32], NOW + 1), Ok(2));
+    assert_eq!(c.certified_category(2), Some(2002));
+    assert_eq!(c.of_factory(1).len(), 2);
+    // no lot is touched
+    assert!(inspections().is_empty());
+    assert!(status_changes().is_empty());
+    // factory subjects are distinct
+    assert_eq!(&factory_subject(1)[..17], b"tracepass/factory");
+    assert_ne!(factory_subject(1), factory_subject(256));
+}
+
+#[ink::test]
+fn attest_certification_fails() {
+    let mut c = setup();
+    set_caller(AGENCY);
+    assert_eq!(c.attest_certification(9, CATEGORY, b"ISO 22000".to_vec(), [5; 32], NOW + DAY), Err(Error::FactoryNotFound));
+    assert_eq!(c.attest_certification(1, CATEGORY, Vec::new(), [5; 32], NOW + DAY), Err(Error::Invalid(Field::Standard)));
+    assert_eq!(c.attest_certification(1, CATEGORY, vec![b'S'; 33], [5; 32], NOW + DAY), Err(Error::Invalid(Field::Standard)));
+    assert_eq!(c.attest_certification(1, CATEGORY, b"ISO 22000".to_vec(), [5; 32], NOW), Err(Error::Invalid(Field::ValidUntil)));
+    assert_eq!(
+        c.attest_certification(1, 3003, b"ISO 22000".to_vec(), [5; 32], NOW + DAY),
+        Err(Error::OutOfScope { agency: account(AGENCY), category: 3003 })
+    );
+    set_caller(OTHER_AGENCY);
+    assert_eq!(certify(&mut c), Err(Error::OutOfScope { agency: account(OTHER_AGENCY), category: CATEGORY }));
+    set_caller(EXPIRED_AGENCY);
+    assert_eq!(certify(&mut c), Err(Error::AccreditationExpired { agency: account(EXPIRED_AGENCY) }));
+    for who in [GOVERNOR, CUSTOMS, MERCHANT, STRANGER] {
+        set_caller(who);
+        assert_eq!(certify(&mut c), Err(Error::Unauthorized { account: account(who), role: Role::Agency }));
+    }
+    assert_eq!(c.count(), 0);
+    assert!(c.of_factory(1).is_empty());
+    assert_eq!(c.certified_category(1), None);
+    assert_eq!(events(), 0);
+}
+
+#[ink::test]
+fn attest_customs_works() {
+    let mut c = setup();
+    set_caller(CUSTOMS);
+    assert_eq!(c.attest_customs(l3(), b"NZAKL".to_vec(), [6; 32], NOW - 60_000), Ok(1));
+    let ev: Attested = last_event();
+    assert_eq!(
+        (ev.id, ev.subject, ev.issuer, ev.kind),
+        (1, l3(), account(CUSTOMS), AttestationKind::CustomsClearance)
+    );
+    assert_eq!(lot_status(l3()), LotStatus::Cleared);
+    assert_eq!(status_changes(), vec![(l3(), LotStatus::Cleared)]);
+    let a = c.attestation(1).unwrap();
+    assert_eq!(
+        a.claim,
+        Claim::CustomsClearance { lot: l3(), port: b"NZAKL".to_vec(), declaration_hash: [6; 32], cleared_at: NOW - 60_000 }
+    );
+    assert_eq!((a.issuer, a.valid_until, a.answers), (account(CUSTOMS), None, None));
+    assert_eq!(c.of_lot(l3()), vec![(1, a)]);
+    assert!(inspections().is_empty(), "a clearance is no risk feedback");
+    // clearances do not expire
+    set_now(u64::MAX);
+    assert_eq!(c.status(1), Some(AttestationStatus::Valid));
+    // digits 2-9 in the location part, cleared right now
+    set_now(NOW);
+    fakes::with(|w| w.lots.get_mut(&l1()).unwrap().status = LotStatus::AtCustoms);
+    assert_eq!(c.attest_customs(l1(), b"CNSH2".to_vec(), [7; 32], NOW), Ok(2));
+    assert_eq!(lot_status(l1()), LotStatus::Cleared);
+}
+
+#[ink::test]
+fn attest_customs_fails() {
+    let mut c = setup();
+    for who in [AGENCY, LOGISTICS, MERCHANT, GOVERNOR, STRANGER] {
+        set_caller(who);
+        assert_eq!(
+            c.attest_customs(l3(), b"NZAKL".to_vec(), [6; 32], NOW),
+            Err(Error::Unauthorized { account: account(who), role: Role::Customs })
+        );
+    }
+    set_caller(CUSTOMS);
+    assert_eq!(c.attest_customs(l9(), b"NZAKL".to_vec(), [6; 32], NOW), Err(Error::LotNotFound));
+    for port in [&b"NZAK"[..], b"NZAKLX", b"", b"XXAKL", b"nzakl", b"NZakl", b"NZAK1", b"NZAK0", b"NZA L", b"NZ-AK"] {
+        assert_eq!(
+            c.attest_customs(l3(), port.to_vec(), [6; 32], NOW),
+            Err(Error::Invalid(Field::Location)),
+            "{}",
+            String::from_utf8_lossy(port)
+        );
+    }
+    assert_eq!(c.attest_customs(l3(), b"NZAKL".to_vec(), [6; 32], NOW + 1), Err(Error::Invalid(Field::EventTime)));
+    // a lot that is not at customs
+    assert_eq!(
+        c.attest_customs(l1(), b"NZAKL".to_vec(), [6; 32], NOW),
+        Err(Error::IllegalTransition { from: LotStatus::Registered, to: LotStatus::Cleared })
+    );
+    assert_eq!((c.count(), events()), (0, 0));
+    assert!(status_changes().is_empty());
+    // nor a second time
+    c.attest_customs(l3(), b"NZAKL".to_vec(), [6; 32], NOW).unwrap();
+    assert_eq!(
+        c.attest_customs(l3(), b"NZAKL".to_vec(), [6; 32], NOW),
+        Err(Error::IllegalTransition { from: LotStatus::Cleared, to: LotStatus::Cleared })
+    );
+    assert_eq!((c.count(), events(), status_changes().len()), (1, 1, 1));
+}
+
+#[ink::test]
+fn revoke_works() {
+    let mut c = setup();
+    set_caller(AGENCY);
+    inspect(&mut c, inspection(l1(), Fail)).unwrap();
+    assert_eq!(c.revoke(1, [9; 32]), Ok(()));
+    let ev: Revoked = last_event();
+    assert_eq!((ev.id, ev.by, ev.reason_hash), (1, account(AGENCY), [9; 32]));
+    assert_eq!(c.attestation(1).unwrap().revoked, Some((account(AGENCY), [9; 32])));
+    assert_eq!(c.status(1), Some(AttestationStatus::Revoked));
+    // the record stays, and what it caused stands: the lot is still held, the feedback given
+    assert_eq!(c.of_lot(l1()).len(), 1);
+    assert_eq!(lot_status(l1()), LotStatus::Held);
+    assert_eq!(status_changes(), vec![(l1(), LotStatus::Held)]);
+    assert_eq!(inspections(), vec![(account(MERCHANT), Fail)]);
+    // a revoked clearance leaves its lot cleared
+    set_caller(CUSTOMS);
+    c.attest_customs(l3(), b"NZAKL".to_vec(), [6; 32], NOW).unwrap();
+    assert_eq!(c.revoke(2, [8; 32]), Ok(()));
+    assert_eq!(lot_status(l3()), LotStatus::Cleared);
+    assert_eq!(c.status(2), Some(AttestationStatus::Revoked));
+}
+
+#[ink::test]
+fn revoke_fails() {
+    let mut c = setup();
+    set_caller(AGENCY);
+    inspect(&mut c, inspection(l1(), Pass)).unwrap();
+    assert_eq!(c.revoke(2, [9; 32]), Err(Error::AttestationNotFound));
+    for who in [OTHER_AGENCY, GOVERNOR, MERCHANT, WHITELIST] {
+        set_caller(who);
+        assert_eq!(c.revoke(1, [9; 32]), Err(Error::NotIssuer));
+    }
+    assert_eq!(c.status(1), Some(AttestationStatus::Valid));
+    set_caller(AGENCY);
+    c.revoke(1, [9; 32]).unwrap();
+    let n = events();
+    assert_eq!(c.revoke(1, [7; 32]), Err(Error::AlreadyRevoked));
+    assert_eq!(events(), n);
+    assert_eq!(c.attestation(1).unwrap().revoked, Some((account(AGENCY), [9; 32])), "the first reason stays");
+}
+
+#[ink::test]
+fn revoke_by_governance_works() {
+    let mut c = setup();
+    set_caller(AGENCY);
+    certify(&mut c).unwrap();
+    set_caller(WHITELIST);
+    assert_eq!(c.revoke_by_governance(1, [9; 32]), Ok(()));
+    let ev: Revoked = last_event();
+    assert_eq!((ev.id, ev.by, ev.reason_hash), (1, account(WHITELIST), [9; 32]));
+    assert_eq!(c.attestation(1).unwrap().revoked, Some((account(WHITELIST), [9; 32])));
+    assert_eq!(c.status(1), Some(AttestationStatus::Revoked));
+    // final for the issuer too
+    set_caller(AGENCY);
+    assert_eq!(c.revoke(1, [7; 32]), Err(Error::AlreadyRevoked));
+}
+
+#[ink::test]
+fn revoke_by_governance_fails() {
+    let mut c = setup();
+    set_caller(AGENCY);
+    certify(&mut c).unwrap();
+    for who in [GOVERNOR, AGENCY, STRANGER] {
+        set_caller(who);
+        assert_eq!(
+            c.revoke_by_governance(1, [9; 32]),
+            Err(Error::NotContract { caller: account(who), expected: ContractKind::Whitelist })
+        );
+    }
+    set_caller(WHITELIST);
+    assert_eq!(c.revoke_by_governance(2, [9; 32]), Err(Error::AttestationNotFound));
+    assert_eq!(c.revoke(1, [9; 32]), Err(Error::NotIssuer), "governance does not revoke as an issuer");
+    set_caller(AGENCY);
+    c.revoke(1, [8; 32]).unwrap();
+    set_caller(WHITELIST);
+    assert_eq!(c.revoke_by_governance(1, [9; 32]), Err(Error::AlreadyRevoked));
+    assert_eq!(c.attestation(1).unwrap().revoked, Some((account(AGENCY), [8; 32])));
+}
+
+#[ink::test]
+fn status_expires_works() {
+    let mut c = setup();
+    set_caller(AGENCY);
+    inspect(&mut c, Inspection { valid_until: NOW + DAY, ..inspection(l1(), Pass) }).unwrap();
+    assert_eq!(c.status(1), Some(AttestationStatus::Valid));
+    set_now(NOW + DAY - 1);
+    assert_eq!(c.status(1), Some(AttestationStatus::Valid));
+    set_now(NOW + DAY);
+    assert_eq!(c.status(1), Some(AttestationStatus::Expired));
+    // an expired attestation can still be revoked, and revocation wins
+    c.revoke(1, [9; 32]).unwrap();
+    assert_eq!(c.status(1), Some(AttestationStatus::Revoked));
+    assert_eq!(c.status(2), None);
+}
+
+#[ink::test]
+fn subject_bound_fails() {
+    let mut c = setup();
+    set_caller(AGENCY);
+    for i in 1..=32 {
+        assert_eq!(inspect(&mut c, inspection(l1(), Pass)), Ok(2 * i - 1));
+        assert_eq!(certify(&mut c), Ok(2 * i));
+    }
+    let n = events();
+    assert_eq!(inspect(&mut c, inspection(l1(), Fail)), Err(Error::TooManyAttestations));
+    assert_eq!(certify(&mut c), Err(Error::TooManyAttestations));
+    // a clearance of a full lot is refused too, before the lot moves
+    fakes::with(|w| w.lots.get_mut(&l1()).unwrap().status = LotStatus::AtCustoms);
+    set_caller(CUSTOMS);
+    assert_eq!(c.attest_customs(l1(), b"NZAKL".to_vec(), [6; 32], NOW), Err(Error::TooManyAttestations));
+    assert_eq!(lot_status(l1()), LotStatus::AtCustoms);
+    assert_eq!((events(), c.count(), inspections().len()), (n, 64, 32));
+    assert_eq!(c.of_lot(l1()).len(), 32);
+    assert_eq!(c.of_factory(1).len(), 32);
+    // other subjects are unaffected
+    assert_eq!(c.attest_customs(l3(), b"NZAKL".to_vec(), [6; 32], NOW), Ok(65));
+}
+
+#[ink::test]
+fn queries_work() {
+    let mut c = setup();
+    assert_eq!(c.dependencies(), (account(WHITELIST), account(REGISTRY), account(SAMPLING)));
+    assert_eq!((c.count(), c.attestation(1), c.status(1)), (0, None, None));
+    assert!(c.of_lot(l1()).is_empty());
+    assert!(c.of_factory(1).is_empty());
+    set_caller(AGENCY);
+    inspect(&mut c, inspection(l1(), Pass)).unwrap();
+    certify(&mut c).unwrap();
+    inspect(&mut c, inspection(l2(), Pass)).unwrap();
+    let ids = |v: Vec<(AttestationId, Attestation)>| v.into_iter().map(|(id, _)| id).collect::<Vec<_>>();
+    assert_eq!((ids(c.of_lot(l1())), ids(c.of_lot(l2())), ids(c.of_factory(1))), (vec![1], vec![3], vec![2]));
+    assert_eq!(c.certified_category(1), None);
+    assert_eq!(c.count(), 3);
+}
+
+/// Every write message, called by every caller not entitled to it, fails with the specific error
+/// and changes nothing, here or in the fakes.
+#[ink::test]
+fn access_control_works() {
+    let mut c = setup();
+    set_caller(AGENCY);
+    inspect(&mut c, inspection(l1(), Pass)).unwrap();
+    let callers = [
+        ("agency", account(AGENCY)),
+        ("customs", account(CUSTOMS)),
+        ("logistics", account(LOGISTICS)),
+        ("merchant", account(MERCHANT)),
+        ("governor", account(GOVERNOR)),
+        ("stranger", account(STRANGER)),
+        ("whitelist", account(WHITELIST)),
+        ("registry", account(REGISTRY)),
+        ("sampling", account(SAMPLING)),
+    ];
+    let cases: Vec<AccessCase<Attestations>> = vec![
+        AccessCase {
+            name: "attest_inspection",
+            entitled: &["agency"],
+            call: |c| inspect(c, inspection(l1(), Fail)).map(|_| ()),
+            expect: |a| Error::Unauthorized { account: a, role: Role::Agency },
+        },
+        AccessCase {
+            name: "attest_certification",
+            entitled: &["agency"],
+            call: |c| certify(c).map(|_| ()),
+            expect: |a| Error::Unauthorized { account: a, role: Role::Agency },
+        },
+        AccessCase {
+            name: "attest_customs",
+            entitled: &["customs"],
+            call: |c| c.attest_customs(l3(), b"NZAKL".to_vec(), [6; 32], NOW).map(|_| ()),
+            expect: |a| Error::Unauthorized { account: a, role: Role::Customs },
+        },
+        AccessCase {
+            name: "revoke",
+            entitled: &["agency"],
+            call: |c| c.revoke(1, [9; 32]),
+            expect: |_| Error::NotIssuer,
+        },
+        AccessCase {
+            name: "revoke_by_governance",
+            entitled: &["whitelist"],
+            call: |c| c.revoke_by_governance(1, [9; 32]),
+            expect: |a| Error::NotContract { caller: a, expected: ContractKind::Whitelist },
+        },
+        AccessCase {
+            name: "set_code",
+            entitled: &["whitelist"],
+            call: |c| c.set_code(ink::primitives::Hash::from([1; 32])),
+            expect: |a| Error::NotContract { caller: a, expected: ContractKind::Whitelist },
+        },
+    ];
+    let snapshot = |c: &Attestations| {
+        let world = fakes::with(|w| (w.lots[&l1()].status, w.lots[&l3()].status, w.inspections.len(), w.status_changes.len()));
+        (c.count(), c.attestation(1), c.attestation(2), c.of_lot(l1()), c.of_lot(l3()), c.of_factory(1), world)
+    };
+    let checked = check_access(&mut c, &cases, &callers, snapshot);
+    assert_eq!(checked, 9 * 6 - 1 - 1 - 1 - 1 - 1 - 1);
+    assert_eq!((c.count(), inspections().len()), (1, 1));
+}
