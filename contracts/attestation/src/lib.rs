@@ -70,10 +70,6 @@ mod attestation {
         factory_index: Mapping<(FactoryId, u32), AttestationId>,
         /// Number of attestations of a factory (at most `MAX_ATTESTATIONS_PER_SUBJECT`).
         factory_count: Mapping<FactoryId, u32>,
-        /// The category a certification's agency was checked against, by certification ID:
-        /// `Claim::FactoryCertification` does not carry it, and a verifier needs it to know what
-        /// the certification covers.
-        certified_categories: Mapping<AttestationId, Category>,
     }
 
     /// What an attestation is about: its `Claim` variant, without the data.
@@ -146,7 +142,6 @@ mod attestation {
                 lot_count: Mapping::default(),
                 factory_index: Mapping::default(),
                 factory_count: Mapping::default(),
-                certified_categories: Mapping::default(),
             }
         }
 
@@ -256,7 +251,7 @@ mod attestation {
             let id = self.next_id()?;
 
             let attestation = Attestation {
-                claim: Claim::FactoryCertification { factory, standard, certificate_hash },
+                claim: Claim::FactoryCertification { factory, category, standard, certificate_hash },
                 issuer: caller,
                 issued_at: now,
                 valid_until: Some(valid_until),
@@ -265,7 +260,6 @@ mod attestation {
             };
             self.factory_index.insert((factory, slot), &id);
             self.factory_count.insert(factory, &(slot + 1));
-            self.certified_categories.insert(id, &category);
             self.store(id, &attestation, factory_subject(factory));
             Ok(id)
         }
@@ -360,13 +354,6 @@ mod attestation {
                 .filter_map(|i| self.factory_index.get((factory, i)))
                 .filter_map(|id| self.attestations.get(id).map(|a| (id, a)))
                 .collect()
-        }
-
-        /// The category a certification's agency was accredited for; `None` for other
-        /// attestations and unknown IDs.
-        #[ink(message)]
-        pub fn certified_category(&self, id: AttestationId) -> Option<Category> {
-            self.certified_categories.get(id)
         }
 
         /// Number of attestations; the last ID issued.

@@ -33,7 +33,7 @@ pub struct World {
     pub recorded_lots: Vec<(LotId, AccountId, Category, CountryCode, MerchantTier)>,
     /// Sampling: `record_inspection` calls received.
     pub inspections: Vec<(AccountId, InspectionResult)>,
-    /// Registry: `apply_status` calls that succeeded.
+    /// Registry: status changes made by `apply_status` (a call to the current status changes nothing).
     pub status_changes: Vec<(LotId, LotStatus)>,
 }
 
@@ -78,6 +78,9 @@ impl World {
     /// `RegistryApi::apply_status`, with the registry's transition rule.
     pub fn apply_status(&mut self, lot: LotId, to: LotStatus) -> Result<()> {
         let l = self.lots.get_mut(&lot).ok_or(Error::LotNotFound)?;
+        if l.status == to {
+            return Ok(());
+        }
         if !l.status.can_become(to) {
             return Err(Error::IllegalTransition { from: l.status, to });
         }

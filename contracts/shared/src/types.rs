@@ -502,6 +502,8 @@ pub enum Claim {
     FactoryCertification {
         /// The factory certified.
         factory: FactoryId,
+        /// Product category the certification covers (checked against the agency's accreditation).
+        category: Category,
         /// Standard certified against (e.g. ISO 22000, GMP).
         standard: Vec<u8>,
         /// blake2-256 of the certificate number.

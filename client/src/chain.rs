@@ -1,0 +1,443 @@
+//! The chain layer: one connection, signers, local nonces, dry runs, submission and inclusion.
+//!
+//! Every contract call is dry-run first (`ContractsApi_call`, free, no key), which gives the gas
+//! and storage deposit it needs and the contract's own answer; only a call whose dry run
+//! succeeded is signed and submitted, with a margin on gas. Nonces are kept locally per account,
+//! so many submissions can be in flight at once.
+
+use crate::error::{ClientError, Result};
+use parity_scale_codec::{Decode, Encode};
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::Arc;
+use subxt::backend::legacy::LegacyRpcMethods;
+use subxt::backend::rpc::RpcClient;
+use subxt::config::polkadot::PolkadotExtrinsicParamsBuilder;
+use subxt::dynamic::Value;
+use subxt::utils::{AccountId32, H256};
+use subxt::{OnlineClient, PolkadotConfig};
+use tokio::sync::Mutex;
+
+/// The chain configuration (substrate-contracts-node: sr25519, u32 blocks, u128 balances).
+pub type Config = PolkadotConfig;
+/// A contract or user account, as the contracts see it.
+pub type AccountId = ink::primitives::AccountId;
+
+/// Gas margin added to a dry run's requirement, in percent.
+pub const GAS_MARGIN_PERCENT: u64 = 25;
+
+/// The SS58 (generic prefix 42) form of an account.
+pub fn ss58(a: &AccountId) -> String {
+    AccountId32(*a.as_ref()).to_string()
+}
+
+/// Parses an SS58 address or 0x-hex account.
+pub fn parse_account(s: &str) -> Result<AccountId> {
+    if let Some(h) = s.strip_prefix("0x") {
+        let b = hex::decode(h).map_err(|_| ClientError::Input(format!("{s}: not a hex account")))?;
+        let arr: [u8; 32] = b.try_into().map_err(|_| ClientError::Input(format!("{s}: an account is 32 bytes")))?;
+        return Ok(AccountId::from(arr));
+    }
+    AccountId32::from_str(s)
+        .map(|a| AccountId::from(a.0))
+        .map_err(|_| ClientError::Input(format!("{s}: not an SS58 address")))
+}
+
+/// A signing key. Built from a secret URI in this one place; the secret is never kept as text,
+/// printed or put in an error.
+#[derive(Clone)]
+pub struct Signer {
+    pair: subxt_signer::sr25519::Keypair,
+}
+
+impl Signer {
+    /// Builds a signer from a secret URI (`//Alice`, a mnemonic, a hex seed, with derivations).
+    pub fn from_suri(suri: &str) -> Result<Signer> {
+        let uri = subxt_signer::SecretUri::from_str(suri.trim()).map_err(|_| ClientError::BadSecret)?;
+        let pair = subxt_signer::sr25519::Keypair::from_uri(&uri).map_err(|_| ClientError::BadSecret)?;
+        Ok(Signer { pair })
+    }
+
+    /// The account.
+    pub fn account(&self) -> AccountId {
+        AccountId::from(self.pair.public_key().0)
+    }
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Signer({})", ss58(&self.account()))
+    }
+}
+
+/// Weight (gas) of a contract call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Encode, Decode, serde::Serialize)]
+pub struct Weight {
+    /// Computation, in picoseconds.
+    #[codec(compact)]
+    pub ref_time: u64,
+    /// Proof size, in bytes.
+    #[codec(compact)]
+    pub proof_size: u64,
+}
+
+impl Weight {
+    fn with_margin(self) -> Weight {
+        Weight {
+            ref_time: self.ref_time.saturating_add(self.ref_time * GAS_MARGIN_PERCENT / 100),
+            proof_size: self.proof_size.saturating_add(self.proof_size * GAS_MARGIN_PERCENT / 100),
+        }
+    }
+}
+
+#[derive(Decode)]
+enum StorageDeposit {
+    Refund(u128),
+    Charge(u128),
+}
+
+/// What a dry run tells.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DryRun {
+    /// Gas used.
+    pub gas_consumed: Weight,
+    /// Gas needed (can exceed use, for calls that need gas they give back).
+    pub gas_required: Weight,
+    /// Storage deposit charged (positive) or refunded (negative), in plancks.
+    pub storage_deposit: i128,
+    /// Whether the contract reverted (it returned an `Err`).
+    #[serde(skip)]
+    pub reverted: bool,
+    /// The contract's return data.
+    #[serde(skip)]
+    pub data: Vec<u8>,
+    /// The runtime's error, if the call failed outside the contract.
+    pub dispatch_error: Option<String>,
+}
+
+/// Decodes the prefix of `ContractResult<Result<ExecReturnValue, DispatchError>, ..>`.
+fn decode_exec_result(bytes: &[u8], metadata: &subxt::Metadata, instantiate: bool) -> Result<(DryRun, Option<[u8; 32]>)> {
+    let input = &mut &bytes[..];
+    let bad = |_| ClientError::Chain("cannot decode the dry run's result".into());
+    let gas_consumed = Weight::decode(input).map_err(bad)?;
+    let gas_required = Weight::decode(input).map_err(bad)?;
+    let storage_deposit = match StorageDeposit::decode(input).map_err(bad)? {
+        StorageDeposit::Refund(v) => -(v as i128),
+        StorageDeposit::Charge(v) => v as i128,
+    };
+    let _debug = Vec::<u8>::decode(input).map_err(bad)?;
+    let ok = u8::decode(input).map_err(bad)? == 0;
+    let mut run = DryRun { gas_consumed, gas_required, storage_deposit, reverted: false, data: vec![], dispatch_error: None };
+    if ok {
+        let flags = u32::decode(input).map_err(bad)?;
+        run.data = Vec::<u8>::decode(input).map_err(bad)?;
+        run.reverted = flags & 1 == 1;
+        let address = if instantiate { Some(<[u8; 32]>::decode(input).map_err(bad)?) } else { None };
+        Ok((run, address))
+    } else {
+        let err = subxt::error::DispatchError::decode_from(*input, metadata.clone())
+            .map(|e| e.to_string())
+            .unwrap_or_else(|_| format!("0x{}", hex::encode(&input[..input.len().min(64)])));
+        run.dispatch_error = Some(err);
+        Ok((run, None))
+    }
+}
+
+/// A contract event from a transaction: the emitting contract, its topics and data.
+#[derive(Debug, Clone)]
+pub struct ContractEvent {
+    /// The emitting contract.
+    pub contract: AccountId,
+    /// Its topics (the first is the event's signature topic).
+    pub topics: Vec<[u8; 32]>,
+    /// SCALE-encoded event fields.
+    pub data: Vec<u8>,
+}
+
+/// What an included transaction produced.
+#[derive(Debug, Clone)]
+pub struct Included {
+    /// The block it went into.
+    pub block: H256,
+    /// The contract events it emitted.
+    pub events: Vec<ContractEvent>,
+    /// Addresses of contracts it instantiated.
+    pub instantiated: Vec<AccountId>,
+    /// Code hashes it stored.
+    pub code_stored: Vec<H256>,
+}
+
+/// One connection to a node, shared by everything the client does.
+#[derive(Clone)]
+pub struct Chain {
+    /// The subxt client.
+    pub api: OnlineClient<Config>,
+    /// Raw RPC methods.
+    pub rpc: LegacyRpcMethods<Config>,
+    /// The endpoint.
+    pub url: String,
+    nonces: Arc<Mutex<HashMap<AccountId, u64>>>,
+}
+
+impl Chain {
+    /// Connects once and checks that the chain's environment matches the contracts'.
+    pub async fn connect(url: &str) -> Result<Chain> {
+        let conn = |e: subxt::Error| ClientError::Connect { url: url.to_string(), reason: e.to_string() };
+        let rpc_client = RpcClient::from_insecure_url(url).await.map_err(conn)?;
+        let api = OnlineClient::<Config>::from_rpc_client(rpc_client.clone()).await.map_err(conn)?;
+        let chain = Chain { api, rpc: LegacyRpcMethods::new(rpc_client), url: url.to_string(), nonces: Default::default() };
+        chain.check_environment()?;
+        Ok(chain)
+    }
+
+    /// pallet-contracts present, u32 block numbers, u128 balances, 32-byte accounts: the types
+    /// the contracts were built for (ink!'s DefaultEnvironment).
+    fn check_environment(&self) -> Result<()> {
+        let md = self.api.metadata();
+        if md.pallet_by_name("Contracts").is_none() {
+            return Err(ClientError::Incompatible("the chain has no Contracts pallet".into()));
+        }
+        let ty_of = |pallet: &str, entry: &str| -> Option<String> {
+            let e = md.pallet_by_name(pallet)?.storage()?.entry_by_name(entry)?;
+            let id = match e.entry_type() {
+                subxt::metadata::types::StorageEntryType::Plain(id) => *id,
+                subxt::metadata::types::StorageEntryType::Map { value_ty, .. } => *value_ty,
+            };
+            Some(format!("{:?}", md.types().resolve(id)?.type_def))
+        };
+        let number = ty_of("System", "Number").unwrap_or_default();
+        if !number.contains("U32") {
+            return Err(ClientError::Incompatible(format!("block number type is {number}, contracts expect u32")));
+        }
+        let issuance = ty_of("Balances", "TotalIssuance").unwrap_or_default();
+        if !issuance.contains("U128") {
+            return Err(ClientError::Incompatible(format!("balance type is {issuance}, contracts expect u128")));
+        }
+        Ok(())
+    }
+
+    /// The chain's genesis hash.
+    pub fn genesis_hash(&self) -> H256 {
+        self.api.genesis_hash()
+    }
+
+    /// The chain's name (`system_chain`).
+    pub async fn chain_name(&self) -> Result<String> {
+        Ok(self.rpc.system_chain().await?)
+    }
+
+    /// The latest block number.
+    pub async fn block_number(&self) -> Result<u32> {
+        let b = self.api.blocks().at_latest().await?;
+        Ok(b.number())
+    }
+
+    /// The latest block's timestamp (ms), the clock contracts judge validity by.
+    pub async fn now_ms(&self) -> Result<u64> {
+        let addr = subxt::dynamic::storage("Timestamp", "Now", ());
+        let v = self.api.storage().at_latest().await?.fetch(&addr).await?;
+        Ok(match v {
+            Some(t) => u64::decode(&mut t.encoded()).unwrap_or(0),
+            None => 0,
+        })
+    }
+
+    /// Dry-runs a contract message as `origin` (no key needed, nothing changes).
+    pub async fn dry_run(&self, origin: AccountId, dest: AccountId, input: Vec<u8>) -> Result<DryRun> {
+        let args = (
+            AccountId32(*origin.as_ref()),
+            AccountId32(*dest.as_ref()),
+            0u128,
+            Option::<Weight>::None,
+            Option::<u128>::None,
+            input,
+        )
+            .encode();
+        let bytes: Vec<u8> = self.raw_runtime_call("ContractsApi_call", &args).await?;
+        Ok(decode_exec_result(&bytes, &self.api.metadata(), false)?.0)
+    }
+
+    async fn raw_runtime_call(&self, function: &str, args: &[u8]) -> Result<Vec<u8>> {
+        let at = self.api.runtime_api().at_latest().await?;
+        // call_raw decodes the result; Vec<u8> would expect a length prefix, so read raw bytes
+        // through a newtype that takes everything.
+        let Raw(bytes) = at.call_raw::<Raw>(function, Some(args)).await?;
+        Ok(bytes)
+    }
+
+    /// Submits a contract call with the gas of its dry run plus a margin and waits for inclusion.
+    pub async fn call(&self, signer: &Signer, dest: AccountId, input: Vec<u8>, dry: &DryRun) -> Result<Included> {
+        let deposit_limit = if dry.storage_deposit > 0 {
+            Value::unnamed_variant("Some", [Value::u128(dry.storage_deposit as u128 * 2 + 1_000_000_000)])
+        } else {
+            Value::unnamed_variant("None", [])
+        };
+        let gas = dry.gas_required.with_margin();
+        let tx = subxt::dynamic::tx(
+            "Contracts",
+            "call",
+            vec![
+                Value::unnamed_variant("Id", [Value::from_bytes(<AccountId as AsRef<[u8]>>::as_ref(&dest))]),
+                Value::u128(0),
+                Value::named_composite([
+                    ("ref_time", Value::u128(gas.ref_time as u128)),
+                    ("proof_size", Value::u128(gas.proof_size as u128)),
+                ]),
+                deposit_limit,
+                Value::from_bytes(&input),
+            ],
+        );
+        self.submit(signer, &tx).await
+    }
+
+    /// Uploads contract code (a no-op charge-free if already present); returns its hash.
+    pub async fn upload_code(&self, signer: &Signer, wasm: &[u8]) -> Result<H256> {
+        let tx = subxt::dynamic::tx(
+            "Contracts",
+            "upload_code",
+            vec![Value::from_bytes(wasm), Value::unnamed_variant("None", []), Value::unnamed_variant("Enforced", [])],
+        );
+        let hash = H256(tracepass_shared::blake2_256(wasm));
+        match self.submit(signer, &tx).await {
+            Ok(_) => Ok(hash),
+            Err(ClientError::Dispatch(e)) if e.contains("CodeAlreadyExists") || e.contains("Duplicate") => Ok(hash),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Instantiates uploaded code with constructor input `data`; returns the new address.
+    pub async fn instantiate(&self, signer: &Signer, code_hash: H256, data: Vec<u8>, salt: Vec<u8>) -> Result<AccountId> {
+        let args = (
+            AccountId32(*signer.account().as_ref()),
+            0u128,
+            Option::<Weight>::None,
+            Option::<u128>::None,
+            1u8, // Code::Existing
+            code_hash,
+            data.clone(),
+            salt.clone(),
+        )
+            .encode();
+        let bytes = self.raw_runtime_call("ContractsApi_instantiate", &args).await?;
+        let (dry, _) = decode_exec_result(&bytes, &self.api.metadata(), true)?;
+        if let Some(e) = dry.dispatch_error {
+            return Err(ClientError::Dispatch(format!("instantiation dry run failed: {e}")));
+        }
+        if dry.reverted {
+            return Err(crate::contracts::decode_revert(&dry.data));
+        }
+        let gas = dry.gas_required.with_margin();
+        let tx = subxt::dynamic::tx(
+            "Contracts",
+            "instantiate",
+            vec![
+                Value::u128(0),
+                Value::named_composite([
+                    ("ref_time", Value::u128(gas.ref_time as u128)),
+                    ("proof_size", Value::u128(gas.proof_size as u128)),
+                ]),
+                Value::unnamed_variant("None", []),
+                Value::from_bytes(code_hash.0),
+                Value::from_bytes(&data),
+                Value::from_bytes(&salt),
+            ],
+        );
+        let inc = self.submit(signer, &tx).await?;
+        inc.instantiated.first().copied().ok_or_else(|| ClientError::Chain("no Instantiated event".into()))
+    }
+
+    /// Submits a `System.remark` (on instant-seal chains this seals one block).
+    pub async fn remark(&self, signer: &Signer) -> Result<()> {
+        let tx = subxt::dynamic::tx("System", "remark", vec![Value::from_bytes(b"tracepass")]);
+        self.submit(signer, &tx).await.map(|_| ())
+    }
+
+    /// The next nonce of `who`: fetched once, then counted locally.
+    async fn next_nonce(&self, who: AccountId) -> Result<u64> {
+        let mut map = self.nonces.lock().await;
+        let n = match map.get(&who) {
+            Some(n) => *n,
+            None => self.rpc.system_account_next_index(&AccountId32(*who.as_ref())).await?,
+        };
+        map.insert(who, n + 1);
+        Ok(n)
+    }
+
+    async fn forget_nonce(&self, who: AccountId) {
+        self.nonces.lock().await.remove(&who);
+    }
+
+    /// Signs with a local nonce, submits, waits for inclusion, and collects events.
+    pub async fn submit<P: subxt::tx::Payload>(&self, signer: &Signer, payload: &P) -> Result<Included> {
+        let who = signer.account();
+        let nonce = self.next_nonce(who).await?;
+        let params = PolkadotExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
+        let res = async {
+            let tx = self.api.tx().create_signed_offline(payload, &signer.pair, params)?;
+            let mut progress = tx.submit_and_watch().await?;
+            while let Some(status) = progress.next().await {
+                use subxt::tx::TxStatus;
+                match status? {
+                    TxStatus::InBestBlock(b) | TxStatus::InFinalizedBlock(b) => {
+                        let events = b.wait_for_success().await?;
+                        return Ok::<_, subxt::Error>((b.block_hash(), events));
+                    }
+                    TxStatus::Error { message } | TxStatus::Invalid { message } | TxStatus::Dropped { message } => {
+                        return Err(subxt::Error::Other(format!("transaction not included: {message}")));
+                    }
+                    _ => {}
+                }
+            }
+            Err(subxt::Error::Other("transaction status stream ended".into()))
+        }
+        .await;
+        let (block, events) = match res {
+            Ok(r) => r,
+            Err(e) => {
+                // the nonce may not have been used: fetch it again next time
+                self.forget_nonce(who).await;
+                return Err(match e {
+                    subxt::Error::Runtime(d) => ClientError::Dispatch(d.to_string()),
+                    subxt::Error::Rpc(r) => ClientError::Connect { url: self.url.clone(), reason: r.to_string() },
+                    other => ClientError::Chain(other.to_string()),
+                });
+            }
+        };
+        let mut out = Included { block, events: vec![], instantiated: vec![], code_stored: vec![] };
+        for ev in events.iter() {
+            let ev = ev?;
+            let bytes = &mut ev.field_bytes();
+            match (ev.pallet_name(), ev.variant_name()) {
+                ("Contracts", "ContractEmitted") => {
+                    let contract = <[u8; 32]>::decode(bytes).map_err(|e| ClientError::Chain(e.to_string()))?;
+                    let data = Vec::<u8>::decode(bytes).map_err(|e| ClientError::Chain(e.to_string()))?;
+                    let topics = ev.topics().iter().map(|t| t.0).collect();
+                    out.events.push(ContractEvent { contract: AccountId::from(contract), topics, data });
+                }
+                ("Contracts", "Instantiated") => {
+                    let (_deployer, contract) =
+                        <([u8; 32], [u8; 32])>::decode(bytes).map_err(|e| ClientError::Chain(e.to_string()))?;
+                    out.instantiated.push(AccountId::from(contract));
+                }
+                ("Contracts", "CodeStored") => {
+                    let h = <[u8; 32]>::decode(bytes).map_err(|e| ClientError::Chain(e.to_string()))?;
+                    out.code_stored.push(H256(h));
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Raw bytes of a runtime API answer (no length prefix).
+struct Raw(Vec<u8>);
+
+impl Decode for Raw {
+    fn decode<I: parity_scale_codec::Input>(input: &mut I) -> std::result::Result<Self, parity_scale_codec::Error> {
+        let len = input.remaining_len()?.unwrap_or(0);
+        let mut v = vec![0u8; len];
+        input.read(&mut v)?;
+        Ok(Raw(v))
+    }
+}

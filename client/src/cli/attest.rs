@@ -1,0 +1,121 @@
+//! `tracepass attest inspection|certification|customs|revoke`.
+
+use super::{hash_file, hash_text, now_ms, Ctx};
+use clap::{Subcommand, ValueEnum};
+use serde_json::json;
+use std::path::PathBuf;
+use tracepass::error::Result;
+use tracepass::gs1::{parse_gtin, parse_lot};
+use tracepass::shared::{lot_id, InspectionResult};
+
+const DAY_MS: u64 = 86_400_000;
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum ResultArg {
+    Pass,
+    Fail,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AttestCmd {
+    /// Record a quality inspection of a lot (accredited agencies).
+    Inspection {
+        #[arg(long)]
+        gtin: String,
+        #[arg(long)]
+        lot: String,
+        #[arg(long, value_enum)]
+        result: ResultArg,
+        /// The inspection report (hashed on chain).
+        #[arg(long)]
+        report: PathBuf,
+        /// Where the report is published.
+        #[arg(long, default_value = "")]
+        report_uri: String,
+        /// Standard inspected against.
+        #[arg(long, default_value = "GB 2760-2014")]
+        standard: String,
+        /// Items sampled.
+        #[arg(long, default_value_t = 10)]
+        items: u32,
+        /// Validity in days.
+        #[arg(long, default_value_t = 365)]
+        valid_days: u64,
+        /// The earlier inspection this re-tests.
+        #[arg(long)]
+        answers: Option<u64>,
+    },
+    /// Certify a factory (accredited agencies).
+    Certification {
+        #[arg(long)]
+        factory: u32,
+        /// Product category the certification covers.
+        #[arg(long)]
+        category: u32,
+        /// Standard (e.g. "ISO 22000", "GMP").
+        #[arg(long)]
+        standard: String,
+        /// Certificate number (hashed on chain).
+        #[arg(long)]
+        certificate: String,
+        #[arg(long, default_value_t = 365)]
+        valid_days: u64,
+    },
+    /// Record a customs clearance of a lot (customs).
+    Customs {
+        #[arg(long)]
+        gtin: String,
+        #[arg(long)]
+        lot: String,
+        /// Port of entry (UN/LOCODE, e.g. CNSHA).
+        #[arg(long)]
+        port: String,
+        /// The customs declaration (hashed on chain).
+        #[arg(long)]
+        declaration: PathBuf,
+    },
+    /// Revoke an attestation you issued.
+    Revoke {
+        /// Attestation ID.
+        id: u64,
+        /// Reason (hashed on chain).
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+pub async fn run(ctx: &Ctx, c: AttestCmd) -> Result<i32> {
+    let tp = ctx.tracepass().await?;
+    let signer = ctx.signer()?;
+    match c {
+        AttestCmd::Inspection { gtin, lot, result, report, report_uri, standard, items, valid_days, answers } => {
+            let id = lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice());
+            let report_hash = hash_file(&report)?;
+            let now = tp.chain.now_ms().await?;
+            let r = match result {
+                ResultArg::Pass => InspectionResult::Pass,
+                ResultArg::Fail => InspectionResult::Fail,
+            };
+            let o = tp
+                .attest_inspection(&signer, id, r, standard.into_bytes(), items, report_hash, report_uri.into_bytes(), now.min(now_ms()), now + valid_days * DAY_MS, answers)
+                .await?;
+            ctx.print_write(&format!("inspection {} recorded: lot {lot} {r:?}", o.value), json!({ "attestation": o.value, "result": format!("{r:?}") }), &o);
+        }
+        AttestCmd::Certification { factory, category, standard, certificate, valid_days } => {
+            let now = tp.chain.now_ms().await?;
+            let o = tp.attest_certification(&signer, factory, category, standard.clone().into_bytes(), hash_text(&certificate), now + valid_days * DAY_MS).await?;
+            ctx.print_write(&format!("certification {} recorded: factory {factory} {standard}", o.value), json!({ "attestation": o.value }), &o);
+        }
+        AttestCmd::Customs { gtin, lot, port, declaration } => {
+            let id = lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice());
+            let now = tp.chain.now_ms().await?;
+            let o = tp.attest_customs(&signer, id, port.clone().into_bytes(), hash_file(&declaration)?, now).await?;
+            ctx.print_write(&format!("customs clearance {} recorded: lot {lot} cleared at {port}", o.value), json!({ "attestation": o.value }), &o);
+        }
+        AttestCmd::Revoke { id, reason } => {
+            let o = tp.revoke(&signer, id, hash_text(&reason)).await?;
+            ctx.print_write(&format!("attestation {id} revoked"), json!({ "attestation": id, "revoked": true }), &o);
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,64 @@
+//! `tracepass deploy`.
+
+use super::Ctx;
+use clap::Args;
+use std::path::PathBuf;
+use tracepass::chain::parse_account;
+use tracepass::deploy::{deploy, Params};
+use tracepass::error::Result;
+
+#[derive(Args, Debug)]
+pub struct DeployArgs {
+    /// Directory of the built `.contract` bundles.
+    #[arg(long, default_value = "target/ink")]
+    pub artifacts: PathBuf,
+    /// A first governor (repeat; default: the deployer alone).
+    #[arg(long = "governor")]
+    pub governors: Vec<String>,
+    /// M: approvals a proposal needs.
+    #[arg(long, default_value_t = 1)]
+    pub threshold: u8,
+    /// Blocks a proposal stays open.
+    #[arg(long, default_value_t = 10_000)]
+    pub proposal_ttl: u32,
+    /// Sampling epoch length, in blocks.
+    #[arg(long, default_value_t = 100)]
+    pub epoch_blocks: u32,
+    /// Reveal window after an epoch closes, in blocks.
+    #[arg(long, default_value_t = 50)]
+    pub reveal_window: u32,
+    /// Default sampling rate in basis points (when no rule matches).
+    #[arg(long, default_value_t = 500)]
+    pub default_rate: u16,
+    /// Consecutive passes that lower a merchant's raised risk.
+    #[arg(long, default_value_t = 3)]
+    pub passes_to_clear: u32,
+}
+
+pub async fn run(ctx: &Ctx, a: DeployArgs) -> Result<i32> {
+    let signer = ctx.signer()?;
+    let chain = ctx.chain().await?;
+    let governors = if a.governors.is_empty() {
+        vec![signer.account()]
+    } else {
+        a.governors.iter().map(|g| parse_account(g)).collect::<Result<_>>()?
+    };
+    let params = Params {
+        governors,
+        threshold: a.threshold,
+        proposal_ttl: a.proposal_ttl,
+        epoch_blocks: a.epoch_blocks,
+        reveal_window: a.reveal_window,
+        default_rate_bps: a.default_rate,
+        passes_to_clear: a.passes_to_clear,
+    };
+    let d = deploy(&chain, &signer, &a.artifacts, &params, |m| ctx.progress(m)).await?;
+    d.save(&ctx.deployment)?;
+    let text = format!(
+        "deployed on {} ({})\n  whitelist   {}\n  registry    {}\n  sampling    {}\n  attestation {}\nwrote {}",
+        d.chain, d.genesis_hash, d.whitelist.address, d.registry.address, d.sampling.address, d.attestation.address,
+        ctx.deployment.display()
+    );
+    ctx.print(&text, serde_json::to_value(&d).unwrap_or_default());
+    Ok(0)
+}

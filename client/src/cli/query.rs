@@ -1,0 +1,118 @@
+//! `tracepass query ...` (read-only, no key) and `tracepass chain info|advance`.
+
+use super::Ctx;
+use clap::Subcommand;
+use serde_json::json;
+use tracepass::chain::{parse_account, ss58};
+use tracepass::error::Result;
+use tracepass::gs1::{parse_gtin, parse_lot};
+use tracepass::shared::lot_id;
+
+#[derive(Subcommand, Debug)]
+pub enum QueryCmd {
+    /// A lot's record.
+    Lot {
+        #[arg(long)]
+        gtin: String,
+        #[arg(long)]
+        lot: String,
+    },
+    /// A product's record.
+    Product {
+        #[arg(long)]
+        gtin: String,
+    },
+    /// A factory's record and certifications.
+    Factory { id: u32 },
+    /// A member's or merchant's role and record.
+    Account { account: String },
+    /// A lot's attestations.
+    Attestations {
+        #[arg(long)]
+        gtin: String,
+        #[arg(long)]
+        lot: String,
+    },
+    /// A lot's sampling: selection, rate, rule, epoch.
+    Selection {
+        #[arg(long)]
+        gtin: String,
+        #[arg(long)]
+        lot: String,
+    },
+    /// Numbers of factories, products and lots.
+    Counts,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ChainCmd {
+    /// Chain name, genesis hash, best block, time.
+    Info,
+    /// Seal N blocks with remarks (local instant-seal chains: moves sampling epochs along).
+    Advance {
+        #[arg(default_value_t = 1)]
+        blocks: u32,
+    },
+}
+
+fn debug_json<T: std::fmt::Debug>(v: &T) -> serde_json::Value {
+    json!(format!("{v:?}"))
+}
+
+pub async fn run(ctx: &Ctx, c: QueryCmd) -> Result<i32> {
+    let tp = ctx.tracepass().await?;
+    let (text, value) = match c {
+        QueryCmd::Lot { gtin, lot } => {
+            let l = tp.lot(lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice())).await?;
+            (format!("{l:#?}"), debug_json(&l))
+        }
+        QueryCmd::Product { gtin } => {
+            let p = tp.product(parse_gtin(&gtin)?).await?;
+            (format!("{p:#?}"), debug_json(&p))
+        }
+        QueryCmd::Factory { id } => {
+            let (f, a) = tokio::try_join!(tp.factory(id), tp.attestations_of_factory(id))?;
+            (format!("{f:#?}\n{a:#?}"), json!({ "factory": debug_json(&f), "attestations": debug_json(&a) }))
+        }
+        QueryCmd::Account { account } => {
+            let acc = parse_account(&account)?;
+            let (r, m, mm) = tokio::try_join!(tp.role_of(acc), tp.member(acc), tp.merchant(acc))?;
+            (format!("{}: role {r:?}\n{m:#?}\n{mm:#?}", ss58(&acc)), json!({ "role": debug_json(&r), "member": debug_json(&m), "merchant": debug_json(&mm) }))
+        }
+        QueryCmd::Attestations { gtin, lot } => {
+            let a = tp.attestations_of_lot(lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice())).await?;
+            (format!("{a:#?}"), debug_json(&a))
+        }
+        QueryCmd::Selection { gtin, lot } => {
+            let id = lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice());
+            let (s, x) = tokio::try_join!(tp.selection(id), tp.lot_sample(id))?;
+            (format!("{s:?}\n{x:#?}"), json!({ "selection": debug_json(&s), "sample": debug_json(&x) }))
+        }
+        QueryCmd::Counts => {
+            let (f, p, l) = tp.counts().await?;
+            (format!("{f} factories, {p} products, {l} lots"), json!({ "factories": f, "products": p, "lots": l }))
+        }
+    };
+    ctx.print(&text, value);
+    Ok(0)
+}
+
+pub async fn chain(ctx: &Ctx, c: ChainCmd) -> Result<i32> {
+    let chain = ctx.chain().await?;
+    match c {
+        ChainCmd::Info => {
+            let (name, block, now) = tokio::try_join!(chain.chain_name(), chain.block_number(), chain.now_ms())?;
+            let g = format!("{:?}", chain.genesis_hash());
+            ctx.print(&format!("{name} (genesis {g}), block {block}, time {now}"), json!({ "chain": name, "genesis_hash": g, "block": block, "time_ms": now }));
+        }
+        ChainCmd::Advance { blocks } => {
+            let s = ctx.signer()?;
+            for _ in 0..blocks {
+                chain.remark(&s).await?;
+            }
+            let b = chain.block_number().await?;
+            ctx.print(&format!("sealed {blocks} blocks; now at block {b}"), json!({ "block": b }));
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,290 @@
+//! `tracepass factory|product|lot|event ...`: the registry's writes and reads.
+
+use super::merchant::country;
+use super::{hash_file, hash_text, now_ms, Ctx};
+use clap::{Subcommand, ValueEnum};
+use serde_json::json;
+use std::path::PathBuf;
+use tracepass::chain::ss58;
+use tracepass::error::{ClientError, Result};
+use tracepass::gs1::{parse_gtin, parse_lot, parse_serials, DEFAULT_RESOLVER};
+use tracepass::lots;
+use tracepass::shared::{check_date, lot_id, BusinessStep, Location, LotInput, ProductInput};
+
+#[derive(Subcommand, Debug)]
+pub enum FactoryCmd {
+    /// Register a factory (merchants); prints its ID.
+    Register {
+        /// Factory name and address (hashed on chain).
+        #[arg(long)]
+        name: String,
+        /// Country (ISO 3166-1 alpha-2).
+        #[arg(long)]
+        country: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProductCmd {
+    /// Register a product under one of your GS1 prefixes (merchants).
+    Register {
+        /// GTIN-8/12/13/14.
+        #[arg(long)]
+        gtin: String,
+        /// Brand.
+        #[arg(long)]
+        brand: String,
+        /// Product category code.
+        #[arg(long)]
+        category: u32,
+        /// Country of origin.
+        #[arg(long)]
+        origin: String,
+        /// Factory ID.
+        #[arg(long)]
+        factory: u32,
+        /// HS tariff code (6-10 digits).
+        #[arg(long, default_value = "000000")]
+        hs_code: String,
+        /// Product metadata document (hashed on chain).
+        #[arg(long)]
+        metadata: Option<PathBuf>,
+        /// Where the metadata document is published.
+        #[arg(long, default_value = "")]
+        uri: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LotCmd {
+    /// Register a lot from a serials file (one serial per line) in one transaction.
+    Register {
+        /// GTIN.
+        #[arg(long)]
+        gtin: String,
+        /// Lot number (GS1 AI 10).
+        #[arg(long)]
+        lot: String,
+        /// Serials file.
+        #[arg(long)]
+        serials: PathBuf,
+        /// Proofs file to write (JSON lines: serial, item_id, proof, uri).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Production date YYYYMMDD.
+        #[arg(long, default_value_t = 20260101)]
+        produced: u32,
+        /// Expiry date YYYYMMDD.
+        #[arg(long, default_value_t = 20281231)]
+        expires: u32,
+        /// Host of the Digital Link URIs.
+        #[arg(long, default_value = DEFAULT_RESOLVER)]
+        resolver: String,
+    },
+    /// Recall a lot (its merchant or a governor).
+    Recall {
+        #[arg(long)]
+        gtin: String,
+        #[arg(long)]
+        lot: String,
+        /// Reason (hashed on chain).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Show a lot, its sampling and its trace.
+    Show {
+        #[arg(long)]
+        gtin: String,
+        #[arg(long)]
+        lot: String,
+    },
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum StepArg {
+    Commissioning,
+    Packing,
+    Shipping,
+    Arriving,
+    Receiving,
+    Storing,
+    CustomsClearance,
+    Inspecting,
+    Holding,
+}
+
+impl From<StepArg> for BusinessStep {
+    fn from(s: StepArg) -> Self {
+        match s {
+            StepArg::Commissioning => BusinessStep::Commissioning,
+            StepArg::Packing => BusinessStep::Packing,
+            StepArg::Shipping => BusinessStep::Shipping,
+            StepArg::Arriving => BusinessStep::Arriving,
+            StepArg::Receiving => BusinessStep::Receiving,
+            StepArg::Storing => BusinessStep::Storing,
+            StepArg::CustomsClearance => BusinessStep::CustomsClearance,
+            StepArg::Inspecting => BusinessStep::Inspecting,
+            StepArg::Holding => BusinessStep::Holding,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EventCmd {
+    /// Append a trace event to a lot (the step must be one your role may record).
+    Add {
+        #[arg(long)]
+        gtin: String,
+        #[arg(long)]
+        lot: String,
+        /// Business step.
+        #[arg(long, value_enum)]
+        step: StepArg,
+        /// Country where it happened.
+        #[arg(long)]
+        country: String,
+        /// UN/LOCODE or GLN of the place.
+        #[arg(long, default_value = "")]
+        location: String,
+        /// When it happened (ms since epoch; default now).
+        #[arg(long)]
+        time: Option<u64>,
+        /// Supporting document (hashed on chain).
+        #[arg(long)]
+        document: Option<PathBuf>,
+    },
+}
+
+pub async fn factory(ctx: &Ctx, c: FactoryCmd) -> Result<i32> {
+    let FactoryCmd::Register { name, country: cc } = c;
+    let cc = country(&cc)?;
+    let tp = ctx.tracepass().await?;
+    let out = tp.register_factory(&ctx.signer()?, cc, hash_text(&name)).await?;
+    ctx.print_write(&format!("factory {} registered ({name}, {cc})", out.value), json!({ "factory": out.value }), &out);
+    Ok(0)
+}
+
+pub async fn product(ctx: &Ctx, c: ProductCmd) -> Result<i32> {
+    let ProductCmd::Register { gtin, brand, category, origin, factory, hs_code, metadata, uri } = c;
+    let info = ProductInput {
+        gtin: parse_gtin(&gtin)?,
+        brand: brand.as_bytes().to_vec(),
+        category,
+        origin: country(&origin)?,
+        factory,
+        hs_code: hs_code.as_bytes().to_vec(),
+        metadata_hash: match &metadata {
+            Some(p) => hash_file(p)?,
+            None => [0; 32],
+        },
+        uri: uri.as_bytes().to_vec(),
+    };
+    let tp = ctx.tracepass().await?;
+    let g = info.gtin;
+    let out = tp.register_product(&ctx.signer()?, info).await?;
+    ctx.print_write(&format!("product {g} ({brand}) registered"), json!({ "gtin": g.to_string() }), &out);
+    Ok(0)
+}
+
+pub async fn lot(ctx: &Ctx, c: LotCmd) -> Result<i32> {
+    match c {
+        LotCmd::Register { gtin, lot, serials, out, produced, expires, resolver } => {
+            let gtin = parse_gtin(&gtin)?;
+            parse_lot(&lot)?;
+            if !check_date(produced) || !check_date(expires) || expires < produced {
+                return Err(ClientError::Input("dates are YYYYMMDD, expiry not before production".into()));
+            }
+            let text = std::fs::read_to_string(&serials)
+                .map_err(|e| ClientError::Io { path: serials.display().to_string(), reason: e.to_string() })?;
+            let list = parse_serials(&text).map_err(|e| ClientError::Input(format!("{}: {e}", serials.display())))?;
+            let signer = ctx.signer()?;
+            let t0 = std::time::Instant::now();
+            let n = list.len();
+            ctx.progress(&format!("{n} serials valid; building the Merkle tree"));
+            let built = lots::build(gtin, &lot, list)?;
+            let out_path = out.unwrap_or_else(|| PathBuf::from(format!("{gtin}-{lot}.proofs.jsonl")));
+            ctx.progress(&format!("writing proofs to {}", out_path.display()));
+            built.write_proofs(&out_path, &resolver)?;
+            let info = LotInput {
+                gtin,
+                lot_number: lot.as_bytes().to_vec(),
+                item_count: n as u32,
+                root: built.tree.root(),
+                produced_on: produced,
+                expires_on: expires,
+            };
+            let tp = ctx.tracepass().await?;
+            let id = lot_id(&gtin, lot.as_bytes());
+            // a retry after a crash: the identical lot is already there, nothing to send
+            if let Some(existing) = tp.lot(id).await? {
+                if existing.info == info {
+                    ctx.print(
+                        &format!("lot {lot} ({n} items) was already registered; proofs in {}", out_path.display()),
+                        json!({ "lot_id": format!("0x{}", hex::encode(id)), "items": n, "already_registered": true, "proofs": out_path }),
+                    );
+                    return Ok(0);
+                }
+            }
+            ctx.progress("registering the lot (one transaction)");
+            let o = tp.register_lot(&signer, info).await?;
+            let secs = t0.elapsed().as_secs_f64();
+            ctx.print_write(
+                &format!("lot {lot} registered: {n} items in one transaction ({secs:.2} s)\n  lot id 0x{}\n  root   0x{}\n  proofs {}", hex::encode(o.value), hex::encode(built.tree.root()), out_path.display()),
+                json!({ "lot_id": format!("0x{}", hex::encode(o.value)), "items": n, "root": format!("0x{}", hex::encode(built.tree.root())), "proofs": out_path, "seconds": secs }),
+                &o,
+            );
+            Ok(0)
+        }
+        LotCmd::Recall { gtin, lot, reason } => {
+            let id = lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice());
+            let tp = ctx.tracepass().await?;
+            let o = tp.recall(&ctx.signer()?, id, hash_text(&reason)).await?;
+            ctx.print_write(&format!("lot {lot} recalled"), json!({ "lot_id": format!("0x{}", hex::encode(id)), "status": "Recalled" }), &o);
+            Ok(0)
+        }
+        LotCmd::Show { gtin, lot } => {
+            let id = lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice());
+            let tp = ctx.tracepass().await?;
+            let Some(l) = tp.lot(id).await? else {
+                ctx.print(&format!("lot {lot} of {gtin} is not registered"), json!({ "lot": null }));
+                return Ok(1);
+            };
+            let (sel, sample, trace) = tokio::try_join!(tp.selection(id), tp.lot_sample(id), tp.events(id))?;
+            let mut lines = vec![
+                format!("lot {lot} (0x{})", hex::encode(id)),
+                format!("  status {:?}, {} items, merchant {}", l.status, l.info.item_count, ss58(&l.merchant)),
+                format!("  produced {} expires {}, registered at block {}", l.info.produced_on, l.info.expires_on, l.registered_at),
+                format!("  sampling {sel:?}{}", sample.as_ref().map(|s| format!(" (rate {} bps, epoch {})", s.rate_bps, s.epoch)).unwrap_or_default()),
+            ];
+            for e in &trace {
+                lines.push(format!("  {} {:?} at {} {} by {}", e.event_time, e.step, e.location.country, String::from_utf8_lossy(&e.location.code), ss58(&e.actor)));
+            }
+            ctx.print(
+                &lines.join("\n"),
+                json!({
+                    "lot_id": format!("0x{}", hex::encode(id)), "status": format!("{:?}", l.status), "items": l.info.item_count,
+                    "merchant": ss58(&l.merchant), "selection": format!("{sel:?}"),
+                    "rate_bps": sample.as_ref().map(|s| s.rate_bps), "epoch": sample.as_ref().map(|s| s.epoch),
+                    "events": trace.iter().map(|e| json!({ "step": format!("{:?}", e.step), "time": e.event_time, "actor": ss58(&e.actor) })).collect::<Vec<_>>(),
+                }),
+            );
+            Ok(0)
+        }
+    }
+}
+
+pub async fn event(ctx: &Ctx, c: EventCmd) -> Result<i32> {
+    let EventCmd::Add { gtin, lot, step, country: cc, location, time, document } = c;
+    let id = lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice());
+    let loc = Location { country: country(&cc)?, code: location.as_bytes().to_vec() };
+    let doc = match &document {
+        Some(p) => hash_file(p)?,
+        None => [0; 32],
+    };
+    let tp = ctx.tracepass().await?;
+    // event times may not be ahead of the chain's clock
+    let t = time.unwrap_or_else(now_ms).min(tp.chain.now_ms().await?);
+    let o = tp.add_event(&ctx.signer()?, id, step.into(), t, loc, doc).await?;
+    ctx.print_write(&format!("event {} ({step:?}) recorded on lot {lot}", o.value), json!({ "index": o.value, "step": format!("{step:?}") }), &o);
+    Ok(0)
+}

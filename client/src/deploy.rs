@@ -1,0 +1,97 @@
+//! Deployment: uploads the four built `.contract` bundles, instantiates and wires them, and
+//! writes the deployment file.
+
+use crate::chain::{ss58, AccountId, Chain, Signer};
+use crate::contracts::{selectors, ContractInfo, Deployment, Tracepass};
+use crate::error::{ClientError, Result};
+use parity_scale_codec::Encode;
+use std::path::{Path, PathBuf};
+use subxt::utils::H256;
+
+/// The contracts, in instantiation order.
+pub const CONTRACTS: [&str; 4] = ["whitelist", "sampling", "registry", "attestation"];
+
+/// Consortium parameters fixed at deployment.
+#[derive(Debug, Clone)]
+pub struct Params {
+    /// First governors.
+    pub governors: Vec<AccountId>,
+    /// M.
+    pub threshold: u8,
+    /// Blocks a proposal stays open.
+    pub proposal_ttl: u32,
+    /// Sampling epoch length in blocks.
+    pub epoch_blocks: u32,
+    /// Reveal window in blocks.
+    pub reveal_window: u32,
+    /// Default sampling rate (bps).
+    pub default_rate_bps: u16,
+    /// Passes that lower a raised risk.
+    pub passes_to_clear: u32,
+}
+
+/// A built contract bundle: its wasm.
+pub struct Bundle {
+    /// Contract name.
+    pub name: String,
+    /// Wasm code.
+    pub wasm: Vec<u8>,
+}
+
+/// Finds `DIR/NAME.contract` or `DIR/NAME/NAME.contract`.
+pub fn bundle_path(dir: &Path, name: &str) -> Option<PathBuf> {
+    [dir.join(format!("{name}.contract")), dir.join(name).join(format!("{name}.contract"))].into_iter().find(|p| p.exists())
+}
+
+/// Reads a `.contract` bundle.
+pub fn read_bundle(dir: &Path, name: &str) -> Result<Bundle> {
+    let path = bundle_path(dir, name).ok_or_else(|| {
+        ClientError::Input(format!("no {name}.contract under {} (build with scripts/build-contracts.sh)", dir.display()))
+    })?;
+    let io = |e: String| ClientError::Input(format!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).map_err(|e| io(e.to_string()))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| io(e.to_string()))?;
+    let wasm_hex = v["source"]["wasm"].as_str().ok_or_else(|| io("no source.wasm".into()))?;
+    let wasm = hex::decode(wasm_hex.trim_start_matches("0x")).map_err(|e| io(e.to_string()))?;
+    Ok(Bundle { name: name.to_string(), wasm })
+}
+
+fn ctor(args: impl Encode) -> Vec<u8> {
+    let mut v = selectors::NEW.to_vec();
+    args.encode_to(&mut v);
+    v
+}
+
+/// Deploys the suite; `progress` is told each step.
+pub async fn deploy(chain: &Chain, signer: &Signer, artifacts: &Path, p: &Params, mut progress: impl FnMut(&str)) -> Result<Deployment> {
+    let bundles: Vec<Bundle> = CONTRACTS.iter().map(|n| read_bundle(artifacts, n)).collect::<Result<_>>()?;
+    let mut hashes: Vec<H256> = vec![];
+    for b in &bundles {
+        progress(&format!("uploading {} ({} bytes)", b.name, b.wasm.len()));
+        hashes.push(chain.upload_code(signer, &b.wasm).await?);
+    }
+    let salt = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0).encode();
+    progress("instantiating whitelist");
+    let whitelist = chain.instantiate(signer, hashes[0], ctor((p.governors.clone(), p.threshold, p.proposal_ttl)), salt.clone()).await?;
+    progress("instantiating sampling");
+    let sampling = chain
+        .instantiate(signer, hashes[1], ctor((whitelist, p.epoch_blocks, p.reveal_window, p.default_rate_bps, p.passes_to_clear)), salt.clone())
+        .await?;
+    progress("instantiating registry");
+    let registry = chain.instantiate(signer, hashes[2], ctor((whitelist, sampling)), salt.clone()).await?;
+    progress("instantiating attestation");
+    let attestation = chain.instantiate(signer, hashes[3], ctor((whitelist, registry, sampling)), salt).await?;
+    let info = |a: AccountId, h: H256| ContractInfo { address: ss58(&a), code_hash: format!("{h:?}") };
+    let d = Deployment {
+        genesis_hash: format!("{:?}", chain.genesis_hash()),
+        chain: chain.chain_name().await?,
+        whitelist: info(whitelist, hashes[0]),
+        sampling: info(sampling, hashes[1]),
+        registry: info(registry, hashes[2]),
+        attestation: info(attestation, hashes[3]),
+    };
+    progress("wiring the contracts together");
+    let tp = Tracepass::open(chain.clone(), &d)?;
+    tp.exec::<()>(signer, whitelist, selectors::WIRE, (registry, sampling, attestation)).await?;
+    Ok(d)
+}

@@ -1,0 +1,87 @@
+//! Client errors: each says what went wrong in words a user can act on. None ever contains a
+//! secret URI or seed (signers are built from secrets in one place, `chain::Signer`, whose
+//! errors are replaced by a fixed message).
+
+use tracepass_shared::Error as ContractError;
+
+/// Everything the client can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The node could not be reached or the connection dropped.
+    #[error("cannot reach the node at {url}: {reason}. Is it running (scripts/node.sh start)? Retrying the same command is safe.")]
+    Connect {
+        /// The endpoint.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// An RPC or subxt failure after connecting.
+    #[error("chain error: {0}")]
+    Chain(String),
+    /// The contract refused the call with one of its documented errors.
+    #[error("{}", describe(.0))]
+    Contract(ContractError),
+    /// The runtime refused the extrinsic (out of gas, no funds, contract trapped...).
+    #[error("the chain rejected the transaction: {0}")]
+    Dispatch(String),
+    /// The chain is not one this client can talk to safely.
+    #[error("incompatible chain: {0}")]
+    Incompatible(String),
+    /// The deployment file is missing, malformed, or for another chain.
+    #[error("deployment: {0}")]
+    Deployment(String),
+    /// A user input (argument or file) is invalid; nothing was sent.
+    #[error("invalid input: {0}")]
+    Input(String),
+    /// The secret key could not be used (the secret itself is never shown).
+    #[error("invalid secret key: the --suri / TRACEPASS_SURI / --suri-file value is not a valid secret URI")]
+    BadSecret,
+    /// A file could not be read or written.
+    #[error("{path}: {reason}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Result alias of the client.
+pub type Result<T> = std::result::Result<T, ClientError>;
+
+impl From<subxt::Error> for ClientError {
+    fn from(e: subxt::Error) -> Self {
+        match e {
+            subxt::Error::Rpc(r) => ClientError::Chain(format!("rpc: {r}")),
+            other => ClientError::Chain(other.to_string()),
+        }
+    }
+}
+
+fn hex_acc(a: &ink::primitives::AccountId) -> String {
+    crate::chain::ss58(a)
+}
+
+/// A readable sentence for each contract error.
+pub fn describe(e: &ContractError) -> String {
+    use ContractError::*;
+    match e {
+        Unauthorized { account, role } => format!("{} is not allowed: this needs the {role:?} role", hex_acc(account)),
+        NotOwner { account } => format!("{} does not own this lot, product or factory", hex_acc(account)),
+        NotContract { caller, expected } => {
+            format!("{} may not call this: only the {expected:?} contract may", hex_acc(caller))
+        }
+        Invalid(field) => format!("invalid {field:?}: malformed or out of its bound"),
+        BadGtin(g) => format!("invalid GTIN: {g:?}"),
+        BadGs1String(s) => format!("invalid lot number or serial: {s:?}"),
+        NotEnoughApprovals { have, need } => format!("proposal has {have} of the {need} approvals it needs"),
+        IllegalTransition { from, to } => format!("lot cannot go from {from:?} to {to:?}"),
+        StepNotAllowed(step) => format!("your role may not record business step {step:?}"),
+        OutOfScope { agency, category } => {
+            format!("agency {} is not accredited for product category {category}", hex_acc(agency))
+        }
+        AccreditationExpired { agency } => format!("agency {}'s accreditation has expired", hex_acc(agency)),
+        NotWired(k) => format!("the {k:?} contract is not wired into this deployment"),
+        other => format!("{other:?}"),
+    }
+}

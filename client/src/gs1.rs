@@ -1,0 +1,270 @@
+//! GS1 in and out: serials files, GS1 Digital Link URIs, and the compact proof encoding they carry.
+
+use crate::error::{ClientError, Result};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use std::collections::HashMap;
+use tracepass_shared::bounds::{MAX_PROOF_LEN, MAX_SERIAL_LEN};
+use tracepass_shared::merkle::Node;
+use tracepass_shared::{check_lot_number, check_serial, Gtin};
+
+/// Default resolver host of Digital Link URIs.
+pub const DEFAULT_RESOLVER: &str = "id.tracepass.local";
+/// Most serials one file may hold (the registry's lot bound).
+pub const MAX_SERIALS: usize = tracepass_shared::bounds::MAX_LOT_ITEMS as usize;
+
+/// Parses a GTIN from text, with a readable error.
+pub fn parse_gtin(s: &str) -> Result<Gtin> {
+    Gtin::parse(s.trim().as_bytes()).map_err(|e| ClientError::Input(format!("GTIN {s:?}: {e:?}")))
+}
+
+/// Checks a lot number (GS1 AI 10).
+pub fn parse_lot(s: &str) -> Result<Vec<u8>> {
+    check_lot_number(s.as_bytes()).map_err(|e| ClientError::Input(format!("lot {s:?}: {e:?} (GS1 AI 10: 1-20 characters of CSET 82)")))?;
+    Ok(s.as_bytes().to_vec())
+}
+
+/// Parses a serials file: one serial per line (GS1 AI 21), no duplicates. Every line is checked
+/// before anything is returned; the first bad line is reported with its number.
+pub fn parse_serials(text: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let lines: Vec<&str> = text.split('\n').collect();
+    let n = lines.len();
+    for (i, raw) in lines.into_iter().enumerate() {
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if line.is_empty() && i == n - 1 {
+            break; // the final newline
+        }
+        let no = i + 1;
+        if let Err(e) = check_serial(line.as_bytes()) {
+            let shown: String = line.chars().take(MAX_SERIAL_LEN + 5).collect();
+            return Err(ClientError::Input(format!(
+                "line {no}: serial {shown:?} is invalid ({e:?}; GS1 AI 21: 1-20 characters of CSET 82)"
+            )));
+        }
+        if let Some(first) = seen.insert(line, no) {
+            return Err(ClientError::Input(format!("line {no}: serial {line:?} repeats line {first}")));
+        }
+        if out.len() >= MAX_SERIALS {
+            return Err(ClientError::Input(format!("more than {MAX_SERIALS} serials")));
+        }
+        out.push(line.to_string());
+    }
+    if out.is_empty() {
+        return Err(ClientError::Input("the serials file has no serials".into()));
+    }
+    Ok(out)
+}
+
+/// An item's proof: its leaf index and the sibling hashes, bottom up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proof {
+    /// Leaf index (position in the serials file, from 0).
+    pub index: u32,
+    /// Sibling hashes.
+    pub siblings: Vec<Node>,
+}
+
+impl Proof {
+    /// Compact text form: base64url (no padding) of LEB128(index) followed by the siblings.
+    pub fn encode(&self) -> String {
+        let mut bytes = Vec::with_capacity(5 + 16 * self.siblings.len());
+        let mut i = self.index;
+        loop {
+            let b = (i & 0x7f) as u8;
+            i >>= 7;
+            if i == 0 {
+                bytes.push(b);
+                break;
+            }
+            bytes.push(b | 0x80);
+        }
+        for s in &self.siblings {
+            bytes.extend_from_slice(s);
+        }
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// Parses the compact text form.
+    pub fn decode(text: &str) -> Result<Proof> {
+        let bad = |why: &str| ClientError::Input(format!("proof: {why}"));
+        if text.len() > 8 + (MAX_PROOF_LEN * 16 * 4).div_ceil(3) {
+            return Err(bad("too long"));
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| bad("not base64url"))?;
+        let (mut index, mut shift, mut used) = (0u32, 0u32, 0usize);
+        for b in &bytes {
+            used += 1;
+            if shift > 28 {
+                return Err(bad("index too large"));
+            }
+            index |= ((b & 0x7f) as u32) << shift;
+            shift += 7;
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        if used == 0 || bytes[used - 1] & 0x80 != 0 {
+            return Err(bad("truncated index"));
+        }
+        let rest = &bytes[used..];
+        if rest.len() % 16 != 0 {
+            return Err(bad("sibling hashes must be 16 bytes each"));
+        }
+        if rest.len() / 16 > MAX_PROOF_LEN {
+            return Err(bad("too many siblings"));
+        }
+        let siblings = rest.chunks_exact(16).map(|c| c.try_into().expect("16 bytes")).collect();
+        Ok(Proof { index, siblings })
+    }
+}
+
+/// What a Digital Link URI names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigitalLink {
+    /// AI (01).
+    pub gtin: Gtin,
+    /// AI (10).
+    pub lot: String,
+    /// AI (21).
+    pub serial: String,
+    /// The `p` query parameter, if present.
+    pub proof: Option<Proof>,
+}
+
+fn pct_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn pct_decode(s: &str) -> Result<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let h = s.get(i + 1..i + 3).ok_or_else(|| ClientError::Input(format!("{s:?}: bad percent-encoding")))?;
+            out.push(u8::from_str_radix(h, 16).map_err(|_| ClientError::Input(format!("{s:?}: bad percent-encoding")))?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| ClientError::Input(format!("{s:?}: not UTF-8")))
+}
+
+impl DigitalLink {
+    /// The URI `https://HOST/01/GTIN14/10/LOT/21/SERIAL[?p=PROOF]`.
+    pub fn uri(&self, host: &str) -> String {
+        let mut u = format!(
+            "https://{host}/01/{}/10/{}/21/{}",
+            self.gtin,
+            pct_encode(&self.lot),
+            pct_encode(&self.serial)
+        );
+        if let Some(p) = &self.proof {
+            u.push_str("?p=");
+            u.push_str(&p.encode());
+        }
+        u
+    }
+
+    /// Parses a Digital Link URI (any host, any path prefix before `/01/`), or its path alone.
+    pub fn parse(uri: &str) -> Result<DigitalLink> {
+        let bad = |why: &str| ClientError::Input(format!("Digital Link {uri:?}: {why}"));
+        let rest = uri.split_once("://").map(|(_, r)| r).unwrap_or(uri);
+        let (path, query) = match rest.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (rest, None),
+        };
+        let segs: Vec<&str> = path.split('/').collect();
+        let start = segs.iter().position(|s| *s == "01").ok_or_else(|| bad("no /01/{gtin}"))?;
+        let segs = &segs[start..];
+        if segs.len() != 6 || segs[2] != "10" || segs[4] != "21" {
+            return Err(bad("expected /01/{gtin}/10/{lot}/21/{serial}"));
+        }
+        let gtin = parse_gtin(segs[1])?;
+        let lot = pct_decode(segs[3])?;
+        parse_lot(&lot)?;
+        let serial = pct_decode(segs[5])?;
+        check_serial(serial.as_bytes()).map_err(|e| bad(&format!("serial: {e:?}")))?;
+        let mut proof = None;
+        for kv in query.unwrap_or("").split('&').filter(|s| !s.is_empty()) {
+            if let Some(v) = kv.strip_prefix("p=") {
+                proof = Some(Proof::decode(v)?);
+            }
+        }
+        Ok(DigitalLink { gtin, lot, serial, proof })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serials_parse_works() {
+        assert_eq!(parse_serials("A1\nA2\r\nA3\n").unwrap(), vec!["A1", "A2", "A3"]);
+    }
+
+    #[test]
+    fn serials_parse_fails() {
+        let e = parse_serials("A1\nA 2\nA3\n").unwrap_err().to_string();
+        assert!(e.contains("line 2"), "{e}");
+        let e = parse_serials("A1\nA2\nA1\n").unwrap_err().to_string();
+        assert!(e.contains("line 3") && e.contains("line 1"), "{e}");
+        let e = parse_serials("A1\n\nA3").unwrap_err().to_string();
+        assert!(e.contains("line 2"), "{e}");
+        assert!(parse_serials("").is_err());
+        let e = parse_serials(&format!("A1\n{}\n", "9".repeat(21))).unwrap_err().to_string();
+        assert!(e.contains("line 2") && e.contains("TooLong"), "{e}");
+    }
+
+    #[test]
+    fn proof_roundtrip_works() {
+        for index in [0u32, 1, 127, 128, 999_999, u32::MAX] {
+            let p = Proof { index, siblings: vec![[7; 16]; 20] };
+            assert_eq!(Proof::decode(&p.encode()).unwrap(), p);
+        }
+        // a million-item proof: 20 siblings, 3 bytes of index -> 431 characters
+        assert_eq!(Proof { index: 999_999, siblings: vec![[0; 16]; 20] }.encode().len(), 431);
+    }
+
+    #[test]
+    fn proof_decode_fails() {
+        assert!(Proof::decode("!!!").is_err());
+        assert!(Proof::decode(&URL_SAFE_NO_PAD.encode([0x80])).is_err());
+        assert!(Proof::decode(&URL_SAFE_NO_PAD.encode([0u8; 5])).is_err());
+        assert!(Proof::decode(&URL_SAFE_NO_PAD.encode([0u8; 1 + 16 * 33])).is_err());
+    }
+
+    #[test]
+    fn digital_link_roundtrip_works() {
+        let dl = DigitalLink {
+            gtin: parse_gtin("4006381333931").unwrap(),
+            lot: "L/1".into(),
+            serial: "S&1".into(),
+            proof: Some(Proof { index: 5, siblings: vec![[1; 16]; 3] }),
+        };
+        let uri = dl.uri(DEFAULT_RESOLVER);
+        assert!(uri.starts_with("https://id.tracepass.local/01/04006381333931/10/L%2F1/21/S%261?p="), "{uri}");
+        assert_eq!(DigitalLink::parse(&uri).unwrap(), dl);
+    }
+
+    #[test]
+    fn digital_link_parse_fails() {
+        assert!(DigitalLink::parse("https://x/01/4006381333932/10/L1/21/S1").is_err());
+        assert!(DigitalLink::parse("https://x/01/4006381333931/10/L1").is_err());
+        assert!(DigitalLink::parse("https://x/02/4006381333931/10/L1/21/S1").is_err());
+        assert!(DigitalLink::parse("https://x/01/4006381333931/10/L1/21/S1?p=@@").is_err());
+    }
+}

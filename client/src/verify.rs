@@ -1,0 +1,312 @@
+//! The consumer's one-scan check: a verdict, and the evidence it rests on, from contract reads.
+
+use crate::chain::ss58;
+use crate::contracts::Tracepass;
+use crate::error::Result;
+use crate::gs1::DigitalLink;
+use serde::Serialize;
+use tracepass_shared::merkle;
+use tracepass_shared::*;
+
+/// Exit status of `verify` for a genuine item.
+pub const EXIT_GENUINE: i32 = 0;
+/// Exit status of `verify` for any negative verdict.
+pub const EXIT_NOT_GENUINE: i32 = 1;
+/// Exit status of `verify` when the check could not be made (bad input, chain unreachable).
+pub const EXIT_ERROR: i32 = 2;
+
+/// The verdict, first thing a consumer sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Registered, in its lot, merchant active, nothing against it.
+    Genuine,
+    /// No such product or lot on chain.
+    NotRegistered,
+    /// The lot exists but this serial is not in it (or the proof is missing or wrong).
+    NotInLot,
+    /// The lot was recalled.
+    Recalled,
+    /// The lot is held (by customs, or pending a re-test).
+    Held,
+    /// The lot failed its latest inspection.
+    FailedInspection,
+    /// The merchant is suspended or revoked.
+    MerchantSuspended,
+    /// The inspection the lot relies on was revoked.
+    AttestationRevoked,
+    /// The inspection the lot relies on has expired.
+    AttestationExpired,
+    /// Sampling selected the lot and no inspection is recorded yet.
+    AwaitingInspection,
+}
+
+impl Verdict {
+    /// True only for `Genuine`.
+    pub fn is_genuine(self) -> bool {
+        self == Verdict::Genuine
+    }
+
+    /// A short headline.
+    pub fn headline(self) -> &'static str {
+        match self {
+            Verdict::Genuine => "GENUINE",
+            Verdict::NotRegistered => "NOT GENUINE: not registered",
+            Verdict::NotInLot => "NOT GENUINE: serial not in this lot",
+            Verdict::Recalled => "RECALLED: do not use",
+            Verdict::Held => "ON HOLD: not released for sale",
+            Verdict::FailedInspection => "FAILED INSPECTION",
+            Verdict::MerchantSuspended => "NOT GENUINE: merchant suspended",
+            Verdict::AttestationRevoked => "NOT VERIFIED: inspection revoked",
+            Verdict::AttestationExpired => "NOT VERIFIED: inspection expired",
+            Verdict::AwaitingInspection => "NOT VERIFIED: awaiting inspection",
+        }
+    }
+}
+
+/// An attestation as evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    /// Attestation ID.
+    pub id: AttestationId,
+    /// What it says, in words.
+    pub summary: String,
+    /// Issuer (SS58).
+    pub issuer: String,
+    /// valid / expired / revoked.
+    pub status: String,
+    /// Issued at (ms).
+    pub issued_at: Timestamp,
+    /// Valid until (ms), if it expires.
+    pub valid_until: Option<Timestamp>,
+}
+
+/// One trace event.
+#[derive(Debug, Clone, Serialize)]
+pub struct TraceLine {
+    /// Business step.
+    pub step: String,
+    /// When (ms).
+    pub event_time: Timestamp,
+    /// Where: country and location code.
+    pub location: String,
+    /// Who recorded it.
+    pub actor: String,
+}
+
+/// The whole report (what `verify --json` prints and the resolver serves).
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Why, in one sentence.
+    pub reason: String,
+    /// GTIN-14.
+    pub gtin: String,
+    /// Lot number.
+    pub lot: String,
+    /// Serial.
+    pub serial: String,
+    /// The item's digital ID (0x).
+    pub item_id: String,
+    /// Product: brand, category, origin, HS code, factory.
+    pub product: Option<serde_json::Value>,
+    /// Merchant: account, country, tier, status.
+    pub merchant: Option<serde_json::Value>,
+    /// Lot: status, item count, dates, registered block.
+    pub lot_record: Option<serde_json::Value>,
+    /// Sampling: selection, rate, rule, epoch.
+    pub sampling: Option<serde_json::Value>,
+    /// Factory certifications.
+    pub factory_certifications: Vec<Evidence>,
+    /// Customs clearances.
+    pub customs_clearances: Vec<Evidence>,
+    /// Quality inspections.
+    pub inspections: Vec<Evidence>,
+    /// The trace, oldest first.
+    pub trace: Vec<TraceLine>,
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn evidence(id: AttestationId, a: &Attestation, now: Timestamp) -> Evidence {
+    let summary = match &a.claim {
+        Claim::QualityInspection { result, standard, items_sampled, selected, .. } => format!(
+            "{result:?} against {} ({items_sampled} items sampled, {})",
+            text(standard),
+            if *selected { "selected by sampling" } else { "voluntary" }
+        ),
+        Claim::FactoryCertification { factory, standard, .. } => format!("factory {factory} certified {}", text(standard)),
+        Claim::CustomsClearance { port, .. } => format!("cleared at {}", text(port)),
+    };
+    let status = match a.status_at(now) {
+        AttestationStatus::Valid => "valid",
+        AttestationStatus::Expired => "expired",
+        AttestationStatus::Revoked => "revoked",
+    };
+    Evidence { id, summary, issuer: ss58(&a.issuer), status: status.into(), issued_at: a.issued_at, valid_until: a.valid_until }
+}
+
+/// Checks an item named by a Digital Link (with its proof) against the chain.
+pub async fn verify(tp: &Tracepass, dl: &DigitalLink) -> Result<Report> {
+    let lot_id = lot_id(&dl.gtin, dl.lot.as_bytes());
+    let item = item_id(&dl.gtin, dl.lot.as_bytes(), dl.serial.as_bytes());
+    let (product, lot, now) = tokio::try_join!(tp.product(dl.gtin), tp.lot(lot_id), tp.chain.now_ms())?;
+    let mut r = Report {
+        verdict: Verdict::Genuine,
+        reason: String::new(),
+        gtin: dl.gtin.to_string(),
+        lot: dl.lot.clone(),
+        serial: dl.serial.clone(),
+        item_id: format!("0x{}", hex::encode(item)),
+        product: None,
+        merchant: None,
+        lot_record: None,
+        sampling: None,
+        factory_certifications: vec![],
+        customs_clearances: vec![],
+        inspections: vec![],
+        trace: vec![],
+    };
+    let (Some(product), Some(lot)) = (product, lot) else {
+        r.verdict = Verdict::NotRegistered;
+        r.reason = "no product with this GTIN, or no lot with this number, is registered on chain".into();
+        return Ok(r);
+    };
+    let (merchant, atts, factory_atts, selection, sample, trace) = tokio::try_join!(
+        tp.merchant(product.merchant),
+        tp.attestations_of_lot(lot_id),
+        tp.attestations_of_factory(product.info.factory),
+        tp.selection(lot_id),
+        tp.lot_sample(lot_id),
+        tp.events(lot_id),
+    )?;
+    r.product = Some(serde_json::json!({
+        "brand": text(&product.info.brand),
+        "category": product.info.category,
+        "origin": product.info.origin.to_string(),
+        "hs_code": text(&product.info.hs_code),
+        "factory": product.info.factory,
+        "uri": text(&product.info.uri),
+    }));
+    r.merchant = merchant.as_ref().map(|m| {
+        serde_json::json!({
+            "account": ss58(&product.merchant),
+            "country": m.country.to_string(),
+            "tier": format!("{:?}", m.tier),
+            "status": format!("{:?}", m.status),
+        })
+    });
+    r.lot_record = Some(serde_json::json!({
+        "status": format!("{:?}", lot.status),
+        "item_count": lot.info.item_count,
+        "produced_on": lot.info.produced_on,
+        "expires_on": lot.info.expires_on,
+        "registered_at_block": lot.registered_at,
+        "root": format!("0x{}", hex::encode(lot.info.root)),
+    }));
+    r.sampling = sample.as_ref().map(|s| {
+        serde_json::json!({
+            "selection": format!("{selection:?}"),
+            "rate_bps": s.rate_bps,
+            "rule": s.rule.map(|k| format!("{k:?}")).unwrap_or_else(|| "default rate".into()),
+            "epoch": s.epoch,
+        })
+    });
+    r.factory_certifications = factory_atts.iter().map(|(id, a)| evidence(*id, a, now)).collect();
+    let mut inspections: Vec<&(AttestationId, Attestation)> = vec![];
+    for pair in &atts {
+        match pair.1.claim {
+            Claim::QualityInspection { .. } => {
+                inspections.push(pair);
+                r.inspections.push(evidence(pair.0, &pair.1, now));
+            }
+            Claim::CustomsClearance { .. } => r.customs_clearances.push(evidence(pair.0, &pair.1, now)),
+            Claim::FactoryCertification { .. } => {}
+        }
+    }
+    r.trace = trace
+        .iter()
+        .map(|e| TraceLine {
+            step: format!("{:?}", e.step),
+            event_time: e.event_time,
+            location: format!("{} {}", e.location.country, text(&e.location.code)).trim().to_string(),
+            actor: ss58(&e.actor),
+        })
+        .collect();
+
+    // The verdict, most serious first.
+    let proof_ok = match &dl.proof {
+        Some(p) => merkle::verify(&lot.info.root, lot.info.item_count, p.index, &item, &p.siblings),
+        None => false,
+    };
+    let latest = inspections.last().map(|(id, a)| (*id, a, a.status_at(now)));
+    let latest_result = latest.as_ref().and_then(|(_, a, _)| match a.claim {
+        Claim::QualityInspection { result, .. } => Some(result),
+        _ => None,
+    });
+    let (verdict, reason) = if !proof_ok {
+        (Verdict::NotInLot, if dl.proof.is_none() {
+            "no proof was given for this serial".to_string()
+        } else {
+            format!("serial {} is not one of the {} items registered in lot {}", dl.serial, lot.info.item_count, dl.lot)
+        })
+    } else if merchant.as_ref().is_none_or(|m| m.status != MerchantStatus::Active) {
+        (Verdict::MerchantSuspended, "the merchant that registered this product is not active on the consortium".into())
+    } else if lot.status == LotStatus::Recalled {
+        (Verdict::Recalled, "the merchant or the consortium recalled this lot".into())
+    } else if latest_result == Some(InspectionResult::Fail) && latest.as_ref().is_some_and(|l| l.2 == AttestationStatus::Valid) {
+        (Verdict::FailedInspection, format!("inspection #{} of this lot failed", latest.as_ref().map(|l| l.0).unwrap_or(0)))
+    } else if lot.status == LotStatus::Held {
+        (Verdict::Held, "the lot is held and has not been released".into())
+    } else if selection == Selection::Selected {
+        match latest {
+            None => (Verdict::AwaitingInspection, "sampling selected this lot for inspection and none is recorded yet".into()),
+            Some((id, _, AttestationStatus::Revoked)) => (Verdict::AttestationRevoked, format!("inspection #{id} was revoked")),
+            Some((id, _, AttestationStatus::Expired)) => (Verdict::AttestationExpired, format!("inspection #{id} has expired")),
+            Some((id, _, AttestationStatus::Valid)) => (Verdict::Genuine, format!("registered, in its lot, and passed inspection #{id}")),
+        }
+    } else {
+        (Verdict::Genuine, "registered by an active merchant and proven to be in its lot".into())
+    };
+    r.verdict = verdict;
+    r.reason = reason;
+    Ok(r)
+}
+
+/// The report as text, for people.
+pub fn render_text(r: &Report) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(s, "{}", r.verdict.headline());
+    let _ = writeln!(s, "  {}", r.reason);
+    let _ = writeln!(s, "item      GTIN {} lot {} serial {}", r.gtin, r.lot, r.serial);
+    let _ = writeln!(s, "item id   {}", r.item_id);
+    if let Some(p) = &r.product {
+        let _ = writeln!(s, "product   {} (category {}, origin {}, HS {}, factory {})", p["brand"].as_str().unwrap_or(""), p["category"], p["origin"].as_str().unwrap_or(""), p["hs_code"].as_str().unwrap_or(""), p["factory"]);
+    }
+    if let Some(m) = &r.merchant {
+        let _ = writeln!(s, "merchant  {} ({}, tier {}, {})", m["account"].as_str().unwrap_or(""), m["country"].as_str().unwrap_or(""), m["tier"].as_str().unwrap_or(""), m["status"].as_str().unwrap_or(""));
+    }
+    if let Some(l) = &r.lot_record {
+        let _ = writeln!(s, "lot       {} items, status {}, produced {}, expires {}", l["item_count"], l["status"].as_str().unwrap_or(""), l["produced_on"], l["expires_on"]);
+    }
+    if let Some(x) = &r.sampling {
+        let _ = writeln!(s, "sampling  {} (rate {} bps by {}, epoch {})", x["selection"].as_str().unwrap_or(""), x["rate_bps"], x["rule"].as_str().unwrap_or(""), x["epoch"]);
+    }
+    for (title, list) in [("factory certification", &r.factory_certifications), ("customs clearance", &r.customs_clearances), ("inspection", &r.inspections)] {
+        if list.is_empty() {
+            let _ = writeln!(s, "{title}: none");
+        }
+        for e in list {
+            let _ = writeln!(s, "{title} #{}: {} [{}] by {}", e.id, e.summary, e.status, e.issuer);
+        }
+    }
+    let _ = writeln!(s, "trace:");
+    for t in &r.trace {
+        let _ = writeln!(s, "  {}  {:<16} {:<10} by {}", t.event_time, t.step, t.location, t.actor);
+    }
+    s
+}
