@@ -1,1 +1,126 @@
+//! Test harness: a real substrate-contracts-node on a free port with a temporary base path,
+//! started from the consortium chain spec and stopped when dropped.
 
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tracepass::Chain;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
+}
+
+/// The consortium chain spec, generated from the installed node if missing.
+pub fn chain_spec() -> PathBuf {
+    let spec = root().join("target/chain-spec/tracepass-consortium.json");
+    if !spec.exists() {
+        let ok = Command::new(root().join("scripts/chain-spec.sh")).arg(&spec).status().expect("run scripts/chain-spec.sh");
+        assert!(ok.success(), "scripts/chain-spec.sh failed");
+    }
+    spec
+}
+
+/// The built contract bundles.
+pub fn artifacts() -> PathBuf {
+    let dir = root().join("target/ink");
+    assert!(
+        dir.join("whitelist/whitelist.contract").exists(),
+        "contracts are not built: run scripts/build-contracts.sh (scripts/test.sh does)"
+    );
+    dir
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+/// A running node. Dropping it stops it.
+pub struct Node {
+    child: Option<Child>,
+    /// Its RPC port.
+    pub port: u16,
+    /// Its base path (kept across restarts).
+    pub base: tempfile::TempDir,
+}
+
+impl Node {
+    /// Starts a node with a fresh temporary base path.
+    pub async fn start() -> Node {
+        let base = tempfile::Builder::new().prefix("tracepass-node-").tempdir().expect("tempdir");
+        std::fs::write(base.path().join("node-key"), hex::encode(rand_key())).expect("node key");
+        Node::start_on(base).await
+    }
+
+    /// Starts a node on an existing base path.
+    pub async fn start_on(base: tempfile::TempDir) -> Node {
+        let port = free_port();
+        let p2p = free_port();
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(base.path().join("node.log")).expect("log");
+        let child = Command::new("substrate-contracts-node")
+            .arg("--chain")
+            .arg(chain_spec())
+            .arg("--base-path")
+            .arg(base.path().join("data"))
+            .args(["--alice", "--force-authoring", "--rpc-methods", "safe", "--no-mdns", "--no-prometheus", "--no-telemetry"])
+            .arg("--node-key-file")
+            .arg(base.path().join("node-key"))
+            .args(["--rpc-port", &port.to_string(), "--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p}")])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("substrate-contracts-node is not installed: run scripts/setup.sh");
+        let node = Node { child: Some(child), port, base };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if Chain::connect(&node.url()).await.is_ok() {
+                return node;
+            }
+            assert!(Instant::now() < deadline, "node did not come up; see {}", node.base.path().join("node.log").display());
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
+    /// The WebSocket endpoint.
+    pub fn url(&self) -> String {
+        format!("ws://127.0.0.1:{}", self.port)
+    }
+
+    /// Stops the node (SIGTERM, then waits) and gives back its base path.
+    pub fn stop(mut self) -> tempfile::TempDir {
+        self.kill();
+        let base = tempfile::Builder::new().tempdir().expect("tempdir");
+        std::mem::replace(&mut self.base, base)
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill").arg(c.id().to_string()).status();
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = c.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn rand_key() -> [u8; 32] {
+    let mut k = [0u8; 32];
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+    k[..16].copy_from_slice(&t.to_le_bytes());
+    k[16..20].copy_from_slice(&std::process::id().to_le_bytes());
+    k[31] = 1;
+    k
+}

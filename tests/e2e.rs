@@ -1,0 +1,328 @@
+//! End to end on a real node: the consortium story from deployment to the consumer's verdict,
+//! through the real client library, then a node restart on the same base path.
+
+use std::collections::HashMap;
+use tracepass::chain::{AccountId, Signer};
+use tracepass::contracts::{selectors, Deployment, Tracepass};
+use tracepass::deploy::{deploy, Params};
+use tracepass::gs1::{parse_gtin, DigitalLink, Proof};
+use tracepass::lots;
+use tracepass::shared::*;
+use tracepass::verify::{verify, Verdict};
+use tracepass::{Chain, ClientError};
+use tracepass_e2e::{artifacts, root, Node};
+
+const CATEGORY: Category = 1001;
+const OTHER_CATEGORY: Category = 2002;
+const GTIN: &str = "10614141000415";
+const OTHER_GTIN: &str = "10614141000422";
+const EPOCH_BLOCKS: u32 = 6;
+const REVEAL_WINDOW: u32 = 6;
+
+fn signer(suri: &str) -> Signer {
+    Signer::from_suri(suri).expect("dev key")
+}
+
+fn contract_err<T: std::fmt::Debug>(r: tracepass::Result<T>) -> Error {
+    match r {
+        Err(ClientError::Contract(e)) => e,
+        other => panic!("expected a contract error, got {other:?}"),
+    }
+}
+
+/// Seals blocks until the chain is at `block` (instant seal: one block per transaction).
+async fn advance_to(tp: &Tracepass, by: &Signer, block: u32) {
+    while tp.chain.block_number().await.unwrap() < block {
+        tp.chain.remark(by).await.unwrap();
+    }
+}
+
+struct Keys {
+    alice: Signer,
+    bob: Signer,
+    charlie: Signer,
+    dave: Signer,
+    eve: Signer,
+    ferdie: Signer,
+    merchant: Signer,
+    stranger: Signer,
+}
+
+fn keys() -> Keys {
+    Keys {
+        alice: signer("//Alice"),
+        bob: signer("//Bob"),
+        charlie: signer("//Charlie"),
+        dave: signer("//Dave"),
+        eve: signer("//Eve"),
+        ferdie: signer("//Ferdie"),
+        merchant: signer("//MerchantA"),
+        stranger: signer("//MerchantB"),
+    }
+}
+
+fn dl(gtin: Gtin, lot: &lots::BuiltLot, i: usize) -> DigitalLink {
+    DigitalLink { gtin, lot: lot.lot.clone(), serial: lot.serials[i].clone(), proof: Some(lot.proof(i)) }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consortium_story_works() {
+    let k = keys();
+    let node = Node::start().await;
+    let chain = Chain::connect(&node.url()).await.unwrap();
+    assert_eq!(chain.chain_name().await.unwrap(), "Development", "system_chain of the consortium spec");
+
+    // ---- deploy: 3 governors, M = 2 ---------------------------------------------------------
+    let params = Params {
+        governors: vec![k.bob.account(), k.charlie.account(), k.dave.account()],
+        threshold: 2,
+        proposal_ttl: 1_000,
+        epoch_blocks: EPOCH_BLOCKS,
+        reveal_window: REVEAL_WINDOW,
+        default_rate_bps: 500,
+        passes_to_clear: 3,
+    };
+    let d = deploy(&chain, &k.alice, &artifacts(), &params, |_| {}).await.expect("deploy");
+    let file = node.base.path().join("deployment.json");
+    d.save(&file).unwrap();
+    let d = Deployment::load(&file).unwrap();
+    let tp = Tracepass::open(chain.clone(), &d).unwrap();
+    assert_eq!(tp.governance().await.unwrap(), (params.governors.clone(), 2));
+
+    // ---- governors admit an agency and customs, M of N --------------------------------------
+    let now = tp.chain.now_ms().await.unwrap();
+    let add_agency = Action::AddMember {
+        account: k.eve.account(),
+        role: Role::Agency,
+        name_hash: blake2_256(b"NZ Food Lab"),
+        scope: Some(AgencyScope { categories: vec![CATEGORY], valid_until: now + 365 * 86_400_000 }),
+    };
+    let id = tp.propose(&k.bob, add_agency).await.unwrap().value;
+    assert_eq!(
+        contract_err(tp.execute(&k.bob, id).await),
+        Error::NotEnoughApprovals { have: 1, need: 2 },
+        "one key alone cannot admit"
+    );
+    assert_eq!(tp.role_of(k.eve.account()).await.unwrap(), None);
+    assert_eq!(tp.approve(&k.charlie, id).await.unwrap().value, 2);
+    tp.execute(&k.dave, id).await.unwrap();
+    assert_eq!(tp.role_of(k.eve.account()).await.unwrap(), Some(Role::Agency));
+    let add_customs = Action::AddMember { account: k.ferdie.account(), role: Role::Customs, name_hash: [0; 32], scope: None };
+    let id = tp.propose(&k.charlie, add_customs).await.unwrap().value;
+    tp.approve(&k.dave, id).await.unwrap();
+    tp.execute(&k.charlie, id).await.unwrap();
+    assert_eq!(tp.role_of(k.ferdie.account()).await.unwrap(), Some(Role::Customs));
+    // every lot of category 1001 is inspected
+    let rule = Action::SetSamplingRule { key: RuleKey { category: Some(CATEGORY), origin: None, tier: None }, rate_bps: 10_000 };
+    let id = tp.propose(&k.bob, rule).await.unwrap().value;
+    tp.approve(&k.charlie, id).await.unwrap();
+    tp.execute(&k.bob, id).await.unwrap();
+    assert_eq!(tp.rules().await.unwrap().len(), 1);
+
+    // ---- a merchant is whitelisted ------------------------------------------------------------
+    tp.add_merchant(&k.bob, k.merchant.account(), blake2_256(b"Aroha Dairy Ltd"), CountryCode(*b"NZ"), vec![b"0614141".to_vec()], MerchantTier::Standard)
+        .await
+        .unwrap();
+
+    // ---- factory, product, lot of 10,000 serials ----------------------------------------------
+    let factory = tp.register_factory(&k.merchant, CountryCode(*b"NZ"), blake2_256(b"Factory 1, Hamilton")).await.unwrap().value;
+    let gtin = parse_gtin(GTIN).unwrap();
+    let product = ProductInput {
+        gtin,
+        brand: b"Aroha".to_vec(),
+        category: CATEGORY,
+        origin: CountryCode(*b"NZ"),
+        factory,
+        hs_code: b"190110".to_vec(),
+        metadata_hash: [1; 32],
+        uri: b"https://aroha.example/p/1".to_vec(),
+    };
+    tp.register_product(&k.merchant, product.clone()).await.unwrap();
+    let other = ProductInput { gtin: parse_gtin(OTHER_GTIN).unwrap(), category: OTHER_CATEGORY, ..product.clone() };
+    tp.register_product(&k.merchant, other.clone()).await.unwrap();
+    // ---- sampling epoch: commitments before it opens ----------------------------------------
+    // two epochs ahead: the commitments land well before it opens
+    let epoch = tp.current_epoch().await.unwrap() + 2;
+    let secrets: HashMap<&str, Hash32> = [("bob", [11u8; 32]), ("eve", [22u8; 32])].into();
+    tp.commit(&k.bob, epoch, seed_commitment(&secrets["bob"], &k.bob.account())).await.unwrap();
+    tp.commit(&k.eve, epoch, seed_commitment(&secrets["eve"], &k.eve.account())).await.unwrap();
+    assert_eq!(contract_err(tp.commit(&k.merchant, epoch, [0; 32]).await), Error::Unauthorized { account: k.merchant.account(), role: Role::Agency });
+    advance_to(&tp, &k.alice, epoch * EPOCH_BLOCKS).await;
+
+    let serials: Vec<String> = (0..10_000).map(|i| format!("NZ{i:08}")).collect();
+    let lot1 = lots::build(gtin, "L2026A", serials).unwrap();
+    let info = |lot: &lots::BuiltLot, g: Gtin| LotInput {
+        gtin: g,
+        lot_number: lot.lot.as_bytes().to_vec(),
+        item_count: lot.serials.len() as u32,
+        root: lot.tree.root(),
+        produced_on: 20261101,
+        expires_on: 20281101,
+    };
+    let lot1_id = tp.register_lot(&k.merchant, info(&lot1, gtin)).await.unwrap().value;
+    assert_eq!(lot1_id, lot_id(&gtin, b"L2026A"));
+    // an identical retry is a no-op returning the same ID
+    assert_eq!(tp.register_lot(&k.merchant, info(&lot1, gtin)).await.unwrap().value, lot1_id);
+    let lot2 = lots::build(gtin, "L2026B", (0..50).map(|i| format!("B{i}")).collect()).unwrap();
+    let lot2_id = tp.register_lot(&k.merchant, info(&lot2, gtin)).await.unwrap().value;
+    let lot3 = lots::build(other.gtin, "X1", (0..5).map(|i| format!("X{i}")).collect()).unwrap();
+    let lot3_id = tp.register_lot(&k.merchant, info(&lot3, other.gtin)).await.unwrap().value;
+    assert_eq!(tp.selection(lot1_id).await.unwrap(), Selection::SeedPending);
+    assert_eq!(tp.counts().await.unwrap(), (1, 2, 3));
+    // the on-chain proof check agrees
+    let p = lot1.proof(1234);
+    assert!(tp.verify_item(gtin, b"L2026A", lot1.serials[1234].as_bytes(), p.index, p.siblings.clone()).await.unwrap());
+    assert!(!tp.verify_item(gtin, b"L2026A", b"FORGED", p.index, p.siblings).await.unwrap());
+
+    // ---- reveal after the epoch closes, finalise --------------------------------------------
+    advance_to(&tp, &k.alice, (epoch + 1) * EPOCH_BLOCKS).await;
+    tp.reveal(&k.bob, epoch, secrets["bob"]).await.unwrap();
+    tp.reveal(&k.eve, epoch, secrets["eve"]).await.unwrap();
+    let seed = tp.finalize(&k.alice, epoch).await.unwrap().value;
+    assert_eq!(seed, Some(epoch_seed(epoch, &[secrets["bob"], secrets["eve"]])));
+    assert_eq!(tp.selection(lot1_id).await.unwrap(), Selection::Selected);
+    let status = tp.epoch_status(epoch).await.unwrap();
+    assert_eq!(status.revealed, vec![k.bob.account(), k.eve.account()]);
+
+    // ---- unauthorized attempts fail with the specific error and change nothing --------------
+    let before = (tp.counts().await.unwrap(), tp.attestations_of_lot(lot1_id).await.unwrap(), tp.lot(lot1_id).await.unwrap());
+    assert_eq!(
+        contract_err(tp.register_factory(&k.stranger, CountryCode(*b"FR"), [0; 32]).await),
+        Error::Unauthorized { account: k.stranger.account(), role: Role::Merchant }
+    );
+    let now = tp.chain.now_ms().await.unwrap();
+    let year = 365 * 86_400_000;
+    assert_eq!(
+        contract_err(tp.attest_inspection(&k.merchant, lot1_id, InspectionResult::Pass, b"GB".to_vec(), 5, [0; 32], vec![], now, now + year, None).await),
+        Error::Unauthorized { account: k.merchant.account(), role: Role::Agency }
+    );
+    assert_eq!(
+        contract_err(tp.attest_inspection(&k.eve, lot3_id, InspectionResult::Pass, b"GB".to_vec(), 5, [0; 32], vec![], now, now + year, None).await),
+        Error::OutOfScope { agency: k.eve.account(), category: OTHER_CATEGORY }
+    );
+    assert_eq!(
+        contract_err(tp.attest_customs(&k.eve, lot1_id, b"CNSHA".to_vec(), [0; 32], now).await),
+        Error::Unauthorized { account: k.eve.account(), role: Role::Customs }
+    );
+    let after = (tp.counts().await.unwrap(), tp.attestations_of_lot(lot1_id).await.unwrap(), tp.lot(lot1_id).await.unwrap());
+    assert_eq!(before, after);
+
+    // ---- the journey: shipping, arrival, certification, inspection, clearance --------------
+    let nz = Location { country: CountryCode(*b"NZ"), code: b"NZAKL".to_vec() };
+    let cn = Location { country: CountryCode(*b"CN"), code: b"CNSHA".to_vec() };
+    let t = tp.chain.now_ms().await.unwrap();
+    tp.add_event(&k.merchant, lot1_id, BusinessStep::Packing, t, nz.clone(), [0; 32]).await.unwrap();
+    tp.add_event(&k.merchant, lot1_id, BusinessStep::Shipping, t, nz.clone(), [3; 32]).await.unwrap();
+    assert_eq!(
+        contract_err(tp.add_event(&k.merchant, lot1_id, BusinessStep::CustomsClearance, t, cn.clone(), [0; 32]).await),
+        Error::StepNotAllowed(BusinessStep::CustomsClearance)
+    );
+    tp.add_event(&k.ferdie, lot1_id, BusinessStep::Arriving, t, cn.clone(), [0; 32]).await.unwrap();
+    let now = tp.chain.now_ms().await.unwrap();
+    tp.attest_certification(&k.eve, factory, CATEGORY, b"ISO 22000".to_vec(), blake2_256(b"CERT-1"), now + year).await.unwrap();
+    let insp = tp
+        .attest_inspection(&k.eve, lot1_id, InspectionResult::Pass, b"GB 10765".to_vec(), 20, blake2_256(b"report"), b"https://lab.example/r/1".to_vec(), now, now + year, None)
+        .await
+        .unwrap()
+        .value;
+    tp.attest_customs(&k.ferdie, lot1_id, b"CNSHA".to_vec(), blake2_256(b"declaration"), now).await.unwrap();
+    assert_eq!(tp.lot(lot1_id).await.unwrap().unwrap().status, LotStatus::Cleared);
+    match &tp.attestations_of_lot(lot1_id).await.unwrap()[0].1.claim {
+        Claim::QualityInspection { selected, result, .. } => assert!(*selected && *result == InspectionResult::Pass),
+        other => panic!("expected the inspection first, got {other:?}"),
+    }
+
+    // ---- the consumer ----------------------------------------------------------------------
+    let genuine = dl(gtin, &lot1, 4321);
+    let r = verify(&tp, &genuine).await.unwrap();
+    assert_eq!(r.verdict, Verdict::Genuine, "{}", r.reason);
+    assert!(r.reason.contains(&format!("#{insp}")));
+    assert_eq!(r.inspections.len(), 1);
+    assert_eq!(r.customs_clearances.len(), 1);
+    assert_eq!(r.factory_certifications.len(), 1);
+    assert_eq!(r.trace.len(), 3);
+    // a serial not in the lot, with a real item's proof
+    let forged = DigitalLink { serial: "NZ99999999".into(), ..genuine.clone() };
+    assert_eq!(verify(&tp, &forged).await.unwrap().verdict, Verdict::NotInLot);
+    // a lot that was never registered
+    let unknown = DigitalLink { lot: "NOPE".into(), ..genuine.clone() };
+    assert_eq!(verify(&tp, &unknown).await.unwrap().verdict, Verdict::NotRegistered);
+    // a recalled lot
+    tp.recall(&k.merchant, lot2_id, blake2_256(b"labelling error")).await.unwrap();
+    assert_eq!(verify(&tp, &dl(gtin, &lot2, 7)).await.unwrap().verdict, Verdict::Recalled);
+    // the merchant suspended, then reinstated
+    tp.suspend_merchant(&k.charlie, k.merchant.account(), blake2_256(b"audit")).await.unwrap();
+    assert_eq!(verify(&tp, &genuine).await.unwrap().verdict, Verdict::MerchantSuspended);
+    assert_eq!(
+        contract_err(tp.register_factory(&k.merchant, CountryCode(*b"NZ"), [0; 32]).await),
+        Error::MerchantNotActive
+    );
+    tp.reinstate_merchant(&k.charlie, k.merchant.account()).await.unwrap();
+    // revoked inspection
+    tp.revoke(&k.eve, insp, blake2_256(b"lab error")).await.unwrap();
+    assert_eq!(verify(&tp, &genuine).await.unwrap().verdict, Verdict::AttestationRevoked);
+    let retest = tp
+        .attest_inspection(&k.eve, lot1_id, InspectionResult::Pass, b"GB 10765".to_vec(), 20, [5; 32], vec![], now, now + year, Some(insp))
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(verify(&tp, &genuine).await.unwrap().verdict, Verdict::Genuine);
+
+    // ---- the node stops and restarts on the same base path: same answers -------------------
+    let cases: Vec<(DigitalLink, Verdict)> = vec![
+        (genuine.clone(), Verdict::Genuine),
+        (forged.clone(), Verdict::NotInLot),
+        (dl(gtin, &lot2, 7), Verdict::Recalled),
+        (dl(gtin, &lot1, 0), Verdict::Genuine),
+        (dl(gtin, &lot1, 9_999), Verdict::Genuine),
+    ];
+    let base = node.stop();
+    let node = Node::start_on(base).await;
+    let chain = Chain::connect(&node.url()).await.unwrap();
+    let tp = Tracepass::open(chain, &d).expect("same chain after restart");
+    for (item, expect) in &cases {
+        assert_eq!(verify(&tp, item).await.unwrap().verdict, *expect, "after restart: {}", item.serial);
+    }
+    assert_eq!(tp.attestations_of_lot(lot1_id).await.unwrap().last().unwrap().0, retest);
+
+    // ---- a deployment file from another chain is refused ------------------------------------
+    let mut foreign = d.clone();
+    foreign.genesis_hash = format!("0x{}", "ab".repeat(32));
+    assert!(matches!(Tracepass::open(tp.chain.clone(), &foreign), Err(ClientError::Deployment(_))));
+}
+
+/// Every selector the client uses is the one in the built contracts' metadata.
+#[test]
+fn selectors_match_metadata_works() {
+    let mut labels: HashMap<String, String> = HashMap::new();
+    for c in ["whitelist", "registry", "sampling", "attestation"] {
+        let path = artifacts().join(c).join(format!("{c}.json"));
+        let meta: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for m in meta["spec"]["messages"].as_array().unwrap().iter().chain(meta["spec"]["constructors"].as_array().unwrap()) {
+            labels.insert(format!("{c}.{}", m["label"].as_str().unwrap()), m["selector"].as_str().unwrap().to_string());
+        }
+    }
+    let hex = |s: [u8; 4]| format!("0x{}", hex::encode(s));
+    let checks = [
+        ("whitelist.new", selectors::NEW),
+        ("whitelist.propose", selectors::PROPOSE),
+        ("whitelist.approve", selectors::APPROVE),
+        ("whitelist.execute", selectors::EXECUTE),
+        ("whitelist.add_merchant", selectors::ADD_MERCHANT),
+        ("whitelist.WhitelistApi::role_of", selectors::ROLE_OF),
+        ("whitelist.WhitelistApi::merchant", selectors::MERCHANT),
+        ("registry.register_lot", selectors::REGISTER_LOT),
+        ("registry.verify_item", selectors::VERIFY_ITEM),
+        ("registry.RegistryApi::lot", selectors::LOT),
+        ("sampling.commit", selectors::COMMIT),
+        ("sampling.SamplingApi::selection", selectors::SELECTION),
+        ("attestation.attest_inspection", selectors::ATTEST_INSPECTION),
+        ("attestation.of_lot", selectors::OF_LOT),
+    ];
+    for (label, sel) in checks {
+        assert_eq!(labels.get(label), Some(&hex(sel)), "{label}");
+    }
+    let _ = root();
+    let _: Option<AccountId> = None;
+    let _ = Proof { index: 0, siblings: vec![] };
+}
