@@ -61,6 +61,18 @@ fn keys() -> Keys {
     }
 }
 
+/// Gas and storage deposit of each message, as measured by its dry run on the node.
+type GasTable = Vec<(String, u64, u64, i128)>;
+
+fn g<T>(table: &mut GasTable, name: &str, out: tracepass::Result<tracepass::contracts::Outcome<T>>) -> T {
+    let out = out.unwrap_or_else(|e| panic!("{name}: {e}"));
+    if !table.iter().any(|r| r.0 == name) {
+        let d = &out.dry_run;
+        table.push((name.to_string(), d.gas_required.ref_time, d.gas_required.proof_size, d.storage_deposit));
+    }
+    out.value
+}
+
 fn dl(gtin: Gtin, lot: &lots::BuiltLot, i: usize) -> DigitalLink {
     DigitalLink { gtin, lot: lot.lot.clone(), serial: lot.serials[i].clone(), proof: Some(lot.proof(i)) }
 }
@@ -68,6 +80,7 @@ fn dl(gtin: Gtin, lot: &lots::BuiltLot, i: usize) -> DigitalLink {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn consortium_story_works() {
     let k = keys();
+    let mut gas: GasTable = vec![];
     let node = Node::start().await;
     let chain = Chain::connect(&node.url()).await.unwrap();
     assert_eq!(chain.chain_name().await.unwrap(), "Development", "system_chain of the consortium spec");
@@ -97,15 +110,15 @@ async fn consortium_story_works() {
         name_hash: blake2_256(b"NZ Food Lab"),
         scope: Some(AgencyScope { categories: vec![CATEGORY], valid_until: now + 365 * 86_400_000 }),
     };
-    let id = tp.propose(&k.bob, add_agency).await.unwrap().value;
+    let id = g(&mut gas, "whitelist.propose", tp.propose(&k.bob, add_agency).await);
     assert_eq!(
         contract_err(tp.execute(&k.bob, id).await),
         Error::NotEnoughApprovals { have: 1, need: 2 },
         "one key alone cannot admit"
     );
     assert_eq!(tp.role_of(k.eve.account()).await.unwrap(), None);
-    assert_eq!(tp.approve(&k.charlie, id).await.unwrap().value, 2);
-    tp.execute(&k.dave, id).await.unwrap();
+    assert_eq!(g(&mut gas, "whitelist.approve", tp.approve(&k.charlie, id).await), 2);
+    g(&mut gas, "whitelist.execute(AddMember)", tp.execute(&k.dave, id).await);
     assert_eq!(tp.role_of(k.eve.account()).await.unwrap(), Some(Role::Agency));
     let add_customs = Action::AddMember { account: k.ferdie.account(), role: Role::Customs, name_hash: [0; 32], scope: None };
     let id = tp.propose(&k.charlie, add_customs).await.unwrap().value;
@@ -116,16 +129,14 @@ async fn consortium_story_works() {
     let rule = Action::SetSamplingRule { key: RuleKey { category: Some(CATEGORY), origin: None, tier: None }, rate_bps: 10_000 };
     let id = tp.propose(&k.bob, rule).await.unwrap().value;
     tp.approve(&k.charlie, id).await.unwrap();
-    tp.execute(&k.bob, id).await.unwrap();
+    g(&mut gas, "whitelist.execute(SetSamplingRule)", tp.execute(&k.bob, id).await);
     assert_eq!(tp.rules().await.unwrap().len(), 1);
 
     // ---- a merchant is whitelisted ------------------------------------------------------------
-    tp.add_merchant(&k.bob, k.merchant.account(), blake2_256(b"Aroha Dairy Ltd"), CountryCode(*b"NZ"), vec![b"0614141".to_vec()], MerchantTier::Standard)
-        .await
-        .unwrap();
+    g(&mut gas, "whitelist.add_merchant", tp.add_merchant(&k.bob, k.merchant.account(), blake2_256(b"Aroha Dairy Ltd"), CountryCode(*b"NZ"), vec![b"0614141".to_vec()], MerchantTier::Standard).await);
 
     // ---- factory, product, lot of 10,000 serials ----------------------------------------------
-    let factory = tp.register_factory(&k.merchant, CountryCode(*b"NZ"), blake2_256(b"Factory 1, Hamilton")).await.unwrap().value;
+    let factory = g(&mut gas, "registry.register_factory", tp.register_factory(&k.merchant, CountryCode(*b"NZ"), blake2_256(b"Factory 1, Hamilton")).await);
     let gtin = parse_gtin(GTIN).unwrap();
     let product = ProductInput {
         gtin,
@@ -137,14 +148,14 @@ async fn consortium_story_works() {
         metadata_hash: [1; 32],
         uri: b"https://aroha.example/p/1".to_vec(),
     };
-    tp.register_product(&k.merchant, product.clone()).await.unwrap();
+    g(&mut gas, "registry.register_product", tp.register_product(&k.merchant, product.clone()).await);
     let other = ProductInput { gtin: parse_gtin(OTHER_GTIN).unwrap(), category: OTHER_CATEGORY, ..product.clone() };
     tp.register_product(&k.merchant, other.clone()).await.unwrap();
     // ---- sampling epoch: commitments before it opens ----------------------------------------
     // two epochs ahead: the commitments land well before it opens
     let epoch = tp.current_epoch().await.unwrap() + 2;
     let secrets: HashMap<&str, Hash32> = [("bob", [11u8; 32]), ("eve", [22u8; 32])].into();
-    tp.commit(&k.bob, epoch, seed_commitment(&secrets["bob"], &k.bob.account())).await.unwrap();
+    g(&mut gas, "sampling.commit", tp.commit(&k.bob, epoch, seed_commitment(&secrets["bob"], &k.bob.account())).await);
     tp.commit(&k.eve, epoch, seed_commitment(&secrets["eve"], &k.eve.account())).await.unwrap();
     assert_eq!(contract_err(tp.commit(&k.merchant, epoch, [0; 32]).await), Error::Unauthorized { account: k.merchant.account(), role: Role::Agency });
     advance_to(&tp, &k.alice, epoch * EPOCH_BLOCKS).await;
@@ -159,7 +170,7 @@ async fn consortium_story_works() {
         produced_on: 20261101,
         expires_on: 20281101,
     };
-    let lot1_id = tp.register_lot(&k.merchant, info(&lot1, gtin)).await.unwrap().value;
+    let lot1_id = g(&mut gas, "registry.register_lot (10,000 items)", tp.register_lot(&k.merchant, info(&lot1, gtin)).await);
     assert_eq!(lot1_id, lot_id(&gtin, b"L2026A"));
     // an identical retry is a no-op returning the same ID
     assert_eq!(tp.register_lot(&k.merchant, info(&lot1, gtin)).await.unwrap().value, lot1_id);
@@ -176,9 +187,9 @@ async fn consortium_story_works() {
 
     // ---- reveal after the epoch closes, finalise --------------------------------------------
     advance_to(&tp, &k.alice, (epoch + 1) * EPOCH_BLOCKS).await;
-    tp.reveal(&k.bob, epoch, secrets["bob"]).await.unwrap();
+    g(&mut gas, "sampling.reveal", tp.reveal(&k.bob, epoch, secrets["bob"]).await);
     tp.reveal(&k.eve, epoch, secrets["eve"]).await.unwrap();
-    let seed = tp.finalize(&k.alice, epoch).await.unwrap().value;
+    let seed = g(&mut gas, "sampling.finalize", tp.finalize(&k.alice, epoch).await);
     assert_eq!(seed, Some(epoch_seed(epoch, &[secrets["bob"], secrets["eve"]])));
     assert_eq!(tp.selection(lot1_id).await.unwrap(), Selection::Selected);
     let status = tp.epoch_status(epoch).await.unwrap();
@@ -212,20 +223,20 @@ async fn consortium_story_works() {
     let cn = Location { country: CountryCode(*b"CN"), code: b"CNSHA".to_vec() };
     let t = tp.chain.now_ms().await.unwrap();
     tp.add_event(&k.merchant, lot1_id, BusinessStep::Packing, t, nz.clone(), [0; 32]).await.unwrap();
-    tp.add_event(&k.merchant, lot1_id, BusinessStep::Shipping, t, nz.clone(), [3; 32]).await.unwrap();
+    g(&mut gas, "registry.add_event(Shipping)", tp.add_event(&k.merchant, lot1_id, BusinessStep::Shipping, t, nz.clone(), [3; 32]).await);
     assert_eq!(
         contract_err(tp.add_event(&k.merchant, lot1_id, BusinessStep::CustomsClearance, t, cn.clone(), [0; 32]).await),
         Error::StepNotAllowed(BusinessStep::CustomsClearance)
     );
     tp.add_event(&k.ferdie, lot1_id, BusinessStep::Arriving, t, cn.clone(), [0; 32]).await.unwrap();
     let now = tp.chain.now_ms().await.unwrap();
-    tp.attest_certification(&k.eve, factory, CATEGORY, b"ISO 22000".to_vec(), blake2_256(b"CERT-1"), now + year).await.unwrap();
-    let insp = tp
-        .attest_inspection(&k.eve, lot1_id, InspectionResult::Pass, b"GB 10765".to_vec(), 20, blake2_256(b"report"), b"https://lab.example/r/1".to_vec(), now, now + year, None)
-        .await
-        .unwrap()
-        .value;
-    tp.attest_customs(&k.ferdie, lot1_id, b"CNSHA".to_vec(), blake2_256(b"declaration"), now).await.unwrap();
+    g(&mut gas, "attestation.attest_certification", tp.attest_certification(&k.eve, factory, CATEGORY, b"ISO 22000".to_vec(), blake2_256(b"CERT-1"), now + year).await);
+    let insp = g(
+        &mut gas,
+        "attestation.attest_inspection",
+        tp.attest_inspection(&k.eve, lot1_id, InspectionResult::Pass, b"GB 10765".to_vec(), 20, blake2_256(b"report"), b"https://lab.example/r/1".to_vec(), now, now + year, None).await,
+    );
+    g(&mut gas, "attestation.attest_customs", tp.attest_customs(&k.ferdie, lot1_id, b"CNSHA".to_vec(), blake2_256(b"declaration"), now).await);
     assert_eq!(tp.lot(lot1_id).await.unwrap().unwrap().status, LotStatus::Cleared);
     match &tp.attestations_of_lot(lot1_id).await.unwrap()[0].1.claim {
         Claim::QualityInspection { selected, result, .. } => assert!(*selected && *result == InspectionResult::Pass),
@@ -248,18 +259,18 @@ async fn consortium_story_works() {
     let unknown = DigitalLink { lot: "NOPE".into(), ..genuine.clone() };
     assert_eq!(verify(&tp, &unknown).await.unwrap().verdict, Verdict::NotRegistered);
     // a recalled lot
-    tp.recall(&k.merchant, lot2_id, blake2_256(b"labelling error")).await.unwrap();
+    g(&mut gas, "registry.recall", tp.recall(&k.merchant, lot2_id, blake2_256(b"labelling error")).await);
     assert_eq!(verify(&tp, &dl(gtin, &lot2, 7)).await.unwrap().verdict, Verdict::Recalled);
     // the merchant suspended, then reinstated
-    tp.suspend_merchant(&k.charlie, k.merchant.account(), blake2_256(b"audit")).await.unwrap();
+    g(&mut gas, "whitelist.suspend_merchant", tp.suspend_merchant(&k.charlie, k.merchant.account(), blake2_256(b"audit")).await);
     assert_eq!(verify(&tp, &genuine).await.unwrap().verdict, Verdict::MerchantSuspended);
     assert_eq!(
         contract_err(tp.register_factory(&k.merchant, CountryCode(*b"NZ"), [0; 32]).await),
         Error::MerchantNotActive
     );
-    tp.reinstate_merchant(&k.charlie, k.merchant.account()).await.unwrap();
+    g(&mut gas, "whitelist.reinstate_merchant", tp.reinstate_merchant(&k.charlie, k.merchant.account()).await);
     // revoked inspection
-    tp.revoke(&k.eve, insp, blake2_256(b"lab error")).await.unwrap();
+    g(&mut gas, "attestation.revoke", tp.revoke(&k.eve, insp, blake2_256(b"lab error")).await);
     assert_eq!(verify(&tp, &genuine).await.unwrap().verdict, Verdict::AttestationRevoked);
     let retest = tp
         .attest_inspection(&k.eve, lot1_id, InspectionResult::Pass, b"GB 10765".to_vec(), 20, [5; 32], vec![], now, now + year, Some(insp))
@@ -284,6 +295,12 @@ async fn consortium_story_works() {
         assert_eq!(verify(&tp, item).await.unwrap().verdict, *expect, "after restart: {}", item.serial);
     }
     assert_eq!(tp.attestations_of_lot(lot1_id).await.unwrap().last().unwrap().0, retest);
+
+    println!("{:<40} {:>14} {:>11} {:>16}", "message (dry run on the node)", "ref_time", "proof_size", "storage deposit");
+    for (name, rt, ps, dep) in &gas {
+        println!("{name:<40} {rt:>14} {ps:>11} {dep:>16}");
+    }
+    assert!(gas.len() >= 18, "every message measured");
 
     // ---- a deployment file from another chain is refused ------------------------------------
     let mut foreign = d.clone();
