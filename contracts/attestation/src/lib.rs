@@ -223,7 +223,7 @@ mod attestation {
                 revoked: None,
             };
             self.lot_index.insert((lot, slot), &id);
-            self.lot_count.insert(lot, &(slot + 1));
+            self.lot_count.insert(lot, &slot.saturating_add(1));
             self.store(id, &attestation, lot);
             Ok(id)
         }
@@ -259,7 +259,7 @@ mod attestation {
                 revoked: None,
             };
             self.factory_index.insert((factory, slot), &id);
-            self.factory_count.insert(factory, &(slot + 1));
+            self.factory_count.insert(factory, &slot.saturating_add(1));
             self.store(id, &attestation, factory_subject(factory));
             Ok(id)
         }
@@ -304,7 +304,7 @@ mod attestation {
                 revoked: None,
             };
             self.lot_index.insert((lot, slot), &id);
-            self.lot_count.insert(lot, &(slot + 1));
+            self.lot_count.insert(lot, &slot.saturating_add(1));
             self.store(id, &attestation, lot);
             Ok(id)
         }

@@ -423,7 +423,7 @@ mod registry {
             let index = l.event_count;
             let (actor, step) = (event.actor, event.step);
             self.events.insert((lot, index), &event);
-            l.event_count = index + 1;
+            l.event_count = index.saturating_add(1);
             self.env().emit_event(TraceEventAdded { lot, actor, index, step });
             index
         }

@@ -214,7 +214,7 @@ mod sampling {
                 return Err(Error::AlreadyCommitted);
             }
             let mut e = self.epochs.get(epoch).unwrap_or_default();
-            if e.committers.len() as u32 >= MAX_EPOCH_COMMITTERS {
+            if e.committers.len() >= MAX_EPOCH_COMMITTERS as usize {
                 return Err(Error::TooManyCommitters);
             }
             e.committers.push(caller);
@@ -290,7 +290,7 @@ mod sampling {
         /// The current epoch.
         #[ink(message)]
         pub fn current_epoch(&self) -> u32 {
-            self.env().block_number() / self.epoch_blocks
+            self.env().block_number().checked_div(self.epoch_blocks).unwrap_or(0)
         }
 
         /// Epoch length and reveal window, in blocks.
@@ -510,7 +510,7 @@ mod sampling {
                         return Err(Error::TooManyRules);
                     }
                     self.rule_keys.insert(self.rule_count, &key);
-                    self.rule_count += 1;
+                    self.rule_count = self.rule_count.saturating_add(1);
                 }
             }
             self.rules.insert(key, &rate_bps);
@@ -527,7 +527,7 @@ mod sampling {
             }
             self.rules.remove(key);
             // swap-remove from the listing
-            let last = self.rule_count - 1;
+            let last = self.rule_count.saturating_sub(1);
             for i in 0..self.rule_count {
                 if self.rule_keys.get(i) == Some(key) {
                     if let Some(k) = self.rule_keys.get(last) {

@@ -60,10 +60,11 @@ pub struct Gtin(pub [u8; 14]);
 pub fn gs1_check_digit(digits: &[u8]) -> u8 {
     let mut sum = 0u32;
     for (i, d) in digits.iter().rev().enumerate() {
-        let v = (d - b'0') as u32;
-        sum += if i % 2 == 0 { v * 3 } else { v };
+        let v = u32::from(d.wrapping_sub(b'0'));
+        sum = sum.wrapping_add(if i % 2 == 0 { v.wrapping_mul(3) } else { v });
     }
-    ((10 - (sum % 10)) % 10) as u8 + b'0'
+    let check = 10u32.wrapping_sub(sum % 10) % 10;
+    b'0'.wrapping_add(u8::try_from(check).unwrap_or(0))
 }
 
 impl Gtin {
@@ -75,12 +76,12 @@ impl Gtin {
         if !input.iter().all(u8::is_ascii_digit) {
             return Err(GtinError::NotDigits);
         }
-        let (body, check) = input.split_at(input.len() - 1);
+        let (body, check) = input.split_at(input.len().saturating_sub(1));
         if gs1_check_digit(body) != check[0] {
             return Err(GtinError::BadCheckDigit);
         }
         let mut out = [b'0'; 14];
-        out[14 - input.len()..].copy_from_slice(input);
+        out[14usize.saturating_sub(input.len())..].copy_from_slice(input);
         Ok(Gtin(out))
     }
 
@@ -97,7 +98,7 @@ impl Gtin {
     /// True if the GTIN is allocated under the GS1 company `prefix` (digits). The prefix is
     /// matched after the GTIN-14 indicator digit, as GS1 allocates it.
     pub fn has_company_prefix(&self, prefix: &[u8]) -> bool {
-        prefix.len() <= 12 && self.0[1..1 + prefix.len()] == *prefix
+        prefix.len() <= 12 && self.0.get(1..prefix.len().saturating_add(1)) == Some(prefix)
     }
 }
 
@@ -204,7 +205,7 @@ pub fn check_date(d: Date) -> bool {
 
 /// The ID of lot `lot` of product `gtin`.
 pub fn lot_id(gtin: &Gtin, lot: &[u8]) -> LotId {
-    let mut buf = Vec::with_capacity(13 + 14 + lot.len());
+    let mut buf = Vec::with_capacity(64);
     buf.extend_from_slice(b"tracepass/lot");
     buf.extend_from_slice(&gtin.0);
     buf.extend_from_slice(lot);
@@ -214,14 +215,13 @@ pub fn lot_id(gtin: &Gtin, lot: &[u8]) -> LotId {
 /// The digital ID of one item: the hash of (GTIN, lot, serial). The lot's length is included so
 /// that no (lot, serial) pair can be re-split into another.
 pub fn item_id(gtin: &Gtin, lot: &[u8], serial: &[u8]) -> ItemId {
-    let mut buf = [0u8; 14 + 14 + 1 + MAX_LOT_LEN + MAX_SERIAL_LEN];
-    let mut n = 0;
-    for part in [&b"tracepass/item"[..], &gtin.0[..], &[lot.len() as u8][..], lot, serial] {
-        let end = (n + part.len()).min(buf.len());
-        buf[n..end].copy_from_slice(&part[..end - n]);
-        n = end;
-    }
-    blake2_256(&buf[..n])
+    let mut buf = Vec::with_capacity(14 + 14 + 1 + MAX_LOT_LEN + MAX_SERIAL_LEN);
+    buf.extend_from_slice(b"tracepass/item");
+    buf.extend_from_slice(&gtin.0);
+    buf.push(u8::try_from(lot.len()).unwrap_or(u8::MAX));
+    buf.extend_from_slice(lot);
+    buf.extend_from_slice(serial);
+    blake2_256(&buf)
 }
 
 #[cfg(test)]

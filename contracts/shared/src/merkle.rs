@@ -42,8 +42,8 @@ pub fn proof_len(count: u32, index: u32) -> Option<usize> {
     }
     let (mut i, mut n, mut len) = (index, count, 0usize);
     while n > 1 {
-        if !(i % 2 == 0 && i == n - 1) {
-            len += 1;
+        if !(i % 2 == 0 && i == n.saturating_sub(1)) {
+            len = len.saturating_add(1);
         }
         i /= 2;
         n = n.div_ceil(2);
@@ -59,9 +59,9 @@ pub fn root_from_proof(leaf: Node, index: u32, count: u32, siblings: &[Node]) ->
     }
     let (mut i, mut n, mut h, mut k) = (index, count, leaf, 0usize);
     while n > 1 {
-        if !(i % 2 == 0 && i == n - 1) {
-            let s = &siblings[k];
-            k += 1;
+        if !(i % 2 == 0 && i == n.saturating_sub(1)) {
+            let s = siblings.get(k)?;
+            k = k.saturating_add(1);
             h = if i % 2 == 0 { node(&h, s) } else { node(s, &h) };
         }
         i /= 2;
@@ -114,7 +114,7 @@ impl Tree {
 
     /// The number of leaves.
     pub fn len(&self) -> u32 {
-        self.levels[0].len() as u32
+        u32::try_from(self.levels[0].len()).unwrap_or(u32::MAX)
     }
 
     /// A tree is never empty; this is for clippy.
@@ -134,7 +134,7 @@ impl Tree {
         }
         let mut out = Vec::new();
         let mut i = index as usize;
-        for level in &self.levels[..self.levels.len() - 1] {
+        for level in &self.levels[..self.levels.len().saturating_sub(1)] {
             let sib = i ^ 1;
             if sib < level.len() {
                 out.push(level[sib]);

@@ -183,7 +183,7 @@ mod whitelist {
             threshold: u8,
             proposal_ttl: BlockNumber,
         ) -> Result<Self> {
-            let n = governors.len() as u32;
+            let n = u32::try_from(governors.len()).unwrap_or(u32::MAX);
             if n == 0 || n > MAX_GOVERNORS {
                 return Err(Error::Invalid(Field::Governors));
             }
@@ -229,8 +229,7 @@ mod whitelist {
             self.validate(&action)?;
             let id = self.next_proposal;
             let expires_at = self.env().block_number().saturating_add(self.proposal_ttl);
-            let mut approvals = Vec::new();
-            approvals.push(caller);
+            let approvals = ink::prelude::vec![caller];
             self.proposals.insert(
                 id,
                 &Proposal { action: action.clone(), proposer: caller, approvals, expires_at, executed: false },
@@ -297,7 +296,7 @@ mod whitelist {
                 return Err(Error::Invalid(Field::Country));
             }
             if gs1_prefixes.is_empty()
-                || gs1_prefixes.len() as u32 > MAX_GS1_PREFIXES
+                || gs1_prefixes.len() > MAX_GS1_PREFIXES as usize
                 || !gs1_prefixes.iter().all(|p| check_gs1_prefix(p))
             {
                 return Err(Error::Invalid(Field::Gs1Prefix));
@@ -416,7 +415,7 @@ mod whitelist {
         /// Number of proposals made so far (IDs are 1..=this).
         #[ink(message)]
         pub fn proposal_count(&self) -> ProposalId {
-            self.next_proposal - 1
+            self.next_proposal.saturating_sub(1)
         }
 
         // ---- internals ----------------------------------------------------------------------
@@ -447,11 +446,11 @@ mod whitelist {
 
         /// Approvals from accounts that are governors now (a removed governor's vote lapses).
         fn count_approvals(&self, p: &Proposal) -> u32 {
-            p.approvals.iter().filter(|a| self.governors.contains(a)).count() as u32
+            u32::try_from(p.approvals.iter().filter(|a| self.governors.contains(a)).count()).unwrap_or(u32::MAX)
         }
 
         fn check_scope(scope: &AgencyScope) -> Result<()> {
-            if scope.categories.is_empty() || scope.categories.len() as u32 > MAX_SCOPE_CATEGORIES {
+            if scope.categories.is_empty() || scope.categories.len() > MAX_SCOPE_CATEGORIES as usize {
                 return Err(Error::Invalid(Field::Scope));
             }
             Ok(())
@@ -470,7 +469,7 @@ mod whitelist {
                         (Role::Agency, None) | (_, Some(_)) => return Err(Error::Invalid(Field::Scope)),
                         _ => {}
                     }
-                    if *role == Role::Governor && self.governors.len() as u32 >= MAX_GOVERNORS {
+                    if *role == Role::Governor && self.governors.len() >= MAX_GOVERNORS as usize {
                         return Err(Error::Invalid(Field::Governors));
                     }
                 }
