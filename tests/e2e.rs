@@ -343,3 +343,40 @@ fn selectors_match_metadata_works() {
     let _: Option<AccountId> = None;
     let _ = Proof { index: 0, siblings: vec![] };
 }
+
+/// `scripts/node.sh start` then `stop`, twice: the second start continues the first one's chain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_script_restart_works() {
+    let dir = tempfile::Builder::new().prefix("tracepass-nodesh-").tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let p2p = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let script = |cmd: &str| {
+        let out = std::process::Command::new(root().join("scripts/node.sh"))
+            .arg(cmd)
+            .env("TRACEPASS_NODE_DIR", dir.path())
+            .env("TRACEPASS_RPC_PORT", port.to_string())
+            .env("TRACEPASS_P2P_PORT", p2p.to_string())
+            .output()
+            .expect("run scripts/node.sh");
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let url = format!("ws://127.0.0.1:{port}");
+    let (ok, out) = script("start");
+    assert!(ok, "start: {out}");
+    assert!(out.contains(&url), "start prints the endpoint: {out}");
+    let chain = Chain::connect(&url).await.unwrap();
+    chain.remark(&signer("//Alice")).await.unwrap();
+    chain.remark(&signer("//Alice")).await.unwrap();
+    let height = chain.block_number().await.unwrap();
+    assert!(height >= 2);
+    drop(chain);
+    assert!(script("stop").0);
+    assert!(!script("status").0, "stopped");
+    assert!(script("start").0);
+    let chain = Chain::connect(&url).await.unwrap();
+    assert_eq!(chain.block_number().await.unwrap(), height, "the chain continues where it stopped");
+    chain.remark(&signer("//Bob")).await.unwrap();
+    assert_eq!(chain.block_number().await.unwrap(), height + 1);
+    drop(chain);
+    assert!(script("stop").0);
+}

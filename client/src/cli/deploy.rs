@@ -52,7 +52,13 @@ pub async fn run(ctx: &Ctx, a: DeployArgs) -> Result<i32> {
         default_rate_bps: a.default_rate,
         passes_to_clear: a.passes_to_clear,
     };
-    let d = deploy(&chain, &signer, &a.artifacts, &params, |m| ctx.progress(m)).await?;
+    let bar = ctx.bar(9);
+    let d = deploy(&chain, &signer, &a.artifacts, &params, |m| {
+        bar.set_message(m.to_string());
+        bar.inc(1);
+    })
+    .await?;
+    bar.finish_and_clear();
     d.save(&ctx.deployment)?;
     let text = format!(
         "deployed on {} ({})\n  whitelist   {}\n  registry    {}\n  sampling    {}\n  attestation {}\nwrote {}",

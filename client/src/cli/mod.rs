@@ -53,11 +53,18 @@ impl Ctx {
         Err(ClientError::Input("this command signs a transaction: pass --suri-file FILE or set TRACEPASS_SURI".into()))
     }
 
-    /// Progress for people (stderr; silent with --quiet or --json).
-    pub fn progress(&self, msg: &str) {
-        if !self.quiet && !self.json {
-            eprintln!("  .. {msg}");
+    /// A progress bar of `steps` steps on stderr (hidden with --quiet or --json).
+    pub fn bar(&self, steps: u64) -> indicatif::ProgressBar {
+        if self.quiet || self.json {
+            return indicatif::ProgressBar::hidden();
         }
+        let bar = indicatif::ProgressBar::new(steps);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("  [{bar:30}] {pos}/{len} {msg} ({elapsed})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar
     }
 
     /// Prints a result: `text` for people, `json` with --json.

@@ -200,11 +200,14 @@ pub async fn lot(ctx: &Ctx, c: LotCmd) -> Result<i32> {
             let signer = ctx.signer()?;
             let t0 = std::time::Instant::now();
             let n = list.len();
-            ctx.progress(&format!("{n} serials valid; building the Merkle tree"));
+            let bar = ctx.bar(4);
+            bar.set_message(format!("{n} serials valid; hashing items and building the Merkle tree"));
             let built = lots::build(gtin, &lot, list)?;
+            bar.inc(1);
             let out_path = out.unwrap_or_else(|| PathBuf::from(format!("{gtin}-{lot}.proofs.jsonl")));
-            ctx.progress(&format!("writing proofs to {}", out_path.display()));
+            bar.set_message(format!("writing proofs to {}", out_path.display()));
             built.write_proofs(&out_path, &resolver)?;
+            bar.inc(1);
             let info = LotInput {
                 gtin,
                 lot_number: lot.as_bytes().to_vec(),
@@ -213,11 +216,13 @@ pub async fn lot(ctx: &Ctx, c: LotCmd) -> Result<i32> {
                 produced_on: produced,
                 expires_on: expires,
             };
+            bar.set_message("checking the chain");
             let tp = ctx.tracepass().await?;
             let id = lot_id(&gtin, lot.as_bytes());
             // a retry after a crash: the identical lot is already there, nothing to send
             if let Some(existing) = tp.lot(id).await? {
                 if existing.info == info {
+                    bar.finish_and_clear();
                     ctx.print(
                         &format!("lot {lot} ({n} items) was already registered; proofs in {}", out_path.display()),
                         json!({ "lot_id": format!("0x{}", hex::encode(id)), "items": n, "already_registered": true, "proofs": out_path }),
@@ -225,8 +230,10 @@ pub async fn lot(ctx: &Ctx, c: LotCmd) -> Result<i32> {
                     return Ok(0);
                 }
             }
-            ctx.progress("registering the lot (one transaction)");
+            bar.inc(1);
+            bar.set_message("registering the lot (one transaction)");
             let o = tp.register_lot(&signer, info).await?;
+            bar.finish_and_clear();
             let secs = t0.elapsed().as_secs_f64();
             ctx.print_write(
                 &format!("lot {lot} registered: {n} items in one transaction ({secs:.2} s)\n  lot id 0x{}\n  root   0x{}\n  proofs {}", hex::encode(o.value), hex::encode(built.tree.root()), out_path.display()),
