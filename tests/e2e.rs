@@ -279,6 +279,24 @@ async fn consortium_story_works() {
         .value;
     assert_eq!(verify(&tp, &genuine).await.unwrap().verdict, Verdict::Genuine);
 
+    // ---- upgrades: refused from anyone but governance; through governance state is kept -------
+    let registry_hash: [u8; 32] = hex::decode(d.registry.code_hash.trim_start_matches("0x")).unwrap().try_into().unwrap();
+    let mut set_code = selectors::SET_CODE.to_vec();
+    set_code.extend_from_slice(&registry_hash);
+    let dry = tp.chain.dry_run(k.bob.account(), tp.registry, set_code).await.unwrap();
+    assert!(dry.reverted, "a governor alone cannot upgrade");
+    assert!(matches!(
+        tracepass::contracts::decode_revert(&dry.data),
+        ClientError::Contract(Error::NotContract { expected: ContractKind::Whitelist, .. })
+    ));
+    let counts = tp.counts().await.unwrap();
+    let upgrade = Action::SetCodeHash { target: ContractKind::Registry, code_hash: registry_hash.into() };
+    let id = tp.propose(&k.bob, upgrade).await.unwrap().value;
+    tp.approve(&k.dave, id).await.unwrap();
+    g(&mut gas, "whitelist.execute(SetCodeHash registry)", tp.execute(&k.bob, id).await);
+    assert_eq!(tp.counts().await.unwrap(), counts, "state kept across the upgrade");
+    assert_eq!(verify(&tp, &genuine).await.unwrap().verdict, Verdict::Genuine);
+
     // ---- the node stops and restarts on the same base path: same answers -------------------
     let cases: Vec<(DigitalLink, Verdict)> = vec![
         (genuine.clone(), Verdict::Genuine),
@@ -335,6 +353,7 @@ fn selectors_match_metadata_works() {
         ("sampling.SamplingApi::selection", selectors::SELECTION),
         ("attestation.attest_inspection", selectors::ATTEST_INSPECTION),
         ("attestation.of_lot", selectors::OF_LOT),
+        ("registry.Upgradeable::set_code", selectors::SET_CODE),
     ];
     for (label, sel) in checks {
         assert_eq!(labels.get(label), Some(&hex(sel)), "{label}");
@@ -365,6 +384,7 @@ async fn node_script_restart_works() {
     assert!(ok, "start: {out}");
     assert!(out.contains(&url), "start prints the endpoint: {out}");
     let chain = Chain::connect(&url).await.unwrap();
+    assert!(chain.rpc.author_rotate_keys().await.is_err(), "unsafe RPC methods are refused");
     chain.remark(&signer("//Alice")).await.unwrap();
     chain.remark(&signer("//Alice")).await.unwrap();
     let height = chain.block_number().await.unwrap();

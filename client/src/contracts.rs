@@ -72,6 +72,8 @@ pub mod selectors {
     pub const OF_LOT: Selector = sel!("of_lot");
     pub const OF_FACTORY: Selector = sel!("of_factory");
     pub const STATUS: Selector = sel!("status");
+    /// Every contract but the whitelist: governance upgrades.
+    pub const SET_CODE: Selector = sel!("Upgradeable::set_code");
 }
 use selectors as s;
 
