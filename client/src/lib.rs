@@ -12,6 +12,7 @@ pub mod deploy;
 pub mod error;
 pub mod gs1;
 pub mod lots;
+pub mod qr;
 pub mod verify;
 
 pub use chain::{Chain, Signer};
