@@ -66,6 +66,8 @@ pub enum Command {
     Attest(cli::attest::AttestCmd),
     /// The consumer's check of one item: a verdict and its evidence.
     Verify(cli::verify::VerifyArgs),
+    /// An item's QR code (its Digital Link URI with the proof), as PNG or SVG.
+    Qr(cli::qr::QrArgs),
     /// Read-only access to contract state.
     #[command(subcommand)]
     Query(cli::query::QueryCmd),

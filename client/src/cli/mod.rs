@@ -5,6 +5,7 @@ pub mod attest;
 pub mod deploy;
 pub mod member;
 pub mod merchant;
+pub mod qr;
 pub mod query;
 pub mod registry;
 pub mod sampling;
@@ -132,6 +133,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Attest(c) => attest::run(&ctx, c).await,
         Command::Verify(a) => verify::run(&ctx, a).await,
         Command::Query(c) => query::run(&ctx, c).await,
+        Command::Qr(a) => qr::run(&ctx, a).await,
         Command::Chain(c) => query::chain(&ctx, c).await,
         Command::Account => {
             let s = ctx.signer()?;
