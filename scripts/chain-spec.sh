@@ -16,9 +16,11 @@ cfg = json.load(open(sys.argv[2]))
 spec["name"] = cfg["name"]            # "Development" selects the node's instant-seal service
 spec["id"] = cfg["id"]
 spec["chainType"] = cfg["chain_type"]
+spec["bootNodes"] = []                # the dev spec names a boot node; this chain has none
 spec["relay_chain"] = cfg["relay_chain"]
 spec["para_id"] = cfg["para_id"]
-spec.setdefault("properties", {})
+if not spec.get("properties"):
+    spec["properties"] = {}
 spec["properties"].update({"tokenSymbol": cfg["token_symbol"], "tokenDecimals": cfg["token_decimals"], "ss58Format": 42})
 g = spec["genesis"]
 rt = g.get("runtimeGenesis", g)

@@ -226,16 +226,26 @@ impl Chain {
         Ok(self.rpc.system_chain().await?)
     }
 
-    /// The latest block number.
+    /// The best block's hash. Reads are made at the best block, not the finalised one: on the
+    /// consortium's instant-seal chain a block is final when sealed, while the node announces
+    /// finality a second later, and a client must see its own last write.
+    pub async fn best(&self) -> Result<H256> {
+        self.rpc
+            .chain_get_block_hash(None)
+            .await?
+            .ok_or_else(|| ClientError::Chain("the node has no best block".into()))
+    }
+
+    /// The best block's number.
     pub async fn block_number(&self) -> Result<u32> {
-        let b = self.api.blocks().at_latest().await?;
+        let b = self.api.blocks().at(self.best().await?).await?;
         Ok(b.number())
     }
 
     /// The latest block's timestamp (ms), the clock contracts judge validity by.
     pub async fn now_ms(&self) -> Result<u64> {
         let addr = subxt::dynamic::storage("Timestamp", "Now", ());
-        let v = self.api.storage().at_latest().await?.fetch(&addr).await?;
+        let v = self.api.storage().at(self.best().await?).fetch(&addr).await?;
         Ok(match v {
             Some(t) => u64::decode(&mut t.encoded()).unwrap_or(0),
             None => 0,
@@ -258,7 +268,7 @@ impl Chain {
     }
 
     async fn raw_runtime_call(&self, function: &str, args: &[u8]) -> Result<Vec<u8>> {
-        let at = self.api.runtime_api().at_latest().await?;
+        let at = self.api.runtime_api().at(self.best().await?);
         // call_raw decodes the result; Vec<u8> would expect a length prefix, so read raw bytes
         // through a newtype that takes everything.
         let Raw(bytes) = at.call_raw::<Raw>(function, Some(args)).await?;
