@@ -40,13 +40,16 @@ as //Alice deploy --governor "$BOB" --governor "$CHARLIE" --governor "$DAVE" --t
 
 say "governors admit an inspection agency (infant formula, category 1001) and customs"
 id=$(as //Bob --json member propose add "$EVE" --role agency --name "NZ Food Testing Lab" --categories 1001 | json '["proposal"]')
+echo "Bob proposed $id: admit the agency; Bob's approval counts, one more is needed"
 as //Charlie member approve "$id"
 as //Bob member execute "$id"
 id=$(as //Charlie --json member propose add "$FERDIE" --role customs --name "Shanghai Customs" | json '["proposal"]')
+echo "Charlie proposed $id: admit customs"
 as //Dave member approve "$id"
 as //Charlie member execute "$id"
 say "governors decide every infant-formula lot is sampled (rule: category 1001 -> 10000 bps)"
 id=$(as //Bob --json sampling rule set --category 1001 --rate 10000 | json '["proposal"]')
+echo "Bob proposed $id: the sampling rule"
 as //Dave member approve "$id"
 as //Bob member execute "$id"
 as //Bob sampling rule list
@@ -111,6 +114,9 @@ echo "$URI"
 say "and a forged serial"
 FORGED=$(echo "$URI" | sed 's#/21/AROHA00000042#/21/AROHA99999999#')
 "$TP" verify "$FORGED" || echo "(exit status $?: not genuine)"
+
+say "the item's QR code (GS1 Digital Link with its proof)"
+as //Alice qr --serial AROHA00000042 --proofs "$DEMO/L2026-11A.proofs.jsonl" --out "$DEMO/item-AROHA00000042.png"
 
 say "done in $(( $(date +%s) - T0 )) s (the 10,000-item lot registration took ${LOT_SECONDS} s)"
 echo "proofs file: $DEMO/L2026-11A.proofs.jsonl"

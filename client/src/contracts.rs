@@ -475,3 +475,35 @@ fn decode_ok<T: Decode>(data: &[u8]) -> Result<T> {
 pub fn show(a: &AccountId) -> String {
     ss58(a)
 }
+
+/// A rule key in words: "category 1001, any origin, any tier".
+pub fn describe_rule(k: &RuleKey) -> String {
+    format!(
+        "category {}, origin {}, tier {}",
+        k.category.map(|c| c.to_string()).unwrap_or_else(|| "any".into()),
+        k.origin.map(|o| o.to_string()).unwrap_or_else(|| "any".into()),
+        k.tier.map(|t| format!("{t:?}")).unwrap_or_else(|| "any".into())
+    )
+}
+
+/// A governance action in words, accounts as SS58.
+pub fn describe_action(a: &Action) -> String {
+    match a {
+        Action::AddMember { account, role, scope, .. } => match scope {
+            Some(s) => format!("admit {} as {role:?} for categories {:?} until {}", show(account), s.categories, crate::verify::utc(s.valid_until)),
+            None => format!("admit {} as {role:?}", show(account)),
+        },
+        Action::RemoveMember { account } => format!("remove member {}", show(account)),
+        Action::SetAgencyScope { account, scope } => {
+            format!("set {}'s accreditation to categories {:?} until {}", show(account), scope.categories, crate::verify::utc(scope.valid_until))
+        }
+        Action::SetThreshold { threshold } => format!("require {threshold} approvals"),
+        Action::SetCodeHash { target, code_hash } => format!("upgrade the {target:?} contract to code {code_hash:?}"),
+        Action::SetSamplingRule { key, rate_bps } => format!("sample {rate_bps} bps of lots of {}", describe_rule(key)),
+        Action::RemoveSamplingRule { key } => format!("remove the sampling rule for {}", describe_rule(key)),
+        Action::RevokeAttestation { id, .. } => format!("revoke attestation {id}"),
+        Action::SetSamplingPolicy { default_rate_bps, passes_to_clear } => {
+            format!("default sampling rate {default_rate_bps} bps; {passes_to_clear} passes lower a raised risk")
+        }
+    }
+}

@@ -211,7 +211,7 @@ pub async fn verify(tp: &Tracepass, dl: &DigitalLink) -> Result<Report> {
         serde_json::json!({
             "selection": format!("{selection:?}"),
             "rate_bps": s.rate_bps,
-            "rule": s.rule.map(|k| format!("{k:?}")).unwrap_or_else(|| "default rate".into()),
+            "rule": s.rule.map(|k| crate::contracts::describe_rule(&k)).unwrap_or_else(|| "default rate".into()),
             "epoch": s.epoch,
         })
     });
@@ -276,6 +276,24 @@ pub async fn verify(tp: &Tracepass, dl: &DigitalLink) -> Result<Report> {
     Ok(r)
 }
 
+/// A chain timestamp (ms since the Unix epoch) as `YYYY-MM-DD hh:mm:ss UTC`.
+pub fn utc(ms: Timestamp) -> String {
+    let secs = ms / 1000;
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // civil date from days since 1970-01-01 (Howard Hinnant's algorithm)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", rem / 3600, (rem % 3600) / 60, rem % 60)
+}
+
 /// The report as text, for people.
 pub fn render_text(r: &Report) -> String {
     use std::fmt::Write;
@@ -294,7 +312,7 @@ pub fn render_text(r: &Report) -> String {
         let _ = writeln!(s, "lot       {} items, status {}, produced {}, expires {}", l["item_count"], l["status"].as_str().unwrap_or(""), l["produced_on"], l["expires_on"]);
     }
     if let Some(x) = &r.sampling {
-        let _ = writeln!(s, "sampling  {} (rate {} bps by {}, epoch {})", x["selection"].as_str().unwrap_or(""), x["rate_bps"], x["rule"].as_str().unwrap_or(""), x["epoch"]);
+        let _ = writeln!(s, "sampling  {} (rate {} bps by rule [{}], epoch {})", x["selection"].as_str().unwrap_or(""), x["rate_bps"], x["rule"].as_str().unwrap_or(""), x["epoch"]);
     }
     for (title, list) in [("factory certification", &r.factory_certifications), ("customs clearance", &r.customs_clearances), ("inspection", &r.inspections)] {
         if list.is_empty() {
@@ -306,7 +324,17 @@ pub fn render_text(r: &Report) -> String {
     }
     let _ = writeln!(s, "trace:");
     for t in &r.trace {
-        let _ = writeln!(s, "  {}  {:<16} {:<10} by {}", t.event_time, t.step, t.location, t.actor);
+        let _ = writeln!(s, "  {}  {:<16} {:<10} by {}", utc(t.event_time), t.step, t.location, t.actor);
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_works() {
+        assert_eq!(super::utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(super::utc(1_795_316_030_569), "2026-11-22 02:53:50 UTC");
+        assert_eq!(super::utc(951_782_400_000), "2000-02-29 00:00:00 UTC");
+    }
 }

@@ -156,7 +156,7 @@ pub async fn action(tp: &Tracepass, c: ProposeCmd) -> Result<Action> {
 /// Submits a proposal and prints its ID.
 pub async fn propose(ctx: &Ctx, tp: &Tracepass, action: Action) -> Result<i32> {
     let signer = ctx.signer()?;
-    let text_action = format!("{action:?}");
+    let text_action = tracepass::contracts::describe_action(&action);
     let out = tp.propose(&signer, action).await?;
     let id = out.value;
     ctx.print_write(
@@ -178,7 +178,7 @@ pub async fn run(ctx: &Ctx, c: MemberCmd) -> Result<i32> {
             let out = tp.approve(&ctx.signer()?, id).await?;
             let (_, threshold) = tp.governance().await?;
             ctx.print_write(
-                &format!("proposal {id}: {} of {threshold} approvals", out.value),
+                &format!("proposal {id}: {} approvals, {threshold} needed", out.value),
                 json!({ "proposal": id, "approvals": out.value, "threshold": threshold }),
                 &out,
             );
@@ -198,8 +198,9 @@ pub async fn run(ctx: &Ctx, c: MemberCmd) -> Result<i32> {
             for id in 1..=n {
                 if let Some(p) = tp.proposal(id).await? {
                     let state = if p.executed { "executed" } else { "open" };
-                    lines.push(format!("proposal {id} [{state}, {} approvals, expires at block {}]: {:?}", p.approvals.len(), p.expires_at, p.action));
-                    props.push(json!({ "id": id, "executed": p.executed, "approvals": p.approvals.iter().map(ss58).collect::<Vec<_>>(), "expires_at": p.expires_at, "action": format!("{:?}", p.action) }));
+                    let what = tracepass::contracts::describe_action(&p.action);
+                    lines.push(format!("proposal {id} [{state}, {} approvals, expires at block {}]: {what}", p.approvals.len(), p.expires_at));
+                    props.push(json!({ "id": id, "executed": p.executed, "approvals": p.approvals.iter().map(ss58).collect::<Vec<_>>(), "expires_at": p.expires_at, "action": what }));
                 }
             }
             ctx.print(

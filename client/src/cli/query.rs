@@ -86,7 +86,20 @@ pub async fn run(ctx: &Ctx, c: QueryCmd) -> Result<i32> {
         QueryCmd::Selection { gtin, lot } => {
             let id = lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice());
             let (s, x) = tokio::try_join!(tp.selection(id), tp.lot_sample(id))?;
-            (format!("{s:?}\n{x:#?}"), json!({ "selection": debug_json(&s), "sample": debug_json(&x) }))
+            let why = match &x {
+                Some(x) => format!(
+                    " (rate {} bps by {}, epoch {}, merchant tier {:?})",
+                    x.rate_bps,
+                    x.rule.map(|k| format!("rule [{}]", tracepass::contracts::describe_rule(&k))).unwrap_or_else(|| "the default rate".into()),
+                    x.epoch,
+                    x.tier
+                ),
+                None => String::new(),
+            };
+            (
+                format!("{s:?}{why}"),
+                json!({ "selection": debug_json(&s), "rate_bps": x.as_ref().map(|x| x.rate_bps), "epoch": x.as_ref().map(|x| x.epoch), "rule": x.as_ref().and_then(|x| x.rule).map(|k| tracepass::contracts::describe_rule(&k)) }),
+            )
         }
         QueryCmd::Counts => {
             let (f, p, l) = tp.counts().await?;
