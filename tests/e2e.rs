@@ -175,7 +175,10 @@ async fn consortium_story_works() {
     // an identical retry is a no-op returning the same ID
     assert_eq!(tp.register_lot(&k.merchant, info(&lot1, gtin)).await.unwrap().value, lot1_id);
     let lot2 = lots::build(gtin, "L2026B", (0..50).map(|i| format!("B{i}")).collect()).unwrap();
-    let lot2_id = tp.register_lot(&k.merchant, info(&lot2, gtin)).await.unwrap().value;
+    let out = tp.register_lot(&k.merchant, info(&lot2, gtin)).await.unwrap();
+    let lot2_id = out.value;
+    // the transaction's contract events, named from the metadata saved at deployment
+    assert_eq!(d.event_names(&out.included), vec!["sampling.LotRecorded", "registry.LotRegistered"]);
     let lot3 = lots::build(other.gtin, "X1", (0..5).map(|i| format!("X{i}")).collect()).unwrap();
     let lot3_id = tp.register_lot(&k.merchant, info(&lot3, other.gtin)).await.unwrap().value;
     assert_eq!(tp.selection(lot1_id).await.unwrap(), Selection::SeedPending);

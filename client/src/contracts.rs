@@ -114,6 +114,27 @@ pub struct Deployment {
     pub sampling: ContractInfo,
     /// The attestation contract.
     pub attestation: ContractInfo,
+    /// Event names by signature topic (0x-hex), from the contracts' metadata, to show what a
+    /// transaction emitted.
+    #[serde(default)]
+    pub events: std::collections::BTreeMap<String, String>,
+}
+
+impl Deployment {
+    /// Names of the contract events a transaction emitted, in order.
+    pub fn event_names(&self, included: &Included) -> Vec<String> {
+        included
+            .events
+            .iter()
+            .map(|e| {
+                e.topics
+                    .first()
+                    .and_then(|t| self.events.get(&format!("0x{}", hex::encode(t))))
+                    .cloned()
+                    .unwrap_or_else(|| "unknown event".into())
+            })
+            .collect()
+    }
 }
 
 impl Deployment {

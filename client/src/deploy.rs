@@ -30,12 +30,14 @@ pub struct Params {
     pub passes_to_clear: u32,
 }
 
-/// A built contract bundle: its wasm.
+/// A built contract bundle: its wasm and its events' signature topics.
 pub struct Bundle {
     /// Contract name.
     pub name: String,
     /// Wasm code.
     pub wasm: Vec<u8>,
+    /// (0x signature topic, "contract.Event") of each event.
+    pub events: Vec<(String, String)>,
 }
 
 /// Finds `DIR/NAME.contract` or `DIR/NAME/NAME.contract`.
@@ -53,7 +55,15 @@ pub fn read_bundle(dir: &Path, name: &str) -> Result<Bundle> {
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| io(e.to_string()))?;
     let wasm_hex = v["source"]["wasm"].as_str().ok_or_else(|| io("no source.wasm".into()))?;
     let wasm = hex::decode(wasm_hex.trim_start_matches("0x")).map_err(|e| io(e.to_string()))?;
-    Ok(Bundle { name: name.to_string(), wasm })
+    let events = v["spec"]["events"]
+        .as_array()
+        .map(|evs| {
+            evs.iter()
+                .filter_map(|e| Some((e["signature_topic"].as_str()?.to_string(), format!("{name}.{}", e["label"].as_str()?))))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Bundle { name: name.to_string(), wasm, events })
 }
 
 fn ctor(args: impl Encode) -> Vec<u8> {
@@ -89,6 +99,7 @@ pub async fn deploy(chain: &Chain, signer: &Signer, artifacts: &Path, p: &Params
         sampling: info(sampling, hashes[1]),
         registry: info(registry, hashes[2]),
         attestation: info(attestation, hashes[3]),
+        events: bundles.iter().flat_map(|b| b.events.iter().cloned()).collect(),
     };
     progress("wiring the contracts together");
     let tp = Tracepass::open(chain.clone(), &d)?;

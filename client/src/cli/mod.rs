@@ -27,6 +27,8 @@ pub struct Ctx {
     pub json: bool,
     pub quiet: bool,
     pub verbose: bool,
+    /// The deployment, once loaded (for event names).
+    loaded: std::sync::OnceLock<Deployment>,
 }
 
 impl Ctx {
@@ -38,7 +40,9 @@ impl Ctx {
     /// Connects and opens the deployment (refusing one from another chain).
     pub async fn tracepass(&self) -> Result<Tracepass> {
         let d = Deployment::load(&self.deployment)?;
-        Tracepass::open(self.chain().await?, &d)
+        let tp = Tracepass::open(self.chain().await?, &d)?;
+        let _ = self.loaded.set(d);
+        Ok(tp)
     }
 
     /// The signer from --suri, TRACEPASS_SURI or --suri-file.
@@ -83,6 +87,9 @@ impl Ctx {
             m.insert("block".into(), Value::String(format!("{:?}", out.included.block)));
             m.insert("gas".into(), serde_json::to_value(out.dry_run.gas_required).unwrap_or(Value::Null));
             m.insert("storage_deposit".into(), Value::from(out.dry_run.storage_deposit as i64));
+            if let Some(d) = self.loaded.get() {
+                m.insert("events".into(), serde_json::to_value(d.event_names(&out.included)).unwrap_or_default());
+            }
         }
         self.print(text, json);
         if self.verbose && !self.json {
@@ -90,6 +97,9 @@ impl Ctx {
                 "     gas ref_time {} proof_size {}, storage deposit {}, block {:?}",
                 out.dry_run.gas_required.ref_time, out.dry_run.gas_required.proof_size, out.dry_run.storage_deposit, out.included.block
             );
+            if let Some(d) = self.loaded.get() {
+                eprintln!("     events: {}", d.event_names(&out.included).join(", "));
+            }
         }
     }
 }
@@ -120,6 +130,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
         json: cli.json,
         quiet: cli.quiet,
         verbose: cli.verbose,
+        loaded: Default::default(),
     };
     match cli.command {
         Command::Deploy(a) => deploy::run(&ctx, a).await,
