@@ -32,6 +32,11 @@ patch["balances"]["balances"] = [[a, cfg["endowment"]] for a in accounts]
 operator = [a["address"] for a in cfg["accounts"] if a["role"] == "operator"][0]
 if "sudo" in patch:
     patch["sudo"]["key"] = operator
-json.dump(spec, open(sys.argv[3], "w"), indent=1)
+# written whole, then renamed: concurrent readers (tests starting nodes) never see half a file
+import os
+tmp = f"{sys.argv[3]}.{os.getpid()}.tmp"
+with open(tmp, "w") as f:
+    json.dump(spec, f, indent=1)
+os.replace(tmp, sys.argv[3])
 print(f"chain spec written to {sys.argv[3]} ({len(accounts)} endowed accounts)")
 PY
