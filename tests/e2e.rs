@@ -198,6 +198,14 @@ async fn consortium_story_works() {
     let status = tp.epoch_status(epoch).await.unwrap();
     assert_eq!(status.revealed, vec![k.bob.account(), k.eve.account()]);
 
+    // ---- many submissions in flight at once from one key (local nonces) --------------------
+    let (_, _, lots_before) = tp.counts().await.unwrap();
+    let batch: Vec<lots::BuiltLot> = (0..10).map(|i| lots::build(gtin, &format!("P{i}"), vec![format!("S{i}")]).unwrap()).collect();
+    let results = futures::future::join_all(batch.iter().map(|l| tp.register_lot(&k.merchant, info(l, gtin)))).await;
+    let ids: std::collections::HashSet<LotId> = results.into_iter().map(|r| r.expect("pipelined registration").value).collect();
+    assert_eq!(ids.len(), 10, "ten distinct lots");
+    assert_eq!(tp.counts().await.unwrap().2, lots_before + 10, "none lost, none duplicated");
+
     // ---- unauthorized attempts fail with the specific error and change nothing --------------
     let before = (tp.counts().await.unwrap(), tp.attestations_of_lot(lot1_id).await.unwrap(), tp.lot(lot1_id).await.unwrap());
     assert_eq!(
