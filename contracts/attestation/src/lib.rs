@@ -48,6 +48,7 @@ mod attestation {
     use tracepass_shared::bounds::*;
     use tracepass_shared::traits::*;
     use tracepass_shared::*;
+    use tracepass_shared::calls as ext;
 
     /// The attestation book.
     #[ink(storage)]
@@ -456,103 +457,10 @@ mod attestation {
         /// Whitelist (governance) only: replaces the code, keeping storage.
         #[ink(message)]
         fn set_code(&mut self, code_hash: Hash) -> Result<()> {
-            let caller = self.env().caller();
-            if caller != self.whitelist {
-                return Err(Error::NotContract { caller, expected: ContractKind::Whitelist });
-            }
-            self.env().set_code_hash(&code_hash).map_err(|_| Error::UpgradeFailed)
+            ext::upgrade(self.whitelist, code_hash)
         }
     }
 
-    /// Calls into the whitelist, registry and sampling contracts. ink!'s off-chain engine cannot
-    /// make cross-contract calls, so unit tests route them to `tracepass_shared::fakes`; the real
-    /// calls run in the end-to-end suite on a node.
-    mod ext {
-        use super::*;
-        #[cfg(test)]
-        use tracepass_shared::fakes;
-
-        #[cfg(not(test))]
-        fn whitelist(at: AccountId) -> ink::contract_ref!(WhitelistApi) {
-            at.into()
-        }
-        #[cfg(not(test))]
-        fn registry(at: AccountId) -> ink::contract_ref!(RegistryApi) {
-            at.into()
-        }
-        #[cfg(not(test))]
-        fn sampling(at: AccountId) -> ink::contract_ref!(SamplingApi) {
-            at.into()
-        }
-
-        #[cfg(not(test))]
-        pub fn role_of(wl: AccountId, who: AccountId) -> Option<Role> {
-            whitelist(wl).role_of(who)
-        }
-        #[cfg(not(test))]
-        pub fn check_agency(wl: AccountId, who: AccountId, category: Category) -> Result<()> {
-            whitelist(wl).check_agency(who, category)
-        }
-        #[cfg(not(test))]
-        pub fn lot(reg: AccountId, id: LotId) -> Option<Lot> {
-            registry(reg).lot(id)
-        }
-        #[cfg(not(test))]
-        pub fn product(reg: AccountId, gtin: Gtin) -> Option<Product> {
-            registry(reg).product(gtin)
-        }
-        #[cfg(not(test))]
-        pub fn factory(reg: AccountId, id: FactoryId) -> Option<Factory> {
-            registry(reg).factory(id)
-        }
-        #[cfg(not(test))]
-        pub fn apply_status(reg: AccountId, lot: LotId, to: LotStatus) -> Result<()> {
-            registry(reg).apply_status(lot, to)
-        }
-        #[cfg(not(test))]
-        pub fn selection(s: AccountId, lot: LotId) -> Selection {
-            sampling(s).selection(lot)
-        }
-        #[cfg(not(test))]
-        pub fn record_inspection(s: AccountId, merchant: AccountId, result: InspectionResult) -> Result<()> {
-            sampling(s).record_inspection(merchant, result)
-        }
-
-        #[cfg(test)]
-        pub fn role_of(_: AccountId, who: AccountId) -> Option<Role> {
-            fakes::with(|w| w.role_of(&who))
-        }
-        #[cfg(test)]
-        pub fn check_agency(_: AccountId, who: AccountId, category: Category) -> Result<()> {
-            let now = ink::env::block_timestamp::<ink::env::DefaultEnvironment>();
-            fakes::with(|w| w.check_agency(who, category, now))
-        }
-        #[cfg(test)]
-        pub fn lot(_: AccountId, id: LotId) -> Option<Lot> {
-            fakes::with(|w| w.lots.get(&id).cloned())
-        }
-        #[cfg(test)]
-        pub fn product(_: AccountId, gtin: Gtin) -> Option<Product> {
-            fakes::with(|w| w.products.get(&gtin).cloned())
-        }
-        #[cfg(test)]
-        pub fn factory(_: AccountId, id: FactoryId) -> Option<Factory> {
-            fakes::with(|w| w.factories.get(&id).cloned())
-        }
-        #[cfg(test)]
-        pub fn apply_status(_: AccountId, lot: LotId, to: LotStatus) -> Result<()> {
-            fakes::with(|w| w.apply_status(lot, to))
-        }
-        #[cfg(test)]
-        pub fn selection(_: AccountId, lot: LotId) -> Selection {
-            fakes::with(|w| w.selections.get(&lot).copied().unwrap_or(Selection::Unknown))
-        }
-        #[cfg(test)]
-        pub fn record_inspection(_: AccountId, merchant: AccountId, result: InspectionResult) -> Result<()> {
-            fakes::with(|w| w.inspections.push((merchant, result)));
-            Ok(())
-        }
-    }
 }
 
 #[cfg(test)]

@@ -34,6 +34,7 @@ mod registry {
     use tracepass_shared::merkle::{self, Node};
     use tracepass_shared::traits::*;
     use tracepass_shared::*;
+    use tracepass_shared::calls as ext;
 
     /// The archive.
     #[ink(storage)]
@@ -474,90 +475,10 @@ mod registry {
         /// Whitelist (governance) only: replaces the code, keeping storage.
         #[ink(message)]
         fn set_code(&mut self, code_hash: Hash) -> Result<()> {
-            let caller = self.env().caller();
-            if caller != self.whitelist {
-                return Err(Error::NotContract { caller, expected: ContractKind::Whitelist });
-            }
-            self.env().set_code_hash(&code_hash).map_err(|_| Error::UpgradeFailed)
+            ext::upgrade(self.whitelist, code_hash)
         }
     }
 
-    /// Calls into the whitelist and sampling contracts. ink!'s off-chain engine cannot make
-    /// cross-contract calls, so unit tests route them to `tracepass_shared::fakes`; the real calls
-    /// run in the end-to-end suite on a node.
-    mod ext {
-        use super::*;
-        #[cfg(test)]
-        use tracepass_shared::fakes;
-
-        #[cfg(not(test))]
-        fn whitelist(at: AccountId) -> ink::contract_ref!(WhitelistApi) {
-            at.into()
-        }
-
-        #[cfg(not(test))]
-        pub fn merchant(wl: AccountId, who: AccountId) -> Option<Merchant> {
-            whitelist(wl).merchant(who)
-        }
-        #[cfg(not(test))]
-        pub fn role_of(wl: AccountId, who: AccountId) -> Option<Role> {
-            whitelist(wl).role_of(who)
-        }
-        #[cfg(not(test))]
-        pub fn may_register_gtin(wl: AccountId, who: AccountId, gtin: Gtin) -> bool {
-            whitelist(wl).may_register_gtin(who, gtin)
-        }
-        #[cfg(not(test))]
-        pub fn contract_of(wl: AccountId, kind: ContractKind) -> Option<AccountId> {
-            whitelist(wl).contract_of(kind)
-        }
-        #[cfg(not(test))]
-        pub fn record_lot(
-            sampling: AccountId,
-            lot: LotId,
-            merchant: AccountId,
-            category: Category,
-            origin: CountryCode,
-            tier: MerchantTier,
-        ) -> Result<()> {
-            let mut s: ink::contract_ref!(SamplingApi) = sampling.into();
-            s.record_lot(lot, merchant, category, origin, tier)
-        }
-
-        #[cfg(test)]
-        pub fn merchant(_: AccountId, who: AccountId) -> Option<Merchant> {
-            fakes::with(|w| w.merchants.get(&who).cloned())
-        }
-        #[cfg(test)]
-        pub fn role_of(_: AccountId, who: AccountId) -> Option<Role> {
-            fakes::with(|w| w.role_of(&who))
-        }
-        #[cfg(test)]
-        pub fn may_register_gtin(_: AccountId, who: AccountId, gtin: Gtin) -> bool {
-            fakes::with(|w| w.may_register_gtin(&who, &gtin))
-        }
-        #[cfg(test)]
-        pub fn contract_of(_: AccountId, kind: ContractKind) -> Option<AccountId> {
-            fakes::with(|w| w.contract_of(kind))
-        }
-        #[cfg(test)]
-        pub fn record_lot(
-            _: AccountId,
-            lot: LotId,
-            merchant: AccountId,
-            category: Category,
-            origin: CountryCode,
-            tier: MerchantTier,
-        ) -> Result<()> {
-            fakes::with(|w| {
-                if w.recorded_lots.iter().any(|r| r.0 == lot) {
-                    return Err(Error::LotAlreadySampled);
-                }
-                w.recorded_lots.push((lot, merchant, category, origin, tier));
-                Ok(())
-            })
-        }
-    }
 }
 
 #[cfg(test)]

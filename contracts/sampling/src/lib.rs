@@ -38,6 +38,7 @@ mod sampling {
     use tracepass_shared::bounds::*;
     use tracepass_shared::traits::*;
     use tracepass_shared::*;
+    use tracepass_shared::calls as ext;
 
     /// One member's commitment to an epoch.
     #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -561,36 +562,10 @@ mod sampling {
         /// Whitelist (governance) only: replaces the code, keeping storage.
         #[ink(message)]
         fn set_code(&mut self, code_hash: Hash) -> Result<()> {
-            self.ensure_caller(ContractKind::Whitelist)?;
-            self.env().set_code_hash(&code_hash).map_err(|_| Error::UpgradeFailed)
+            ext::upgrade(self.whitelist, code_hash)
         }
     }
 
-    /// Calls into the whitelist. ink!'s off-chain engine cannot make cross-contract calls, so
-    /// unit tests route them to `tracepass_shared::fakes`; the real calls run end to end.
-    mod ext {
-        use super::*;
-
-        #[cfg(not(test))]
-        pub fn role_of(wl: AccountId, who: AccountId) -> Option<Role> {
-            let w: ink::contract_ref!(WhitelistApi) = wl.into();
-            w.role_of(who)
-        }
-        #[cfg(not(test))]
-        pub fn contract_of(wl: AccountId, kind: ContractKind) -> Option<AccountId> {
-            let w: ink::contract_ref!(WhitelistApi) = wl.into();
-            w.contract_of(kind)
-        }
-
-        #[cfg(test)]
-        pub fn role_of(_: AccountId, who: AccountId) -> Option<Role> {
-            tracepass_shared::fakes::with(|w| w.role_of(&who))
-        }
-        #[cfg(test)]
-        pub fn contract_of(_: AccountId, kind: ContractKind) -> Option<AccountId> {
-            tracepass_shared::fakes::with(|w| w.contract_of(kind))
-        }
-    }
 }
 
 #[cfg(test)]

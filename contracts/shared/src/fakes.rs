@@ -35,6 +35,8 @@ pub struct World {
     pub inspections: Vec<(AccountId, InspectionResult)>,
     /// Registry: status changes made by `apply_status` (a call to the current status changes nothing).
     pub status_changes: Vec<(LotId, LotStatus)>,
+    /// Governance calls the whitelist made: (target, message).
+    pub governance_calls: Vec<(AccountId, &'static str)>,
 }
 
 thread_local! {

@@ -11,6 +11,7 @@
 //!   contracts return, so an error raised in a callee reaches the client unchanged.
 //! - [`traits`]: the `#[ink::trait_definition]` interfaces contracts call each other through with
 //!   `ink::contract_ref!`; no contract imports another contract's crate.
+//! - [`calls`]: every cross-contract call, written once (answered by [`fakes`] in unit tests).
 //!
 //! `no_std` on chain; the `std` feature (default) is what the client and unit tests use.
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -18,6 +19,7 @@
 extern crate alloc;
 
 pub mod bounds;
+pub mod calls;
 pub mod ids;
 pub mod merkle;
 pub mod traits;

@@ -34,6 +34,7 @@ mod whitelist {
     use tracepass_shared::bounds::*;
     use tracepass_shared::traits::*;
     use tracepass_shared::*;
+    use tracepass_shared::calls as ext;
 
     /// The consortium's members and governance.
     #[ink(storage)]
@@ -643,68 +644,6 @@ mod whitelist {
         }
     }
 
-    /// Calls into the other contracts. In unit tests they would need cross-contract calls, which
-    /// ink!'s off-chain engine lacks; governance calls out are covered end to end on a node.
-    pub(crate) mod ext {
-        use super::*;
-
-        #[cfg(not(test))]
-        pub fn set_code(target: AccountId, code_hash: Hash) -> Result<()> {
-            let mut c: ink::contract_ref!(Upgradeable) = target.into();
-            c.set_code(code_hash)
-        }
-        #[cfg(not(test))]
-        pub fn set_rule(sampling: AccountId, key: RuleKey, rate: u16) -> Result<()> {
-            let mut c: ink::contract_ref!(SamplingApi) = sampling.into();
-            c.set_rule(key, rate)
-        }
-        #[cfg(not(test))]
-        pub fn remove_rule(sampling: AccountId, key: RuleKey) -> Result<()> {
-            let mut c: ink::contract_ref!(SamplingApi) = sampling.into();
-            c.remove_rule(key)
-        }
-        #[cfg(not(test))]
-        pub fn set_policy(sampling: AccountId, rate: u16, passes: u32) -> Result<()> {
-            let mut c: ink::contract_ref!(SamplingApi) = sampling.into();
-            c.set_policy(rate, passes)
-        }
-        #[cfg(not(test))]
-        pub fn revoke_attestation(att: AccountId, id: AttestationId, reason: Hash32) -> Result<()> {
-            let mut c: ink::contract_ref!(AttestationGovernance) = att.into();
-            c.revoke_by_governance(id, reason)
-        }
-
-        // Off-chain: the calls are recorded so tests can check what governance asked for.
-        #[cfg(test)]
-        thread_local! {
-            pub static CALLS: core::cell::RefCell<Vec<(AccountId, &'static str)>> = Default::default();
-        }
-        #[cfg(test)]
-        fn record(to: AccountId, what: &'static str) -> Result<()> {
-            CALLS.with(|c| c.borrow_mut().push((to, what)));
-            Ok(())
-        }
-        #[cfg(test)]
-        pub fn set_code(t: AccountId, _: Hash) -> Result<()> {
-            record(t, "set_code")
-        }
-        #[cfg(test)]
-        pub fn set_rule(t: AccountId, _: RuleKey, _: u16) -> Result<()> {
-            record(t, "set_rule")
-        }
-        #[cfg(test)]
-        pub fn remove_rule(t: AccountId, _: RuleKey) -> Result<()> {
-            record(t, "remove_rule")
-        }
-        #[cfg(test)]
-        pub fn set_policy(t: AccountId, _: u16, _: u32) -> Result<()> {
-            record(t, "set_policy")
-        }
-        #[cfg(test)]
-        pub fn revoke_attestation(t: AccountId, _: AttestationId, _: Hash32) -> Result<()> {
-            record(t, "revoke_attestation")
-        }
-    }
 }
 
 #[cfg(test)]

@@ -309,7 +309,7 @@ fn governance_calls_out_works() {
     let over = Action::SetSamplingRule { key: RuleKey { category: None, origin: None, tier: None }, rate_bps: 10_001 };
     set_caller(G1);
     assert_eq!(w.propose(over), Err(Error::Invalid(Field::Rate)));
-    let calls = crate::whitelist::ext::CALLS.with(|c| c.borrow().clone());
+    let calls = tracepass_shared::fakes::with(|w| w.governance_calls.clone());
     assert_eq!(
         calls,
         vec![(account(41), "set_rule"), (account(40), "set_code"), (account(42), "revoke_attestation")]
