@@ -223,9 +223,7 @@ mod attestation {
                 answers,
                 revoked: None,
             };
-            self.lot_index.insert((lot, slot), &id);
-            self.lot_count.insert(lot, &slot.saturating_add(1));
-            self.store(id, &attestation, lot);
+            self.store_for_lot(lot, slot, id, &attestation);
             Ok(id)
         }
 
@@ -304,9 +302,7 @@ mod attestation {
                 answers: None,
                 revoked: None,
             };
-            self.lot_index.insert((lot, slot), &id);
-            self.lot_count.insert(lot, &slot.saturating_add(1));
-            self.store(id, &attestation, lot);
+            self.store_for_lot(lot, slot, id, &attestation);
             Ok(id)
         }
 
@@ -420,6 +416,13 @@ mod attestation {
                 issuer: attestation.issuer,
                 kind: AttestationKind::of(&attestation.claim),
             });
+        }
+
+        /// Stores a lot's attestation: at position `slot` of the lot's index, then as `id`.
+        fn store_for_lot(&mut self, lot: LotId, slot: u32, id: AttestationId, attestation: &Attestation) {
+            self.lot_index.insert((lot, slot), &id);
+            self.lot_count.insert(lot, &slot.saturating_add(1));
+            self.store(id, attestation, lot);
         }
 
         /// Marks `attestation` (stored as `id`) revoked by `by` and emits `Revoked`.
