@@ -177,6 +177,8 @@ pub struct Chain {
     /// The endpoint.
     pub url: String,
     nonces: Arc<Mutex<HashMap<AccountId, u64>>>,
+    /// Block that reads are made at, if pinned (see [`Chain::pinned`]); else the best block.
+    pinned: Option<H256>,
 }
 
 impl Chain {
@@ -185,7 +187,7 @@ impl Chain {
         let conn = |e: subxt::Error| ClientError::Connect { url: url.to_string(), reason: e.to_string() };
         let rpc_client = RpcClient::from_insecure_url(url).await.map_err(conn)?;
         let api = OnlineClient::<Config>::from_rpc_client(rpc_client.clone()).await.map_err(conn)?;
-        let chain = Chain { api, rpc: LegacyRpcMethods::new(rpc_client), url: url.to_string(), nonces: Default::default() };
+        let chain = Chain { api, rpc: LegacyRpcMethods::new(rpc_client), url: url.to_string(), nonces: Default::default(), pinned: None };
         chain.check_environment()?;
         Ok(chain)
     }
@@ -236,6 +238,20 @@ impl Chain {
             .ok_or_else(|| ClientError::Chain("the node has no best block".into()))
     }
 
+    /// A handle whose reads all happen at the current best block: one consistent snapshot,
+    /// and one round trip per read instead of two. For reads only (writes dry-run at it too).
+    pub async fn pinned(&self) -> Result<Chain> {
+        Ok(Chain { pinned: Some(self.best().await?), ..self.clone() })
+    }
+
+    /// The block reads are made at.
+    async fn read_block(&self) -> Result<H256> {
+        match self.pinned {
+            Some(h) => Ok(h),
+            None => self.best().await,
+        }
+    }
+
     /// The best block's number.
     pub async fn block_number(&self) -> Result<u32> {
         let b = self.api.blocks().at(self.best().await?).await?;
@@ -245,7 +261,7 @@ impl Chain {
     /// The latest block's timestamp (ms), the clock contracts judge validity by.
     pub async fn now_ms(&self) -> Result<u64> {
         let addr = subxt::dynamic::storage("Timestamp", "Now", ());
-        let v = self.api.storage().at(self.best().await?).fetch(&addr).await?;
+        let v = self.api.storage().at(self.read_block().await?).fetch(&addr).await?;
         Ok(match v {
             Some(t) => u64::decode(&mut t.encoded()).unwrap_or(0),
             None => 0,
@@ -268,7 +284,7 @@ impl Chain {
     }
 
     async fn raw_runtime_call(&self, function: &str, args: &[u8]) -> Result<Vec<u8>> {
-        let at = self.api.runtime_api().at(self.best().await?);
+        let at = self.api.runtime_api().at(self.read_block().await?);
         // call_raw decodes the result; Vec<u8> would expect a length prefix, so read raw bytes
         // through a newtype that takes everything.
         let Raw(bytes) = at.call_raw::<Raw>(function, Some(args)).await?;

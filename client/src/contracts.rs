@@ -214,6 +214,11 @@ impl Tracepass {
         })
     }
 
+    /// The same contracts, read at one pinned block (see [`Chain::pinned`]).
+    pub async fn pinned(&self) -> Result<Tracepass> {
+        Ok(Tracepass { chain: self.chain.pinned().await?, ..self.clone() })
+    }
+
     /// A read: dry-runs `selector(args)` on `contract` and decodes its answer.
     pub async fn query<T: Decode>(&self, contract: AccountId, selector: Selector, args: impl Encode) -> Result<T> {
         let mut input = selector.to_vec();
