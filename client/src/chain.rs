@@ -378,6 +378,13 @@ impl Chain {
         self.submit(signer, &tx).await.map(|_| ())
     }
 
+    /// Transfers `amount` plancks to `dest` (Balances.transfer_keep_alive): funds a new member.
+    pub async fn transfer(&self, signer: &Signer, dest: AccountId, amount: u128) -> Result<()> {
+        let to = Value::unnamed_variant("Id", [Value::from_bytes(AsRef::<[u8]>::as_ref(&dest))]);
+        let tx = subxt::dynamic::tx("Balances", "transfer_keep_alive", vec![to, Value::u128(amount)]);
+        self.submit(signer, &tx).await.map(|_| ())
+    }
+
     /// The next nonce of `who`: fetched once, then counted locally.
     async fn next_nonce(&self, who: AccountId) -> Result<u64> {
         let mut map = self.nonces.lock().await;

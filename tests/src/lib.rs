@@ -124,3 +124,5 @@ fn rand_key() -> [u8; 32] {
     k[31] = 1;
     k
 }
+
+pub mod fixture;

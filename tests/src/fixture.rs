@@ -1,0 +1,137 @@
+//! A ready consortium on a running node, for suites that need one but are not about governance:
+//! deployed contracts (governors Bob, Charlie, Dave, M = 2), an agency (Eve, category
+//! [`CATEGORY`]), customs (Ferdie), a logistics partner (`//Logistics`, funded by Alice), a
+//! merchant (`//MerchantA`) with a factory and the product [`GTIN`].
+
+use crate::artifacts;
+use tracepass::chain::Signer;
+use tracepass::deploy::{deploy, Params};
+use tracepass::gs1::{parse_gtin, DigitalLink};
+use tracepass::lots::{self, BuiltLot};
+use tracepass::shared::*;
+use tracepass::{Chain, Deployment, Tracepass};
+
+/// The product category the agency may inspect.
+pub const CATEGORY: Category = 1001;
+/// The fixture's product (company prefix 0614141).
+pub const GTIN: &str = "10614141000415";
+/// Sampling epoch length (blocks).
+pub const EPOCH_BLOCKS: u32 = 6;
+
+/// Dev keys of the consortium's accounts.
+pub struct Keys {
+    pub alice: Signer,
+    pub bob: Signer,
+    pub charlie: Signer,
+    pub dave: Signer,
+    pub eve: Signer,
+    pub ferdie: Signer,
+    pub logistics: Signer,
+    pub merchant: Signer,
+    pub stranger: Signer,
+}
+
+/// A dev signer.
+pub fn signer(suri: &str) -> Signer {
+    Signer::from_suri(suri).expect("dev key")
+}
+
+/// The fixture's keys.
+pub fn keys() -> Keys {
+    Keys {
+        alice: signer("//Alice"),
+        bob: signer("//Bob"),
+        charlie: signer("//Charlie"),
+        dave: signer("//Dave"),
+        eve: signer("//Eve"),
+        ferdie: signer("//Ferdie"),
+        logistics: signer("//Logistics"),
+        merchant: signer("//MerchantA"),
+        stranger: signer("//MerchantB"),
+    }
+}
+
+/// A deployed, populated consortium.
+pub struct Consortium {
+    pub tp: Tracepass,
+    pub deployment: Deployment,
+    /// The deployment file (in `dir`).
+    pub deployment_file: std::path::PathBuf,
+    pub keys: Keys,
+    pub gtin: Gtin,
+    pub factory: FactoryId,
+}
+
+impl Consortium {
+    /// Deploys and populates on the node at `url`; writes the deployment file into `dir`.
+    pub async fn setup(url: &str, dir: &std::path::Path) -> Consortium {
+        let k = keys();
+        let chain = Chain::connect(url).await.expect("connect");
+        let params = Params {
+            governors: vec![k.bob.account(), k.charlie.account(), k.dave.account()],
+            threshold: 2,
+            proposal_ttl: 1_000,
+            epoch_blocks: EPOCH_BLOCKS,
+            reveal_window: EPOCH_BLOCKS,
+            default_rate_bps: 0,
+            passes_to_clear: 3,
+        };
+        let deployment = deploy(&chain, &k.alice, &artifacts(), &params, |_| {}).await.expect("deploy");
+        let deployment_file = dir.join("deployment.json");
+        deployment.save(&deployment_file).expect("save deployment");
+        let tp = Tracepass::open(chain, &deployment).expect("open");
+        let now = tp.chain.now_ms().await.expect("now");
+        let members = [
+            (k.eve.account(), Role::Agency, Some(AgencyScope { categories: vec![CATEGORY], valid_until: now + 365 * 86_400_000 })),
+            (k.ferdie.account(), Role::Customs, None),
+            (k.logistics.account(), Role::Logistics, None),
+        ];
+        for (account, role, scope) in members {
+            let id = tp.propose(&k.bob, Action::AddMember { account, role, name_hash: [0; 32], scope }).await.expect("propose").value;
+            tp.approve(&k.charlie, id).await.expect("approve");
+            tp.execute(&k.bob, id).await.expect("execute");
+        }
+        tp.chain.transfer(&k.alice, k.logistics.account(), 1_000_000_000_000_000).await.expect("fund logistics");
+        tp.add_merchant(&k.bob, k.merchant.account(), blake2_256(b"Aroha Dairy Ltd"), CountryCode(*b"NZ"), vec![b"0614141".to_vec()], MerchantTier::Standard)
+            .await
+            .expect("add merchant");
+        let factory = tp.register_factory(&k.merchant, CountryCode(*b"NZ"), blake2_256(b"Factory 1, Hamilton")).await.expect("factory").value;
+        let gtin = parse_gtin(GTIN).expect("gtin");
+        let product = ProductInput {
+            gtin,
+            brand: b"Aroha".to_vec(),
+            category: CATEGORY,
+            origin: CountryCode(*b"NZ"),
+            factory,
+            hs_code: b"190110".to_vec(),
+            metadata_hash: [1; 32],
+            uri: b"https://aroha.example/p/1".to_vec(),
+        };
+        tp.register_product(&k.merchant, product).await.expect("product");
+        Consortium { tp, deployment, deployment_file, keys: k, gtin, factory }
+    }
+
+    /// The registration input of a built lot.
+    pub fn lot_input(lot: &BuiltLot) -> LotInput {
+        LotInput {
+            gtin: lot.gtin,
+            lot_number: lot.lot.as_bytes().to_vec(),
+            item_count: lot.serials.len() as u32,
+            root: lot.tree.root(),
+            produced_on: 20261101,
+            expires_on: 20281101,
+        }
+    }
+
+    /// Builds and registers a lot of `n` serials `{prefix}{i:08}`; returns it with its ID.
+    pub async fn register_lot(&self, lot: &str, prefix: &str, n: usize) -> (BuiltLot, LotId) {
+        let built = lots::build(self.gtin, lot, (0..n).map(|i| format!("{prefix}{i:08}")).collect()).expect("build lot");
+        let id = self.tp.register_lot(&self.keys.merchant, Self::lot_input(&built)).await.expect("register lot").value;
+        (built, id)
+    }
+
+    /// The Digital Link (with proof) of item `i` of `lot`.
+    pub fn link(lot: &BuiltLot, i: usize) -> DigitalLink {
+        DigitalLink { gtin: lot.gtin, lot: lot.lot.clone(), serial: lot.serials[i].clone(), proof: Some(lot.proof(i)) }
+    }
+}
