@@ -1,8 +1,6 @@
 //! GS1 in and out: serials files, GS1 Digital Link URIs, and the compact proof encoding they carry.
 
 use crate::error::{ClientError, Result};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use std::collections::HashMap;
 use tracepass_shared::bounds::{MAX_PROOF_LEN, MAX_SERIAL_LEN};
 use tracepass_shared::merkle::Node;
@@ -66,9 +64,18 @@ pub struct Proof {
     pub siblings: Vec<Node>,
 }
 
+/// Bytes per full chunk of the decimal proof encoding.
+pub const PROOF_CHUNK_BYTES: usize = 7;
+/// Decimal digits of a chunk of `k` bytes (index `k`): the fewest digits that hold 8k bits.
+/// A full 7-byte chunk (2^56 < 10^17) takes 17 digits. The lengths are distinct, so the length
+/// of the last, partial chunk tells how many bytes it holds.
+const CHUNK_DIGITS: [usize; PROOF_CHUNK_BYTES + 1] = [0, 3, 5, 8, 10, 13, 15, 17];
+/// Longest proof text accepted: LEB128 index (5 bytes) plus `MAX_PROOF_LEN` siblings.
+pub const MAX_PROOF_TEXT: usize = (5 + 16 * MAX_PROOF_LEN).div_ceil(PROOF_CHUNK_BYTES) * 17;
+
 impl Proof {
-    /// Compact text form: base64url (no padding) of LEB128(index) followed by the siblings.
-    pub fn encode(&self) -> String {
+    /// The proof as bytes: LEB128(index) followed by the siblings.
+    pub fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = Vec::with_capacity(5 + 16 * self.siblings.len());
         let mut i = self.index;
         loop {
@@ -83,16 +90,54 @@ impl Proof {
         for s in &self.siblings {
             bytes.extend_from_slice(s);
         }
-        URL_SAFE_NO_PAD.encode(bytes)
+        bytes
+    }
+
+    /// Compact text form: decimal digits, each 7-byte chunk of [`Proof::to_bytes`] as a 17-digit
+    /// big-endian number (the last chunk with fewer digits). Digits only, so a QR code carries
+    /// them in numeric mode: 3.33 bits per digit, 1.02 bits per proof bit, against 1.33 for
+    /// base64 in byte mode. A million-item lot's proof is 785 digits.
+    pub fn encode(&self) -> String {
+        let bytes = self.to_bytes();
+        let mut out = String::with_capacity(bytes.len().div_ceil(PROOF_CHUNK_BYTES) * 17);
+        for chunk in bytes.chunks(PROOF_CHUNK_BYTES) {
+            let mut v = 0u64;
+            for b in chunk {
+                v = (v << 8) | u64::from(*b);
+            }
+            out.push_str(&format!("{v:0width$}", width = CHUNK_DIGITS[chunk.len()]));
+        }
+        out
     }
 
     /// Parses the compact text form.
     pub fn decode(text: &str) -> Result<Proof> {
         let bad = |why: &str| ClientError::Input(format!("proof: {why}"));
-        if text.len() > 8 + (MAX_PROOF_LEN * 16 * 4).div_ceil(3) {
+        let text = text.trim();
+        if text.len() > MAX_PROOF_TEXT {
             return Err(bad("too long"));
         }
-        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| bad("not base64url"))?;
+        if !text.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("must be decimal digits"));
+        }
+        let full = text.len() / 17;
+        let rest = text.len() % 17;
+        let last = CHUNK_DIGITS.iter().position(|d| *d == rest).ok_or_else(|| bad("truncated (bad length)"))?;
+        let mut bytes = Vec::with_capacity(full * PROOF_CHUNK_BYTES + last);
+        let mut put = |digits: &str, k: usize| -> Result<()> {
+            let v: u64 = digits.parse().map_err(|_| bad("not a number"))?;
+            if k < 8 && v >> (8 * k) != 0 {
+                return Err(bad("chunk out of range"));
+            }
+            bytes.extend_from_slice(&v.to_be_bytes()[8 - k..]);
+            Ok(())
+        };
+        for c in 0..full {
+            put(&text[c * 17..(c + 1) * 17], PROOF_CHUNK_BYTES)?;
+        }
+        if last > 0 {
+            put(&text[full * 17..], last)?;
+        }
         let (mut index, mut shift, mut used) = (0u32, 0u32, 0usize);
         for b in &bytes {
             used += 1;
@@ -116,7 +161,11 @@ impl Proof {
             return Err(bad("too many siblings"));
         }
         let siblings = rest.chunks_exact(16).map(|c| c.try_into().expect("16 bytes")).collect();
-        Ok(Proof { index, siblings })
+        let p = Proof { index, siblings };
+        if p.encode() != text {
+            return Err(bad("not in canonical form"));
+        }
+        Ok(p)
     }
 }
 
@@ -235,16 +284,37 @@ mod tests {
             let p = Proof { index, siblings: vec![[7; 16]; 20] };
             assert_eq!(Proof::decode(&p.encode()).unwrap(), p);
         }
-        // a million-item proof: 20 siblings, 3 bytes of index -> 431 characters
-        assert_eq!(Proof { index: 999_999, siblings: vec![[0; 16]; 20] }.encode().len(), 431);
+        // a million-item proof: 20 siblings, 3 bytes of index -> 323 bytes -> 46 chunks of 17 digits + 3
+        let p = Proof { index: 999_999, siblings: vec![[0xff; 16]; 20] };
+        assert_eq!(p.encode().len(), 785);
+        assert!(p.encode().bytes().all(|b| b.is_ascii_digit()));
+        for n in 0..40 {
+            let p = Proof { index: 3, siblings: vec![[0xff; 16]; n % 33] };
+            assert_eq!(Proof::decode(&p.encode()).unwrap(), p, "{n} siblings");
+        }
     }
 
     #[test]
     fn proof_decode_fails() {
+        let digits = |bytes: &[u8]| {
+            let p = Proof { index: 0, siblings: vec![] };
+            // encode arbitrary bytes the way Proof::encode does
+            let _ = p;
+            bytes
+                .chunks(PROOF_CHUNK_BYTES)
+                .map(|c| format!("{:0w$}", c.iter().fold(0u64, |v, b| (v << 8) | u64::from(*b)), w = CHUNK_DIGITS[c.len()]))
+                .collect::<String>()
+        };
         assert!(Proof::decode("!!!").is_err());
-        assert!(Proof::decode(&URL_SAFE_NO_PAD.encode([0x80])).is_err());
-        assert!(Proof::decode(&URL_SAFE_NO_PAD.encode([0u8; 5])).is_err());
-        assert!(Proof::decode(&URL_SAFE_NO_PAD.encode([0u8; 1 + 16 * 33])).is_err());
+        assert!(Proof::decode("12a").is_err());
+        assert!(Proof::decode("1234").is_err(), "4 digits is no chunk length");
+        assert!(Proof::decode("999").is_err(), "999 does not fit one byte");
+        assert!(Proof::decode(&digits(&[0x80])).is_err(), "truncated index");
+        assert!(Proof::decode(&digits(&[0u8; 5])).is_err(), "siblings not 16 bytes");
+        assert!(Proof::decode(&digits(&[0u8; 1 + 16 * 33])).is_err(), "too many siblings");
+        assert!(Proof::decode(&digits(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x01])).is_err(), "index too large");
+        assert!(Proof::decode(&digits(&[0x81, 0x00])).is_err(), "non-canonical index");
+        assert_eq!(Proof::decode(&digits(&[5])).unwrap(), Proof { index: 5, siblings: vec![] });
     }
 
     #[test]
@@ -265,6 +335,6 @@ mod tests {
         assert!(DigitalLink::parse("https://x/01/4006381333932/10/L1/21/S1").is_err());
         assert!(DigitalLink::parse("https://x/01/4006381333931/10/L1").is_err());
         assert!(DigitalLink::parse("https://x/02/4006381333931/10/L1/21/S1").is_err());
-        assert!(DigitalLink::parse("https://x/01/4006381333931/10/L1/21/S1?p=@@").is_err());
+        assert!(DigitalLink::parse("https://x/01/4006381333931/10/L1/21/S1?p=12a").is_err());
     }
 }

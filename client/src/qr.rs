@@ -9,10 +9,36 @@ pub const QUIET_ZONE: usize = 4;
 /// PNG pixels per module.
 pub const PNG_SCALE: usize = 8;
 
-/// The QR code of `uri` (error correction M: survives ~15% damage of a printed label).
+/// Printed width of the label's QR code the encoding is sized for (mm, quiet zone included).
+pub const LABEL_MM: f64 = 20.0;
+/// Smallest module a phone camera reads reliably at arm's length (mm).
+pub const MIN_MODULE_MM: f64 = 0.25;
+
+/// The QR code of `uri`. The URI is split into segments by the encoder (the proof's digits go in
+/// numeric mode). Error correction is the strongest of Q (~25% of the symbol recoverable), M (~15%)
+/// and L (~7%) that keeps modules at least [`MIN_MODULE_MM`] on a [`LABEL_MM`] label; when none
+/// does, L, the smallest symbol.
 pub fn encode(uri: &str) -> Result<QrCode> {
-    QrCode::with_error_correction_level(uri.as_bytes(), EcLevel::M)
-        .map_err(|e| ClientError::Input(format!("cannot encode {} characters as a QR code: {e:?}", uri.len())))
+    let mut last = None;
+    for level in [EcLevel::Q, EcLevel::M, EcLevel::L] {
+        let code = QrCode::with_error_correction_level(uri.as_bytes(), level)
+            .map_err(|e| ClientError::Input(format!("cannot encode {} characters as a QR code: {e:?}", uri.len())))?;
+        if module_mm(&code, LABEL_MM) >= MIN_MODULE_MM {
+            return Ok(code);
+        }
+        last = Some(code);
+    }
+    Ok(last.expect("three levels tried"))
+}
+
+/// The error correction level's letter.
+pub fn ec_level(code: &QrCode) -> char {
+    match code.error_correction_level() {
+        EcLevel::L => 'L',
+        EcLevel::M => 'M',
+        EcLevel::Q => 'Q',
+        EcLevel::H => 'H',
+    }
 }
 
 /// Version (1..=40) and width in modules (without quiet zone).
@@ -29,6 +55,27 @@ pub fn module_mm(code: &QrCode, mm: f64) -> f64 {
     mm / (code.width() + 2 * QUIET_ZONE) as f64
 }
 
+/// The symbol as 8-bit greyscale pixels (0 dark, 255 light), quiet zone included, [`PNG_SCALE`]
+/// pixels per module: (side, row-major pixels).
+pub fn pixels(code: &QrCode) -> (usize, Vec<u8>) {
+    let w = code.width();
+    let side = (w + 2 * QUIET_ZONE) * PNG_SCALE;
+    let colors = code.to_colors();
+    let mut pixels = vec![255u8; side * side];
+    for y in 0..w {
+        for x in 0..w {
+            if colors[y * w + x] == qrcode::Color::Dark {
+                for dy in 0..PNG_SCALE {
+                    let row = (y + QUIET_ZONE) * PNG_SCALE + dy;
+                    let start = row * side + (x + QUIET_ZONE) * PNG_SCALE;
+                    pixels[start..start + PNG_SCALE].fill(0);
+                }
+            }
+        }
+    }
+    (side, pixels)
+}
+
 /// Writes `code` to `path`: SVG if it ends in `.svg`, PNG if `.png`.
 pub fn write(code: &QrCode, path: &Path) -> Result<()> {
     let io = |e: String| ClientError::Io { path: path.display().to_string(), reason: e };
@@ -42,21 +89,7 @@ pub fn write(code: &QrCode, path: &Path) -> Result<()> {
             std::fs::write(path, svg).map_err(|e| io(e.to_string()))
         }
         Some("png") => {
-            let w = code.width();
-            let side = (w + 2 * QUIET_ZONE) * PNG_SCALE;
-            let colors = code.to_colors();
-            let mut pixels = vec![255u8; side * side];
-            for y in 0..w {
-                for x in 0..w {
-                    if colors[y * w + x] == qrcode::Color::Dark {
-                        for dy in 0..PNG_SCALE {
-                            let row = (y + QUIET_ZONE) * PNG_SCALE + dy;
-                            let start = row * side + (x + QUIET_ZONE) * PNG_SCALE;
-                            pixels[start..start + PNG_SCALE].fill(0);
-                        }
-                    }
-                }
-            }
+            let (side, pixels) = pixels(code);
             let file = std::fs::File::create(path).map_err(|e| io(e.to_string()))?;
             let mut enc = png::Encoder::new(std::io::BufWriter::new(file), side as u32, side as u32);
             enc.set_color(png::ColorType::Grayscale);
@@ -92,14 +125,47 @@ mod tests {
             let code = encode(&uri).unwrap();
             let (v, w) = version(&code);
             println!(
-                "{n:>9} serials: URI {} chars, QR version {v} ({w}x{w} modules), {:.3} mm per module at 20 mm",
+                "{n:>9} serials: URI {} chars, QR version {v}-{} ({w}x{w} modules), {:.3} mm per module at 20 mm",
                 uri.len(),
+                ec_level(&code),
                 module_mm(&code, 20.0)
             );
+            // side by side: the same proof as base64url in byte mode, at the same error correction
+            let b64 = {
+                const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+                let bytes = dl.proof.as_ref().unwrap().to_bytes();
+                let bits: String = bytes.iter().map(|b| format!("{b:08b}")).collect();
+                bits.as_bytes().chunks(6).map(|c| {
+                    let v = c.iter().fold(0usize, |v, b| (v << 1) | usize::from(*b == b'1')) << (6 - c.len());
+                    A[v] as char
+                }).collect::<String>()
+            };
+            let old_uri = format!("{}?p={b64}", uri.split('?').next().unwrap());
+            let old = QrCode::with_error_correction_level(old_uri.as_bytes(), code.error_correction_level()).unwrap();
+            let at_m = |u: &str| version(&QrCode::with_error_correction_level(u.as_bytes(), EcLevel::M).unwrap()).0;
+            println!(
+                "           base64url proof instead: URI {} chars, QR version {} (at level M: decimal {}, base64url {})",
+                old_uri.len(),
+                version(&old).0,
+                at_m(&uri),
+                at_m(&old_uri)
+            );
+            assert!(version(&old).0 > v, "the decimal proof gives a smaller code");
+            // an independent decoder reads the URI back from the rendered pixels
+            assert_eq!(scan(&code), uri, "{n} serials");
             versions.push(v);
         }
         assert!(versions.windows(2).all(|w| w[0] <= w[1]));
-        assert!(versions[2] <= 20, "a million-item lot's QR stays at version {} <= 20", versions[2]);
+        assert!(versions[2] <= 13, "a million-item lot's QR stays at version {} <= 13", versions[2]);
+    }
+
+    /// Decodes a rendered symbol with rqrr (an independent QR decoder).
+    fn scan(code: &QrCode) -> String {
+        let (side, px) = pixels(code);
+        let mut img = rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| px[y * side + x]);
+        let grids = img.detect_grids();
+        assert_eq!(grids.len(), 1, "one symbol found");
+        grids[0].decode().expect("decodes").1
     }
 
     #[test]

@@ -35,8 +35,13 @@ pub async fn run(ctx: &Ctx, a: QrArgs) -> Result<i32> {
     qr::write(&code, &a.out)?;
     let (v, w) = qr::version(&code);
     ctx.print(
-        &format!("wrote {} (QR version {v}, {w}x{w} modules; {:.2} mm per module at 2 cm)", a.out.display(), qr::module_mm(&code, 20.0)),
-        json!({ "out": a.out, "version": v, "modules": w, "uri": uri }),
+        &format!(
+            "wrote {} (QR version {v}-{}, {w}x{w} modules; {:.2} mm per module at 2 cm)",
+            a.out.display(),
+            qr::ec_level(&code),
+            qr::module_mm(&code, qr::LABEL_MM)
+        ),
+        json!({ "out": a.out, "version": v, "ec_level": qr::ec_level(&code).to_string(), "modules": w, "uri": uri }),
     );
     Ok(0)
 }
