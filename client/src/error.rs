@@ -51,10 +51,24 @@ pub type Result<T> = std::result::Result<T, ClientError>;
 
 impl From<subxt::Error> for ClientError {
     fn from(e: subxt::Error) -> Self {
+        use subxt::error::RpcError;
         match e {
+            // the transport failed (node stopped, connection dropped): say so, and that a retry is safe
+            subxt::Error::Rpc(r @ (RpcError::ClientError(_) | RpcError::SubscriptionDropped | RpcError::DisconnectedWillReconnect(_))) => {
+                ClientError::Connect { url: "the node".into(), reason: format!("the connection dropped ({r})") }
+            }
             subxt::Error::Rpc(r) => ClientError::Chain(format!("rpc: {r}")),
             other => ClientError::Chain(other.to_string()),
         }
+    }
+}
+
+impl ClientError {
+    /// True when the node could not be reached or the connection dropped: the operation may or
+    /// may not have taken effect, and retrying it (all tracepass writes are idempotent or
+    /// checked first) is safe.
+    pub fn is_connection(&self) -> bool {
+        matches!(self, ClientError::Connect { .. })
     }
 }
 

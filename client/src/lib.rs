@@ -6,6 +6,7 @@
 //! [`lots`] (Merkle trees and proofs files, built in parallel) and [`verify`] (the consumer's
 //! verdict). SCALE types come from `tracepass-shared`.
 
+pub mod batch;
 pub mod chain;
 pub mod contracts;
 pub mod deploy;

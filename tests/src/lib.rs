@@ -32,7 +32,23 @@ pub fn artifacts() -> PathBuf {
     dir
 }
 
-fn free_port() -> u16 {
+/// The `tracepass` CLI binary (debug build), brought up to date once per test process (a no-op
+/// when it is; a stale binary would test old code).
+pub fn tracepass_bin() -> PathBuf {
+    static BUILT: std::sync::Once = std::sync::Once::new();
+    BUILT.call_once(|| {
+        let ok = Command::new("cargo")
+            .args(["+1.86.0", "build", "-q", "-p", "tracepass", "--bin", "tracepass"])
+            .current_dir(root())
+            .status()
+            .expect("run cargo build");
+        assert!(ok.success(), "cargo build -p tracepass failed");
+    });
+    root().join("target/debug/tracepass")
+}
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
@@ -90,6 +106,16 @@ impl Node {
     /// Stops the node (SIGTERM, then waits) and gives back its base path.
     pub fn stop(mut self) -> tempfile::TempDir {
         self.kill();
+        let base = tempfile::Builder::new().tempdir().expect("tempdir");
+        std::mem::replace(&mut self.base, base)
+    }
+
+    /// Kills the node with SIGKILL (no shutdown at all: a crash) and gives back its base path.
+    pub fn crash(mut self) -> tempfile::TempDir {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill(); // SIGKILL
+            let _ = c.wait();
+        }
         let base = tempfile::Builder::new().tempdir().expect("tempdir");
         std::mem::replace(&mut self.base, base)
     }

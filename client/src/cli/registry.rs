@@ -81,6 +81,22 @@ pub enum LotCmd {
         #[arg(long, default_value = DEFAULT_RESOLVER)]
         resolver: String,
     },
+    /// Register many lots from a manifest (CSV: gtin,lot,serials,produced,expires), pipelined.
+    /// Safe to rerun after a crash: lots already registered are skipped.
+    RegisterMany {
+        /// The manifest; serials paths are relative to its folder.
+        #[arg(long)]
+        manifest: PathBuf,
+        /// Folder for the proofs files (one per lot; default: next to the manifest).
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
+        /// Host of the Digital Link URIs.
+        #[arg(long, default_value = DEFAULT_RESOLVER)]
+        resolver: String,
+        /// Transactions in flight at once.
+        #[arg(long, default_value_t = tracepass::batch::DEFAULT_WINDOW)]
+        window: usize,
+    },
     /// Recall a lot (its merchant or a governor).
     Recall {
         #[arg(long)]
@@ -239,6 +255,36 @@ pub async fn lot(ctx: &Ctx, c: LotCmd) -> Result<i32> {
                 &format!("lot {lot} registered: {n} items in one transaction ({secs:.2} s)\n  lot id 0x{}\n  root   0x{}\n  proofs {}", hex::encode(o.value), hex::encode(built.tree.root()), out_path.display()),
                 json!({ "lot_id": format!("0x{}", hex::encode(o.value)), "items": n, "root": format!("0x{}", hex::encode(built.tree.root())), "proofs": out_path, "seconds": secs }),
                 &o,
+            );
+            Ok(0)
+        }
+        LotCmd::RegisterMany { manifest, out_dir, resolver, window } => {
+            use tracepass::batch;
+            let text = std::fs::read_to_string(&manifest)
+                .map_err(|e| ClientError::Io { path: manifest.display().to_string(), reason: e.to_string() })?;
+            let base = manifest.parent().unwrap_or(std::path::Path::new(".")).to_path_buf();
+            let rows = batch::parse_manifest(&text, &base)?;
+            let signer = ctx.signer()?;
+            let t0 = std::time::Instant::now();
+            let planned = batch::plan(rows)?;
+            let tp = ctx.tracepass().await?;
+            let bar = ctx.bar(planned.len() as u64);
+            bar.set_message("lots confirmed");
+            let out_dir = out_dir.unwrap_or(base);
+            let s = batch::register(&tp, &signer, &planned, &out_dir, &resolver, window, |done, _| bar.set_position(done as u64)).await;
+            bar.finish_and_clear();
+            let s = s?;
+            let secs = t0.elapsed().as_secs_f64();
+            ctx.print(
+                &format!(
+                    "{} lots ({} items): {} registered now, {} already registered; proofs in {} ({secs:.2} s)",
+                    s.lots,
+                    s.items,
+                    s.registered,
+                    s.already_registered,
+                    out_dir.display()
+                ),
+                json!({ "summary": s, "proofs_dir": out_dir, "seconds": secs }),
             );
             Ok(0)
         }

@@ -1,0 +1,252 @@
+//! Bulk lot registration from a manifest, safe to rerun after any crash.
+//!
+//! A manifest is a CSV file with the header `gtin,lot,serials,produced,expires`; `serials` is a
+//! serials file (one serial per line) relative to the manifest's folder. [`plan`] checks every row
+//! and every serials file before anything is sent; [`register`] then writes each lot's proofs
+//! file, asks the chain which lots are already there, and submits the rest pipelined from one key
+//! (local nonces, [`DEFAULT_WINDOW`] in flight).
+//!
+//! Rerunning the same manifest after a crash (of the client, the connection or the node) is safe:
+//! lots already on chain with the same root, count and dates are skipped, a lot that is on chain
+//! with different contents stops the run before anything is sent, and the registry itself treats
+//! an identical registration as a no-op, so a transaction that was in flight twice changes nothing.
+
+use crate::chain::Signer;
+use crate::contracts::Tracepass;
+use crate::error::{ClientError, Result};
+use crate::gs1::{parse_gtin, parse_lot, parse_serials};
+use crate::lots::{self, BuiltLot};
+use futures::stream::{self, StreamExt};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use tracepass_shared::{check_date, lot_id, Gtin, LotId, LotInput};
+
+/// Transactions in flight at once.
+pub const DEFAULT_WINDOW: usize = 16;
+/// Most rows one manifest may hold.
+pub const MAX_MANIFEST_ROWS: usize = 100_000;
+/// The manifest's header.
+pub const HEADER: &str = "gtin,lot,serials,produced,expires";
+
+/// One manifest row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// Line number in the manifest (from 1).
+    pub line: usize,
+    /// The product.
+    pub gtin: Gtin,
+    /// Lot number.
+    pub lot: String,
+    /// The serials file.
+    pub serials: PathBuf,
+    /// Production date YYYYMMDD.
+    pub produced: u32,
+    /// Expiry date YYYYMMDD.
+    pub expires: u32,
+}
+
+/// Parses a manifest; paths are relative to `base`. The first bad row is reported with its line.
+pub fn parse_manifest(text: &str, base: &Path) -> Result<Vec<Row>> {
+    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    match lines.next() {
+        Some((_, h)) if h.trim().replace(' ', "") == HEADER => {}
+        _ => return Err(ClientError::Input(format!("manifest: the first line must be the header {HEADER:?}"))),
+    }
+    let mut rows = Vec::new();
+    let mut seen: HashMap<LotId, usize> = HashMap::new();
+    for (i, l) in lines {
+        let line = i + 1;
+        let bad = |why: String| ClientError::Input(format!("manifest line {line}: {why}"));
+        let f: Vec<&str> = l.split(',').map(str::trim).collect();
+        if f.len() != 5 {
+            return Err(bad(format!("expected 5 fields ({HEADER}), found {}", f.len())));
+        }
+        let gtin = parse_gtin(f[0]).map_err(|e| bad(e.to_string()))?;
+        parse_lot(f[1]).map_err(|e| bad(e.to_string()))?;
+        let date = |s: &str| s.parse::<u32>().ok().filter(|d| check_date(*d));
+        let (Some(produced), Some(expires)) = (date(f[3]), date(f[4])) else {
+            return Err(bad("dates are YYYYMMDD".into()));
+        };
+        if expires < produced {
+            return Err(bad("expiry before production".into()));
+        }
+        if let Some(first) = seen.insert(lot_id(&gtin, f[1].as_bytes()), line) {
+            return Err(bad(format!("lot {} of {gtin} repeats line {first}", f[1])));
+        }
+        if rows.len() >= MAX_MANIFEST_ROWS {
+            return Err(bad(format!("more than {MAX_MANIFEST_ROWS} lots")));
+        }
+        rows.push(Row { line, gtin, lot: f[1].to_string(), serials: base.join(f[2]), produced, expires });
+    }
+    if rows.is_empty() {
+        return Err(ClientError::Input("manifest: no lots".into()));
+    }
+    Ok(rows)
+}
+
+/// A lot ready to send.
+pub struct Planned {
+    /// Its manifest row.
+    pub row: Row,
+    /// Serials, item IDs and tree.
+    pub built: BuiltLot,
+    /// What the registry receives.
+    pub input: LotInput,
+}
+
+/// Reads and checks every serials file, and builds every lot's tree (in parallel). Nothing is
+/// sent; any bad file stops the whole plan.
+pub fn plan(rows: Vec<Row>) -> Result<Vec<Planned>> {
+    rows.into_par_iter()
+        .map(|row| {
+            let text = std::fs::read_to_string(&row.serials)
+                .map_err(|e| ClientError::Io { path: row.serials.display().to_string(), reason: e.to_string() })?;
+            let serials = parse_serials(&text).map_err(|e| ClientError::Input(format!("{}: {e}", row.serials.display())))?;
+            let built = lots::build(row.gtin, &row.lot, serials)?;
+            let input = LotInput {
+                gtin: row.gtin,
+                lot_number: row.lot.as_bytes().to_vec(),
+                item_count: built.serials.len() as u32,
+                root: built.tree.root(),
+                produced_on: row.produced,
+                expires_on: row.expires,
+            };
+            Ok(Planned { row, built, input })
+        })
+        .collect()
+}
+
+/// The proofs file of a lot in `dir`.
+pub fn proofs_path(dir: &Path, gtin: &Gtin, lot: &str) -> PathBuf {
+    dir.join(format!("{gtin}-{lot}.proofs.jsonl"))
+}
+
+/// What a run did.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Summary {
+    /// Lots in the manifest.
+    pub lots: usize,
+    /// Items in them.
+    pub items: u64,
+    /// Lots this run registered.
+    pub registered: usize,
+    /// Lots found already registered (identical) and skipped.
+    pub already_registered: usize,
+}
+
+/// Writes the proofs files into `out_dir`, skips lots already on chain, registers the rest.
+/// `progress(done, total)` is called as lots are confirmed.
+pub async fn register(
+    tp: &Tracepass,
+    signer: &Signer,
+    planned: &[Planned],
+    out_dir: &Path,
+    resolver: &str,
+    window: usize,
+    progress: impl Fn(usize, usize),
+) -> Result<Summary> {
+    std::fs::create_dir_all(out_dir).map_err(|e| ClientError::Io { path: out_dir.display().to_string(), reason: e.to_string() })?;
+    for p in planned {
+        p.built.write_proofs(&proofs_path(out_dir, &p.row.gtin, &p.row.lot), resolver)?;
+    }
+    let mut s = Summary { lots: planned.len(), items: planned.iter().map(|p| p.built.serials.len() as u64).sum(), ..Default::default() };
+    // what is already there, read at one block
+    let pinned = tp.pinned().await?;
+    let existing: Vec<Option<tracepass_shared::Lot>> = stream::iter(planned.iter().map(|p| pinned.lot(lot_id(&p.row.gtin, p.row.lot.as_bytes()))))
+        .buffered(window.max(1))
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_>>()?;
+    let mut todo = vec![];
+    for (p, e) in planned.iter().zip(existing) {
+        match e {
+            Some(l) if l.info == p.input => s.already_registered += 1,
+            Some(_) => {
+                return Err(ClientError::Input(format!(
+                    "manifest line {}: lot {} of {} is already registered with different contents; nothing was sent",
+                    p.row.line, p.row.lot, p.row.gtin
+                )))
+            }
+            None => todo.push(p),
+        }
+    }
+    let total = todo.len();
+    let mut results = stream::iter(todo.into_iter().map(|p| async move { (p, tp.register_lot(signer, p.input.clone()).await) }))
+        .buffer_unordered(window.max(1));
+    let mut first_err: Option<ClientError> = None;
+    while let Some((p, r)) = results.next().await {
+        match r {
+            Ok(_) => {
+                s.registered += 1;
+                progress(s.registered, total);
+            }
+            Err(e) => {
+                if first_err.is_none() {
+                    first_err = Some(match e {
+                        e if e.is_connection() => e,
+                        e => ClientError::Input(format!("manifest line {}: lot {}: {e}", p.row.line, p.row.lot)),
+                    });
+                }
+            }
+        }
+    }
+    match first_err {
+        None => Ok(s),
+        Some(e) if e.is_connection() => Err(ClientError::Connect {
+            url: "the node".into(),
+            reason: format!(
+                "{e}; {} of {} lots were confirmed before that. Rerun the same command: lots already registered are skipped",
+                s.registered, total
+            ),
+        }),
+        Some(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_parse_works() {
+        let m = "gtin,lot,serials,produced,expires\n4006381333931,L1,a.txt,20260101,20280101\n\n4006381333931, L2 ,b.txt,20260101,20260101\n";
+        let rows = parse_manifest(m, Path::new("/m")).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].lot, "L2");
+        assert_eq!(rows[1].line, 4);
+        assert_eq!(rows[0].serials, Path::new("/m/a.txt"));
+    }
+
+    #[test]
+    fn manifest_parse_fails() {
+        let h = "gtin,lot,serials,produced,expires\n";
+        for (body, want) in [
+            ("4006381333932,L1,a,20260101,20280101", "line 2"),
+            ("4006381333931,L 1,a,20260101,20280101", "line 2"),
+            ("4006381333931,L1,a,20261301,20280101", "line 2"),
+            ("4006381333931,L1,a,20280101,20260101", "expiry"),
+            ("4006381333931,L1,a,20260101", "5 fields"),
+            ("4006381333931,L1,a,20260101,20280101\n4006381333931,L1,b,20260101,20280101", "repeats line 2"),
+            ("", "no lots"),
+        ] {
+            let e = parse_manifest(&format!("{h}{body}"), Path::new(".")).unwrap_err().to_string();
+            assert!(e.contains(want), "{body:?}: {e}");
+        }
+        assert!(parse_manifest("lot,gtin\n", Path::new(".")).unwrap_err().to_string().contains("header"));
+    }
+
+    #[test]
+    fn plan_fails_on_bad_serials_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "S1\nS2\n").unwrap();
+        std::fs::write(dir.path().join("b.txt"), "S1\nS1\n").unwrap();
+        let m = "gtin,lot,serials,produced,expires\n4006381333931,L1,a.txt,20260101,20280101\n4006381333931,L2,b.txt,20260101,20280101\n";
+        let e = plan(parse_manifest(m, dir.path()).unwrap()).err().unwrap().to_string();
+        assert!(e.contains("b.txt") && e.contains("line 2"), "{e}");
+        let m = "gtin,lot,serials,produced,expires\n4006381333931,L1,a.txt,20260101,20280101\n";
+        let p = plan(parse_manifest(m, dir.path()).unwrap()).unwrap();
+        assert_eq!(p[0].input.item_count, 2);
+    }
+}
