@@ -179,15 +179,115 @@ pub struct Chain {
     nonces: Arc<Mutex<HashMap<AccountId, u64>>>,
     /// Block that reads are made at, if pinned (see [`Chain::pinned`]); else the best block.
     pinned: Option<H256>,
+    /// The same connection as `api` and `rpc`, for JSON-RPC batches ([`Chain::read_many`]).
+    raw: Arc<jsonrpsee::core::client::Client>,
+    /// Runtime calls (dry runs) in flight at once (see [`MAX_RUNTIME_CALLS`]).
+    runtime_calls: Arc<tokio::sync::Semaphore>,
+}
+
+/// Most dry runs the client has in flight on the node at once. The node keeps 8 instances of
+/// its runtime (`--max-runtime-instances`); a call beyond them makes a fresh instance, which
+/// costs more than the call ("Ran out of free WASM instances"), so the rest wait here instead.
+pub const MAX_RUNTIME_CALLS: usize = 6;
+
+/// One read of a batch ([`Chain::read_many`]).
+#[derive(Debug, Clone)]
+pub enum Read {
+    /// A contract message dry run as `origin`.
+    DryRun {
+        /// Caller.
+        origin: AccountId,
+        /// Contract.
+        dest: AccountId,
+        /// Selector and arguments.
+        input: Vec<u8>,
+    },
+    /// A raw storage key.
+    Storage(Vec<u8>),
+}
+
+/// What one read of a batch gave.
+#[derive(Debug, Clone)]
+pub enum ReadOut {
+    /// A dry run's outcome.
+    DryRun(DryRun),
+    /// A storage value, if set.
+    Storage(Option<Vec<u8>>),
+}
+
+/// Opens the WebSocket JSON-RPC client (as subxt's `from_insecure_url` does, kept so that
+/// batches can go over the same connection); a `ws://` connection acknowledges at once.
+///
+/// Measured on substrate-contracts-node 0.42: two reads side by side on one connection took
+/// 43 ms instead of 4, and a batch of five dry runs 50 ms instead of 7. The node's socket holds
+/// an answer back until the previous segment is acknowledged (Nagle), and Linux delays the
+/// client's ACK by up to 40 ms. Asking for a quick ACK after every read removes the stall.
+async fn ws_client(url: &str) -> std::result::Result<jsonrpsee::core::client::Client, String> {
+    use jsonrpsee::client_transport::ws::{Url, WsTransportClientBuilder};
+    let client = || jsonrpsee::core::client::ClientBuilder::default().max_buffer_capacity_per_subscription(4096);
+    let url = Url::parse(url).map_err(|e| e.to_string())?;
+    if url.scheme() != "ws" {
+        let (tx, rx) = WsTransportClientBuilder::default().build(url).await.map_err(|e| e.to_string())?;
+        return Ok(client().build_with_tokio(tx, rx));
+    }
+    let addrs = url.socket_addrs(|| None).map_err(|e| e.to_string())?;
+    let tcp = tokio::time::timeout(std::time::Duration::from_secs(10), tokio::net::TcpStream::connect(&*addrs))
+        .await
+        .map_err(|_| "connection timed out".to_string())?
+        .map_err(|e| e.to_string())?;
+    tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+    let (tx, rx) = WsTransportClientBuilder::default().build_with_stream(url, QuickAck(tcp)).await.map_err(|e| e.to_string())?;
+    Ok(client().build_with_tokio(tx, rx))
+}
+
+/// A TCP stream that asks the kernel to acknowledge at once after each read (`TCP_QUICKACK`,
+/// which the kernel clears again by itself), so a peer with Nagle's algorithm never waits for a
+/// delayed ACK.
+struct QuickAck(tokio::net::TcpStream);
+
+impl tokio::io::AsyncRead for QuickAck {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let r = std::pin::Pin::new(&mut self.0).poll_read(cx, buf);
+        if r.is_ready() {
+            #[cfg(target_os = "linux")]
+            let _ = socket2::SockRef::from(&self.0).set_tcp_quickack(true);
+        }
+        r
+    }
+}
+
+impl tokio::io::AsyncWrite for QuickAck {
+    fn poll_write(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>, buf: &[u8]) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+    fn poll_flush(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_shutdown(cx)
+    }
 }
 
 impl Chain {
     /// Connects once and checks that the chain's environment matches the contracts'.
     pub async fn connect(url: &str) -> Result<Chain> {
         let conn = |e: subxt::Error| ClientError::Connect { url: url.to_string(), reason: e.to_string() };
-        let rpc_client = RpcClient::from_insecure_url(url).await.map_err(conn)?;
+        let raw = Arc::new(ws_client(url).await.map_err(|reason| ClientError::Connect { url: url.to_string(), reason })?);
+        let rpc_client = RpcClient::new(raw.clone());
         let api = OnlineClient::<Config>::from_rpc_client(rpc_client.clone()).await.map_err(conn)?;
-        let chain = Chain { api, rpc: LegacyRpcMethods::new(rpc_client), url: url.to_string(), nonces: Default::default(), pinned: None };
+        let chain = Chain {
+            api,
+            rpc: LegacyRpcMethods::new(rpc_client),
+            url: url.to_string(),
+            nonces: Default::default(),
+            pinned: None,
+            raw,
+            runtime_calls: Arc::new(tokio::sync::Semaphore::new(MAX_RUNTIME_CALLS)),
+        };
         chain.check_environment()?;
         Ok(chain)
     }
@@ -244,6 +344,16 @@ impl Chain {
         Ok(Chain { pinned: Some(self.best().await?), ..self.clone() })
     }
 
+    /// A handle whose reads all happen at block `at` (state at a block hash never changes).
+    pub fn at(&self, at: H256) -> Chain {
+        Chain { pinned: Some(at), ..self.clone() }
+    }
+
+    /// The block reads are made at, if pinned.
+    pub fn pinned_at(&self) -> Option<H256> {
+        self.pinned
+    }
+
     /// The block reads are made at.
     async fn read_block(&self) -> Result<H256> {
         match self.pinned {
@@ -270,20 +380,64 @@ impl Chain {
 
     /// Dry-runs a contract message as `origin` (no key needed, nothing changes).
     pub async fn dry_run(&self, origin: AccountId, dest: AccountId, input: Vec<u8>) -> Result<DryRun> {
-        let args = (
-            AccountId32(*origin.as_ref()),
-            AccountId32(*dest.as_ref()),
-            0u128,
-            Option::<Weight>::None,
-            Option::<u128>::None,
-            input,
-        )
-            .encode();
-        let bytes: Vec<u8> = self.raw_runtime_call("ContractsApi_call", &args).await?;
+        let bytes: Vec<u8> = self.raw_runtime_call("ContractsApi_call", &call_args(origin, dest, input)).await?;
         Ok(decode_exec_result(&bytes, &self.api.metadata(), false)?.0)
     }
 
+    /// Several reads at the same block in one JSON-RPC batch: one request, one answer, one
+    /// round trip (the node runs the calls one after another).
+    pub async fn read_many(&self, reads: Vec<Read>) -> Result<Vec<ReadOut>> {
+        use jsonrpsee::core::client::ClientT;
+        use jsonrpsee::core::params::BatchRequestBuilder;
+        use jsonrpsee::rpc_params;
+        let at = format!("{:?}", self.read_block().await?);
+        let bad = |e: String| ClientError::Chain(format!("rpc batch: {e}"));
+        let mut batch = BatchRequestBuilder::new();
+        for r in &reads {
+            match r {
+                Read::DryRun { origin, dest, input } => {
+                    let args = format!("0x{}", hex::encode(call_args(*origin, *dest, input.clone())));
+                    batch.insert("state_call", rpc_params!["ContractsApi_call", args, &at])
+                }
+                Read::Storage(key) => batch.insert("state_getStorage", rpc_params![format!("0x{}", hex::encode(key)), &at]),
+            }
+            .map_err(|e| bad(e.to_string()))?;
+        }
+        let calls = reads.iter().filter(|r| matches!(r, Read::DryRun { .. })).count().clamp(1, MAX_RUNTIME_CALLS);
+        let _permits = self.runtime_calls.acquire_many(calls as u32).await.map_err(|e| bad(e.to_string()))?;
+        let answers = self.raw.batch_request::<Option<String>>(batch).await.map_err(|e| match e {
+            jsonrpsee::core::ClientError::RestartNeeded(_) | jsonrpsee::core::ClientError::Transport(_) => {
+                ClientError::Connect { url: self.url.clone(), reason: e.to_string() }
+            }
+            other => bad(other.to_string()),
+        })?;
+        drop(_permits);
+        let metadata = self.api.metadata();
+        let mut out = Vec::with_capacity(reads.len());
+        for (r, a) in reads.iter().zip(answers.into_iter()) {
+            let a = a.map_err(|e| bad(e.to_string()))?;
+            let bytes = a.map(|h| hex::decode(h.trim_start_matches("0x")).map_err(|e| bad(e.to_string()))).transpose()?;
+            out.push(match r {
+                Read::DryRun { .. } => {
+                    let bytes = bytes.ok_or_else(|| bad("state_call gave no answer".into()))?;
+                    ReadOut::DryRun(decode_exec_result(&bytes, &metadata, false)?.0)
+                }
+                Read::Storage(_) => ReadOut::Storage(bytes),
+            });
+        }
+        if out.len() != reads.len() {
+            return Err(bad(format!("{} answers to {} reads", out.len(), reads.len())));
+        }
+        Ok(out)
+    }
+
+    /// The storage key of `Timestamp.Now` (the block's time, ms).
+    pub fn now_key(&self) -> Result<Vec<u8>> {
+        Ok(self.api.storage().address_bytes(&subxt::dynamic::storage("Timestamp", "Now", ()))?)
+    }
+
     async fn raw_runtime_call(&self, function: &str, args: &[u8]) -> Result<Vec<u8>> {
+        let _permit = self.runtime_calls.acquire().await.map_err(|e| ClientError::Chain(e.to_string()))?;
         let at = self.api.runtime_api().at(self.read_block().await?);
         // call_raw decodes the result; Vec<u8> would expect a length prefix, so read raw bytes
         // through a newtype that takes everything.
@@ -421,7 +575,8 @@ impl Chain {
                     _ => {}
                 }
             }
-            Err(subxt::Error::Other("transaction status stream ended".into()))
+            // the node went away while the transaction was in flight
+            Err(subxt::Error::Rpc(subxt::error::RpcError::SubscriptionDropped))
         }
         .await;
         let (block, events) = match res {
@@ -431,7 +586,10 @@ impl Chain {
                 self.forget_nonce(who).await;
                 return Err(match e {
                     subxt::Error::Runtime(d) => ClientError::Dispatch(d.to_string()),
-                    subxt::Error::Rpc(r) => ClientError::Connect { url: self.url.clone(), reason: r.to_string() },
+                    subxt::Error::Rpc(r) => ClientError::Connect {
+                        url: self.url.clone(),
+                        reason: format!("{r}; the transaction may or may not have been included"),
+                    },
                     other => ClientError::Chain(other.to_string()),
                 });
             }
@@ -461,6 +619,11 @@ impl Chain {
         }
         Ok(out)
     }
+}
+
+/// The arguments of `ContractsApi_call`: no value, no gas or deposit limit.
+fn call_args(origin: AccountId, dest: AccountId, input: Vec<u8>) -> Vec<u8> {
+    (AccountId32(*origin.as_ref()), AccountId32(*dest.as_ref()), 0u128, Option::<Weight>::None, Option::<u128>::None, input).encode()
 }
 
 /// Raw bytes of a runtime API answer (no length prefix).

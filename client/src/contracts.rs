@@ -497,6 +497,28 @@ fn decode_ok<T: Decode>(data: &[u8]) -> Result<T> {
     }
 }
 
+/// A read for a batch ([`Chain::read_many`]): `selector(args)` on `contract`, as
+/// [`Tracepass::query`] makes it.
+pub fn read(contract: AccountId, selector: Selector, args: impl Encode) -> crate::chain::Read {
+    let mut input = selector.to_vec();
+    args.encode_to(&mut input);
+    crate::chain::Read::DryRun { origin: contract, dest: contract, input }
+}
+
+/// Decodes the answer to a [`read`], as [`Tracepass::query`] does.
+pub fn answer<T: Decode>(out: crate::chain::ReadOut) -> Result<T> {
+    let crate::chain::ReadOut::DryRun(dry) = out else {
+        return Err(ClientError::Chain("expected a dry run's answer".into()));
+    };
+    if let Some(e) = dry.dispatch_error {
+        return Err(ClientError::Dispatch(e));
+    }
+    if dry.reverted {
+        return Err(decode_revert(&dry.data));
+    }
+    decode_ok::<T>(&dry.data)
+}
+
 /// For output: an account as SS58.
 pub fn show(a: &AccountId) -> String {
     ss58(a)

@@ -1,12 +1,18 @@
 //! Lot building off chain: serials -> item IDs -> Merkle tree -> per-item proofs file.
+//!
+//! Item IDs, leaves and every level of the tree are hashed in parallel (rayon), four messages
+//! at a time per core (`blake2b_simd::many`, AVX2 where the CPU has it). The results are
+//! bit-identical to the shared crate's `item_id`, `merkle::leaf`, `merkle::node` and `Tree`,
+//! which the registry uses on chain (tests below).
 
 use crate::error::{ClientError, Result};
 use crate::gs1::{DigitalLink, Proof};
+use blake2b_simd::many::{hash_many, HashManyJob};
 use rayon::prelude::*;
 use std::io::Write;
 use std::path::Path;
-use tracepass_shared::merkle::{self, Node, Tree};
-use tracepass_shared::{item_id, Gtin, ItemId};
+use tracepass_shared::merkle::Node;
+use tracepass_shared::{Gtin, ItemId};
 
 /// A lot ready to register: its serials, their item IDs and the tree over them.
 pub struct BuiltLot {
@@ -19,14 +25,145 @@ pub struct BuiltLot {
     /// Item IDs in the same order.
     pub items: Vec<ItemId>,
     /// The tree.
-    pub tree: Tree,
+    pub tree: LotTree,
+}
+
+/// A lot's Merkle tree, level by level (level 0 = leaves): the same tree as
+/// `tracepass_shared::merkle::Tree`, built in parallel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LotTree {
+    levels: Vec<Vec<Node>>,
+}
+
+impl LotTree {
+    /// Builds the tree over `leaves` (at least one), each level hashed in parallel.
+    pub fn from_leaves(leaves: Vec<Node>) -> Option<LotTree> {
+        if leaves.is_empty() || leaves.len() > u32::MAX as usize {
+            return None;
+        }
+        let mut levels = vec![leaves];
+        while let Some(prev) = levels.last().filter(|l| l.len() > 1) {
+            let next = next_level(prev);
+            levels.push(next);
+        }
+        Some(LotTree { levels })
+    }
+
+    /// The root.
+    pub fn root(&self) -> Node {
+        self.levels.last().expect("a tree has a root")[0]
+    }
+
+    /// The number of leaves.
+    pub fn len(&self) -> u32 {
+        u32::try_from(self.levels[0].len()).unwrap_or(u32::MAX)
+    }
+
+    /// A tree is never empty; this is for clippy.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The levels, leaves first.
+    pub fn levels(&self) -> &[Vec<Node>] {
+        &self.levels
+    }
+
+    /// The siblings proving leaf `index`.
+    pub fn proof(&self, index: u32) -> Option<Vec<Node>> {
+        if index >= self.len() {
+            return None;
+        }
+        let mut out = Vec::with_capacity(self.levels.len());
+        let mut i = index as usize;
+        for level in &self.levels[..self.levels.len().saturating_sub(1)] {
+            let sib = i ^ 1;
+            if sib < level.len() {
+                out.push(level[sib]);
+            }
+            i /= 2;
+        }
+        Some(out)
+    }
+}
+
+/// Items hashed per parallel task.
+const CHUNK: usize = 4096;
+
+fn params(len: usize) -> blake2b_simd::Params {
+    let mut p = blake2b_simd::Params::new();
+    p.hash_length(len);
+    p
+}
+
+/// Hashes `count` messages laid out back to back in `buf` (message `i` is
+/// `buf[offsets[i]..offsets[i + 1]]`), four at a time; `out(i, digest)` receives each digest.
+fn hash_batch(p: &blake2b_simd::Params, buf: &[u8], offsets: &[usize], mut out: impl FnMut(usize, &[u8])) {
+    let mut jobs: Vec<HashManyJob> = offsets.windows(2).map(|w| HashManyJob::new(p, &buf[w[0]..w[1]])).collect();
+    hash_many(jobs.iter_mut());
+    for (i, j) in jobs.iter().enumerate() {
+        out(i, j.to_hash().as_bytes());
+    }
+}
+
+/// The item IDs of `serials` of lot `lot` of `gtin`, and their leaves, in parallel: each is
+/// `tracepass_shared::item_id` and `merkle::leaf`.
+pub fn items_and_leaves(gtin: &Gtin, lot: &str, serials: &[String]) -> (Vec<ItemId>, Vec<Node>) {
+    // item_id = blake2_256("tracepass/item" ++ gtin ++ len(lot) ++ lot ++ serial)
+    let mut prefix = Vec::with_capacity(14 + 14 + 1 + lot.len());
+    prefix.extend_from_slice(b"tracepass/item");
+    prefix.extend_from_slice(&gtin.0);
+    prefix.push(u8::try_from(lot.len()).unwrap_or(u8::MAX));
+    prefix.extend_from_slice(lot.as_bytes());
+    let (p32, p16) = (params(32), params(16));
+    let mut items = vec![[0u8; 32]; serials.len()];
+    let mut leaves = vec![[0u8; 16]; serials.len()];
+    items.par_chunks_mut(CHUNK).zip(leaves.par_chunks_mut(CHUNK)).zip(serials.par_chunks(CHUNK)).for_each(|((items, leaves), serials)| {
+        let mut buf = Vec::with_capacity(serials.len() * (prefix.len() + 20));
+        let mut offsets = Vec::with_capacity(serials.len() + 1);
+        offsets.push(0);
+        for s in serials {
+            buf.extend_from_slice(&prefix);
+            buf.extend_from_slice(s.as_bytes());
+            offsets.push(buf.len());
+        }
+        hash_batch(&p32, &buf, &offsets, |i, d| items[i].copy_from_slice(d));
+        // leaf = blake2_128(0x00 ++ item_id)
+        let mut buf = vec![0u8; serials.len() * 33];
+        for (i, item) in items.iter().enumerate() {
+            buf[i * 33 + 1..i * 33 + 33].copy_from_slice(item);
+        }
+        let offsets: Vec<usize> = (0..=serials.len()).map(|i| i * 33).collect();
+        hash_batch(&p16, &buf, &offsets, |i, d| leaves[i].copy_from_slice(d));
+    });
+    (items, leaves)
+}
+
+/// The level above `prev`: node = blake2_128(0x01 ++ left ++ right), an odd last node carried up.
+fn next_level(prev: &[Node]) -> Vec<Node> {
+    let p16 = params(16);
+    let mut next = vec![[0u8; 16]; prev.len().div_ceil(2)];
+    next.par_chunks_mut(CHUNK).zip(prev.par_chunks(2 * CHUNK)).for_each(|(out, pairs)| {
+        let full = pairs.len() / 2;
+        let mut buf = vec![0u8; full * 33];
+        for i in 0..full {
+            buf[i * 33] = 1;
+            buf[i * 33 + 1..i * 33 + 17].copy_from_slice(&pairs[2 * i]);
+            buf[i * 33 + 17..i * 33 + 33].copy_from_slice(&pairs[2 * i + 1]);
+        }
+        let offsets: Vec<usize> = (0..=full).map(|i| i * 33).collect();
+        hash_batch(&p16, &buf, &offsets, |i, d| out[i].copy_from_slice(d));
+        if pairs.len() % 2 == 1 {
+            out[full] = pairs[pairs.len() - 1];
+        }
+    });
+    next
 }
 
 /// Hashes item IDs and leaves in parallel and builds the tree.
 pub fn build(gtin: Gtin, lot: &str, serials: Vec<String>) -> Result<BuiltLot> {
-    let items: Vec<ItemId> = serials.par_iter().map(|s| item_id(&gtin, lot.as_bytes(), s.as_bytes())).collect();
-    let leaves: Vec<Node> = items.par_iter().map(merkle::leaf).collect();
-    let tree = Tree::from_leaves(leaves).ok_or_else(|| ClientError::Input("a lot needs at least one serial".into()))?;
+    let (items, leaves) = items_and_leaves(&gtin, lot, &serials);
+    let tree = LotTree::from_leaves(leaves).ok_or_else(|| ClientError::Input("a lot needs at least one serial".into()))?;
     Ok(BuiltLot { gtin, lot: lot.to_string(), serials, items, tree })
 }
 
@@ -51,28 +188,37 @@ impl BuiltLot {
 
     /// The proofs-file line of item `i`.
     pub fn line(&self, i: usize, resolver: &str) -> ProofLine {
-        let proof = self.proof(i);
-        let dl = DigitalLink { gtin: self.gtin, lot: self.lot.clone(), serial: self.serials[i].clone(), proof: Some(proof.clone()) };
-        ProofLine {
-            serial: self.serials[i].clone(),
-            item_id: format!("0x{}", hex::encode(self.items[i])),
-            proof: proof.encode(),
-            uri: dl.uri(resolver),
-        }
+        let proof = self.proof(i).encode();
+        let dl = DigitalLink { gtin: self.gtin, lot: self.lot.clone(), serial: self.serials[i].clone(), proof: None };
+        // the URI with its proof, as `DigitalLink::uri` writes it, without encoding the proof twice
+        let uri = format!("{}?p={proof}", dl.uri(resolver));
+        ProofLine { serial: dl.serial, item_id: format!("0x{}", hex::encode(self.items[i])), proof, uri }
     }
 
     /// Writes the proofs file (JSON lines, one per item), atomically (temp file + rename).
+    /// Lines are made in parallel, a chunk at a time, so memory stays bounded.
     pub fn write_proofs(&self, path: &Path, resolver: &str) -> Result<()> {
         let io = |e: std::io::Error| ClientError::Io { path: path.display().to_string(), reason: e.to_string() };
-        let lines: Vec<String> = (0..self.serials.len())
-            .into_par_iter()
-            .map(|i| serde_json::to_string(&self.line(i, resolver)).expect("serialisable"))
-            .collect();
         let tmp = path.with_extension("tmp");
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(io)?);
-        for l in lines {
-            f.write_all(l.as_bytes()).map_err(io)?;
-            f.write_all(b"\n").map_err(io)?;
+        let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp).map_err(io)?);
+        const LINES: usize = 1 << 16;
+        for start in (0..self.serials.len()).step_by(LINES) {
+            let end = (start + LINES).min(self.serials.len());
+            let chunks: Vec<Vec<u8>> = (start..end)
+                .into_par_iter()
+                .chunks(1024)
+                .map(|is| {
+                    let mut out = Vec::with_capacity(is.len() * 1024);
+                    for i in is {
+                        serde_json::to_writer(&mut out, &self.line(i, resolver)).expect("serialisable");
+                        out.push(b'\n');
+                    }
+                    out
+                })
+                .collect();
+            for c in chunks {
+                f.write_all(&c).map_err(io)?;
+            }
         }
         f.flush().map_err(io)?;
         drop(f);
@@ -96,6 +242,52 @@ pub fn find_in_proofs(path: &Path, serial: &str) -> Result<ProofLine> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tracepass_shared::merkle::{self, Tree};
+    use tracepass_shared::item_id;
+
+    /// The parallel, SIMD hashing is bit-identical to the shared crate's (what the registry
+    /// computes on chain): item IDs, leaves, every level of the tree, the root, every proof.
+    #[test]
+    fn hashing_matches_shared_works() {
+        let gtin = crate::gs1::parse_gtin("10614141000415").unwrap();
+        // sizes around chunk and power-of-two edges; serials and lots of every length 1..=20
+        for n in [1usize, 2, 3, 4, 5, 7, 8, 9, 31, 33, 1000, 4095, 4096, 4097, 8193, 20_001] {
+            let lot = "L".repeat(1 + n % 20);
+            let serials: Vec<String> = (0..n).map(|i| format!("{i:0w$}", w = 1 + i % 20)).collect();
+            let built = build(gtin, &lot, serials.clone()).unwrap();
+            let items: Vec<ItemId> = serials.iter().map(|s| item_id(&gtin, lot.as_bytes(), s.as_bytes())).collect();
+            assert_eq!(built.items, items, "item IDs, n = {n}");
+            let tree = Tree::from_items(&items).unwrap();
+            assert_eq!(built.tree.levels(), tree.levels(), "levels, n = {n}");
+            assert_eq!(built.tree.root(), tree.root());
+            for i in [0, n / 3, n / 2, n - 1] {
+                assert_eq!(built.tree.proof(i as u32), tree.proof(i as u32));
+                assert!(merkle::verify(&tree.root(), n as u32, i as u32, &items[i], &built.proof(i).siblings));
+            }
+        }
+        // a lot number of 20 characters and a serial of 20: the longest message
+        let (l, s) = ("A".repeat(20), "9".repeat(20));
+        let (items, leaves) = items_and_leaves(&gtin, &l, &[s.clone()]);
+        assert_eq!(items[0], item_id(&gtin, l.as_bytes(), s.as_bytes()));
+        assert_eq!(leaves[0], merkle::leaf(&items[0]));
+    }
+
+    #[test]
+    fn proofs_file_works() {
+        let gtin = crate::gs1::parse_gtin("4006381333931").unwrap();
+        let lot = build(gtin, "L/1", (0..3000).map(|i| format!("S&{i}")).collect()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.jsonl");
+        lot.write_proofs(&path, "h").unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 3000);
+        for (i, l) in text.lines().enumerate().step_by(97) {
+            let line: ProofLine = serde_json::from_str(l).unwrap();
+            assert_eq!(line, lot.line(i, "h"));
+            let full = DigitalLink { gtin, lot: lot.lot.clone(), serial: lot.serials[i].clone(), proof: Some(lot.proof(i)) };
+            assert_eq!(line.uri, full.uri("h"), "the URI is DigitalLink::uri's");
+        }
+    }
 
     #[test]
     fn build_and_prove_works() {

@@ -4,6 +4,7 @@ use crate::chain::ss58;
 use crate::contracts::Tracepass;
 use crate::error::Result;
 use crate::gs1::DigitalLink;
+use parity_scale_codec::Decode;
 use serde::Serialize;
 use tracepass_shared::merkle;
 use tracepass_shared::*;
@@ -149,20 +150,67 @@ fn evidence(id: AttestationId, a: &Attestation, now: Timestamp) -> Evidence {
     Evidence { id, summary, issuer: ss58(&a.issuer), status: status.into(), issued_at: a.issued_at, valid_until: a.valid_until }
 }
 
-/// Checks an item named by a Digital Link (with its proof) against the chain.
+/// Checks an item named by a Digital Link (with its proof) against the chain: every lot-level
+/// read at one pinned block ([`read_lot`]), then the item's own proof check ([`LotView::judge`]).
 pub async fn verify(tp: &Tracepass, dl: &DigitalLink) -> Result<Report> {
     // every read of one verdict at the same block: a consistent picture, half the round trips
-    let tp = &tp.pinned().await?;
-    let lot_id = lot_id(&dl.gtin, dl.lot.as_bytes());
-    let item = item_id(&dl.gtin, dl.lot.as_bytes(), dl.serial.as_bytes());
-    let (product, lot, now) = tokio::try_join!(tp.product(dl.gtin), tp.lot(lot_id), tp.chain.now_ms())?;
+    let mut retried = false;
+    loop {
+        let pinned = tp.pinned().await?;
+        match read_lot(&pinned, dl.gtin, &dl.lot).await {
+            Ok(view) => return Ok(view.judge(dl)),
+            Err(e) if !retried && block_gone(&e) => retried = true,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// True if a read failed because the node no longer has the state of the block it was made at.
+/// After a burst of transactions the node's best block can trail the blocks it is sealing and
+/// finalising, and the state of a block 256 behind the finalised one is pruned: pinning the
+/// best block again and rereading is then right.
+pub fn block_gone(e: &crate::error::ClientError) -> bool {
+    let s = e.to_string();
+    s.contains("UnknownBlock") || s.contains("State already discarded")
+}
+
+/// What a verdict needs that is the same for every item of one lot at one block: the report
+/// without its item fields, and the lot's verdict for an item whose proof checks. State at a
+/// block hash never changes, so a view read at a block can serve every scan made at that block
+/// (see [`crate::cache::Verifier`]); only the item's proof is checked per scan.
+#[derive(Debug, Clone)]
+pub struct LotView {
+    /// The report with empty item fields (`serial`, `item_id`) and verdict.
+    template: Report,
+    /// Root and item count of the lot, if registered (with its product).
+    tree: Option<(merkle::Node, u32)>,
+    /// The verdict of an item proven to be in the lot.
+    in_lot: (Verdict, String),
+}
+
+/// Reads everything lot-level a verdict rests on, at `tp`'s block (pin it first), in two
+/// JSON-RPC batches: product, lot and block time; then, if both exist, merchant, the lot's and
+/// the factory's attestations, selection, sampling record and trace. 8 dry runs in all.
+pub async fn read_lot(tp: &Tracepass, gtin: Gtin, lot_number: &str) -> Result<LotView> {
+    use crate::contracts::{answer, read, selectors as s};
+    let lot_id = lot_id(&gtin, lot_number.as_bytes());
+    // two JSON-RPC batches, each one round trip: what the second needs comes from the first
+    let first = vec![read(tp.registry, s::PRODUCT, gtin), read(tp.registry, s::LOT, lot_id), crate::chain::Read::Storage(tp.chain.now_key()?)];
+    let mut out = tp.chain.read_many(first).await?.into_iter();
+    let mut next = || out.next().ok_or_else(|| crate::error::ClientError::Chain("a batch answer is missing".into()));
+    let product: Option<Product> = answer(next()?)?;
+    let lot: Option<Lot> = answer(next()?)?;
+    let now = match next()? {
+        crate::chain::ReadOut::Storage(Some(b)) => Timestamp::decode(&mut &b[..]).unwrap_or(0),
+        _ => 0,
+    };
     let mut r = Report {
         verdict: Verdict::Genuine,
         reason: String::new(),
-        gtin: dl.gtin.to_string(),
-        lot: dl.lot.clone(),
-        serial: dl.serial.clone(),
-        item_id: format!("0x{}", hex::encode(item)),
+        gtin: gtin.to_string(),
+        lot: lot_number.to_string(),
+        serial: String::new(),
+        item_id: String::new(),
         product: None,
         merchant: None,
         lot_record: None,
@@ -173,18 +221,25 @@ pub async fn verify(tp: &Tracepass, dl: &DigitalLink) -> Result<Report> {
         trace: vec![],
     };
     let (Some(product), Some(lot)) = (product, lot) else {
-        r.verdict = Verdict::NotRegistered;
-        r.reason = "no product with this GTIN, or no lot with this number, is registered on chain".into();
-        return Ok(r);
+        let reason = "no product with this GTIN, or no lot with this number, is registered on chain".to_string();
+        return Ok(LotView { template: r, tree: None, in_lot: (Verdict::NotRegistered, reason) });
     };
-    let (merchant, atts, factory_atts, selection, sample, trace) = tokio::try_join!(
-        tp.merchant(product.merchant),
-        tp.attestations_of_lot(lot_id),
-        tp.attestations_of_factory(product.info.factory),
-        tp.selection(lot_id),
-        tp.lot_sample(lot_id),
-        tp.events(lot_id),
-    )?;
+    let second = vec![
+        read(tp.whitelist, s::MERCHANT, product.merchant),
+        read(tp.attestation, s::OF_LOT, lot_id),
+        read(tp.attestation, s::OF_FACTORY, product.info.factory),
+        read(tp.sampling, s::SELECTION, lot_id),
+        read(tp.sampling, s::LOT_SAMPLE, lot_id),
+        read(tp.registry, s::EVENTS, lot_id),
+    ];
+    let mut out = tp.chain.read_many(second).await?.into_iter();
+    let mut next = || out.next().ok_or_else(|| crate::error::ClientError::Chain("a batch answer is missing".into()));
+    let merchant: Option<Merchant> = answer(next()?)?;
+    let atts: Vec<(AttestationId, Attestation)> = answer(next()?)?;
+    let factory_atts: Vec<(AttestationId, Attestation)> = answer(next()?)?;
+    let selection: Selection = answer(next()?)?;
+    let sample: Option<LotSample> = answer(next()?)?;
+    let trace: Vec<TraceEvent> = answer(next()?)?;
     r.product = Some(serde_json::json!({
         "brand": text(&product.info.brand),
         "category": product.info.category,
@@ -239,23 +294,13 @@ pub async fn verify(tp: &Tracepass, dl: &DigitalLink) -> Result<Report> {
         })
         .collect();
 
-    // The verdict, most serious first.
-    let proof_ok = match &dl.proof {
-        Some(p) => merkle::verify(&lot.info.root, lot.info.item_count, p.index, &item, &p.siblings),
-        None => false,
-    };
+    // The verdict of an item in the lot, most serious first (not in the lot comes before all).
     let latest = inspections.last().map(|(id, a)| (*id, a, a.status_at(now)));
     let latest_result = latest.as_ref().and_then(|(_, a, _)| match a.claim {
         Claim::QualityInspection { result, .. } => Some(result),
         _ => None,
     });
-    let (verdict, reason) = if !proof_ok {
-        (Verdict::NotInLot, if dl.proof.is_none() {
-            "no proof was given for this serial".to_string()
-        } else {
-            format!("serial {} is not one of the {} items registered in lot {}", dl.serial, lot.info.item_count, dl.lot)
-        })
-    } else if merchant.as_ref().is_none_or(|m| m.status != MerchantStatus::Active) {
+    let in_lot = if merchant.as_ref().is_none_or(|m| m.status != MerchantStatus::Active) {
         (Verdict::MerchantSuspended, "the merchant that registered this product is not active on the consortium".into())
     } else if lot.status == LotStatus::Recalled {
         (Verdict::Recalled, "the merchant or the consortium recalled this lot".into())
@@ -273,17 +318,43 @@ pub async fn verify(tp: &Tracepass, dl: &DigitalLink) -> Result<Report> {
     } else {
         (Verdict::Genuine, "registered by an active merchant and proven to be in its lot".into())
     };
-    r.verdict = verdict;
-    r.reason = reason;
-    Ok(r)
+    Ok(LotView { template: r, tree: Some((lot.info.root, lot.info.item_count)), in_lot })
 }
 
-/// A chain timestamp (ms since the Unix epoch) as `YYYY-MM-DD hh:mm:ss UTC`.
-pub fn utc(ms: Timestamp) -> String {
-    let secs = ms / 1000;
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // civil date from days since 1970-01-01 (Howard Hinnant's algorithm)
+impl LotView {
+    /// The report of one scanned item of this lot: its ID and proof checked here, the rest
+    /// from the view. `dl` must name the view's GTIN and lot.
+    pub fn judge(&self, dl: &DigitalLink) -> Report {
+        let item = item_id(&dl.gtin, dl.lot.as_bytes(), dl.serial.as_bytes());
+        let mut r = self.template.clone();
+        r.serial = dl.serial.clone();
+        r.item_id = format!("0x{}", hex::encode(item));
+        let (verdict, reason) = match &self.tree {
+            None => self.in_lot.clone(),
+            Some((root, count)) => {
+                let proof_ok = match &dl.proof {
+                    Some(p) => merkle::verify(root, *count, p.index, &item, &p.siblings),
+                    None => false,
+                };
+                if !proof_ok {
+                    (Verdict::NotInLot, if dl.proof.is_none() {
+                        "no proof was given for this serial".to_string()
+                    } else {
+                        format!("serial {} is not one of the {} items registered in lot {}", dl.serial, count, dl.lot)
+                    })
+                } else {
+                    self.in_lot.clone()
+                }
+            }
+        };
+        r.verdict = verdict;
+        r.reason = reason;
+        r
+    }
+}
+
+/// The civil date (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -292,7 +363,14 @@ pub fn utc(ms: Timestamp) -> String {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// A chain timestamp (ms since the Unix epoch) as `YYYY-MM-DD hh:mm:ss UTC`.
+pub fn utc(ms: Timestamp) -> String {
+    let secs = ms / 1000;
+    let rem = secs % 86_400;
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
     format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", rem / 3600, (rem % 3600) / 60, rem % 60)
 }
 
