@@ -118,6 +118,44 @@ FORGED=$(echo "$URI" | sed 's#/21/AROHA00000042#/21/AROHA99999999#')
 say "the item's QR code (GS1 Digital Link with its proof)"
 as //Alice qr --serial AROHA00000042 --proofs "$DEMO/L2026-11A.proofs.jsonl" --out "$DEMO/item-AROHA00000042.png"
 
+say "the page the phone opens: tracepass serve, the read-only GS1 Digital Link resolver"
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+"$TP" serve --listen "127.0.0.1:$PORT" >"$DEMO/serve.log" 2>&1 &
+SERVE_PID=$!
+stop_serve() { kill "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; }
+trap stop_serve EXIT
+PAGE="http://127.0.0.1:$PORT/${URI#https://*/}"
+echo "item page: $PAGE"
+python3 - "$PAGE" <<'PY'
+import html, re, sys, time, urllib.error, urllib.request
+url = sys.argv[1]
+base = url.split("/01/")[0]
+deadline = time.time() + 30
+while True:  # until the resolver answers (any status)
+    try:
+        urllib.request.urlopen(base + "/healthz", timeout=2)
+        break
+    except urllib.error.HTTPError:
+        break
+    except Exception:
+        if time.time() > deadline:
+            sys.exit("the resolver did not come up; see .tracepass/demo/serve.log")
+        time.sleep(0.2)
+try:
+    r = urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "text/html"}), timeout=30)
+    status, body = r.status, r.read()
+except urllib.error.HTTPError as e:
+    status, body = e.code, e.read()
+page = body.decode("utf-8", "replace")
+find = lambda pat: html.unescape(m.group(1)) if (m := re.search(pat, page)) else "?"
+print(f"HTTP {status}, {len(body)} bytes of HTML")
+headline, reason = find(r'id="verdict-headline">(.*?)</h1>'), find(r'id="verdict-reason">(.*?)</p>')
+print(f"verdict: {headline} ({reason})")
+PY
+head -n 1 "$DEMO/serve.log"
+stop_serve
+trap - EXIT
+
 say "done in $(( $(date +%s) - T0 )) s (the 10,000-item lot registration took ${LOT_SECONDS} s)"
 echo "proofs file: $DEMO/L2026-11A.proofs.jsonl"
 echo "deployment:  $DEMO/tracepass-deployment.json"

@@ -68,6 +68,11 @@ pub enum Command {
     Verify(cli::verify::VerifyArgs),
     /// An item's QR code (its Digital Link URI with the proof), as PNG or SVG.
     Qr(cli::qr::QrArgs),
+    /// A lot's trace in standard formats (EPCIS 2.0).
+    #[command(subcommand)]
+    Export(cli::export::ExportCmd),
+    /// The read-only GS1 Digital Link resolver: verification pages for phones, JSON on Accept.
+    Serve(cli::serve::ServeArgs),
     /// Read-only access to contract state.
     #[command(subcommand)]
     Query(cli::query::QueryCmd),

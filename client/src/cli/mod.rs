@@ -3,12 +3,14 @@
 
 pub mod attest;
 pub mod deploy;
+pub mod export;
 pub mod member;
 pub mod merchant;
 pub mod qr;
 pub mod query;
 pub mod registry;
 pub mod sampling;
+pub mod serve;
 pub mod verify;
 
 use crate::{Cli, Command};
@@ -145,6 +147,8 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Verify(a) => verify::run(&ctx, a).await,
         Command::Query(c) => query::run(&ctx, c).await,
         Command::Qr(a) => qr::run(&ctx, a).await,
+        Command::Export(c) => export::run(&ctx, c).await,
+        Command::Serve(a) => serve::run(&ctx, a).await,
         Command::Chain(c) => query::chain(&ctx, c).await,
         Command::Account => {
             let s = ctx.signer()?;

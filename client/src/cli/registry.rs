@@ -169,6 +169,13 @@ pub enum EventCmd {
         #[arg(long)]
         document: Option<PathBuf>,
     },
+    /// Record a partner's EPCIS 2.0 ObjectEvents as trace events of the lots they name: all or
+    /// nothing (one Utility.batch_all), after schema validation, checks and dry runs.
+    Import {
+        /// EPCIS 2.0 document (JSON-LD).
+        #[arg(long)]
+        epcis: PathBuf,
+    },
 }
 
 pub async fn factory(ctx: &Ctx, c: FactoryCmd) -> Result<i32> {
@@ -327,7 +334,10 @@ pub async fn lot(ctx: &Ctx, c: LotCmd) -> Result<i32> {
 }
 
 pub async fn event(ctx: &Ctx, c: EventCmd) -> Result<i32> {
-    let EventCmd::Add { gtin, lot, step, country: cc, location, time, document } = c;
+    let (gtin, lot, step, cc, location, time, document) = match c {
+        EventCmd::Add { gtin, lot, step, country, location, time, document } => (gtin, lot, step, country, location, time, document),
+        EventCmd::Import { epcis } => return import_epcis(ctx, &epcis).await,
+    };
     let id = lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice());
     let loc = Location { country: country(&cc)?, code: location.as_bytes().to_vec() };
     let doc = match &document {
@@ -339,5 +349,37 @@ pub async fn event(ctx: &Ctx, c: EventCmd) -> Result<i32> {
     let t = time.unwrap_or_else(now_ms).min(tp.chain.now_ms().await?);
     let o = tp.add_event(&ctx.signer()?, id, step.into(), t, loc, doc).await?;
     ctx.print_write(&format!("event {} ({step:?}) recorded on lot {lot}", o.value), json!({ "index": o.value, "step": format!("{step:?}") }), &o);
+    Ok(0)
+}
+
+/// `event import --epcis FILE`: parse and validate, check and dry-run every event, then record
+/// them all in one transaction (or none).
+async fn import_epcis(ctx: &Ctx, path: &std::path::Path) -> Result<i32> {
+    let io = |e: std::io::Error| ClientError::Io { path: path.display().to_string(), reason: e.to_string() };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > tracepass::epcis::MAX_DOCUMENT_BYTES as u64 {
+        return Err(ClientError::Input(format!("{}: larger than {} bytes", path.display(), tracepass::epcis::MAX_DOCUMENT_BYTES)));
+    }
+    let text = std::fs::read_to_string(path).map_err(io)?;
+    let events = tracepass::epcis::parse_document(&text).map_err(|e| match e {
+        ClientError::Input(why) => ClientError::Input(format!("{}: {why}", path.display())),
+        other => other,
+    })?;
+    let signer = ctx.signer()?;
+    let tp = ctx.tracepass().await?;
+    let r = tracepass::epcis::import(&tp, &signer, &events).await?;
+    let mut lines = vec![match &r.block {
+        Some(block) => format!(
+            "{} events recorded on {} lot(s) ({}, block {block})",
+            r.recorded,
+            r.lots.len(),
+            if r.batched { "one Utility.batch_all transaction" } else { "one transaction per event" },
+        ),
+        None => format!("all {} events of the document were recorded already: nothing sent", r.already_recorded),
+    }];
+    for l in &r.lots {
+        lines.push(format!("  lot {} of {}: {} recorded, {} events now, status {}", l.lot, l.gtin, l.recorded, l.events_now, l.status));
+    }
+    ctx.print(&lines.join("\n"), serde_json::to_value(&r).unwrap_or_default());
     Ok(0)
 }
