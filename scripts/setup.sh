@@ -6,6 +6,7 @@
 #   Debian packages: protobuf-compiler clang libclang-dev (node build), chromium chromium-driver
 #   cargo-contract 5.0.3                                       (~10 min to build on 2 cores)
 #   substrate-contracts-node 0.42.0 (crates.io: contracts-node) (~75 min to build on 2 cores)
+#   cargo-fuzz 0.12.0                                           (~4 min; scripts/fuzz.sh)
 #
 # The node build keeps its cargo target dir under ~/.cache/tracepass so an interrupted build
 # resumes where it stopped instead of starting over.
@@ -13,6 +14,7 @@ set -euo pipefail
 
 RUST_PIN=1.86.0
 CARGO_CONTRACT_VERSION=5.0.3
+CARGO_FUZZ_VERSION=0.12.0
 NODE_CRATE=contracts-node
 NODE_VERSION=0.42.0
 CACHE_DIR="${TRACEPASS_CACHE:-$HOME/.cache/tracepass}"
@@ -110,4 +112,14 @@ else
   log "substrate-contracts-node built in $(( $(date +%s) - start )) s"
 fi
 
-log "ready: $(cargo-contract --version), $(substrate-contracts-node --version)"
+# --- 5. cargo-fuzz (scripts/fuzz.sh) ----------------------------------------------------------
+# 0.12.0 with its own lock file builds on the pinned toolchain (0.13 needs Rust >= 1.91).
+if cargo-fuzz --version 2>/dev/null | grep -q "cargo-fuzz $CARGO_FUZZ_VERSION\$"; then
+  log "cargo-fuzz $CARGO_FUZZ_VERSION: present"
+else
+  log "building cargo-fuzz $CARGO_FUZZ_VERSION with rust $RUST_PIN (a few minutes on 2 cores)"
+  (cd / && cargo "+$RUST_PIN" install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --force \
+     --target-dir "$CACHE_DIR/cargo-fuzz-target")
+fi
+
+log "ready: $(cargo-contract --version), $(substrate-contracts-node --version), $(cargo-fuzz --version)"

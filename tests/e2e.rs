@@ -9,6 +9,7 @@ use tracepass::gs1::{parse_gtin, DigitalLink, Proof};
 use tracepass::lots;
 use tracepass::shared::*;
 use tracepass::verify::{verify, Verdict};
+use tracepass::subxt::ext::scale_value::At;
 use tracepass::{Chain, ClientError};
 use tracepass_e2e::{artifacts, root, Node};
 
@@ -71,6 +72,25 @@ fn g<T>(table: &mut GasTable, name: &str, out: tracepass::Result<tracepass::cont
         table.push((name.to_string(), d.gas_required.ref_time, d.gas_required.proof_size, d.storage_deposit));
     }
     out.value
+}
+
+/// The code hash a contract runs (pallet-contracts' ContractInfoOf).
+async fn code_hash_of(tp: &Tracepass, contract: AccountId) -> [u8; 32] {
+    let addr = tracepass::subxt::dynamic::storage("Contracts", "ContractInfoOf", vec![tracepass::subxt::dynamic::Value::from_bytes(AsRef::<[u8]>::as_ref(&contract))]);
+    let v = tp.chain.api.storage().at(tp.chain.best().await.unwrap()).fetch(&addr).await.unwrap().expect("a contract").to_value().unwrap();
+    // H256 decodes as a composite around 32 numbers, however deep: collect them in order
+    fn bytes<T>(v: &tracepass::subxt::ext::scale_value::Value<T>, out: &mut Vec<u8>) {
+        use tracepass::subxt::ext::scale_value::{Composite, Primitive, ValueDef};
+        match &v.value {
+            ValueDef::Primitive(Primitive::U128(b)) => out.push(*b as u8),
+            ValueDef::Composite(Composite::Unnamed(vs)) => vs.iter().for_each(|x| bytes(x, out)),
+            ValueDef::Composite(Composite::Named(vs)) => vs.iter().for_each(|(_, x)| bytes(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = vec![];
+    bytes(v.at("code_hash").expect("code_hash field"), &mut out);
+    out.try_into().expect("32 bytes")
 }
 
 fn dl(gtin: Gtin, lot: &lots::BuiltLot, i: usize) -> DigitalLink {
@@ -291,7 +311,16 @@ async fn consortium_story_works() {
     assert_eq!(verify(&tp, &genuine).await.unwrap().verdict, Verdict::Genuine);
 
     // ---- upgrades: refused from anyone but governance; through governance state is kept -------
-    let registry_hash: [u8; 32] = hex::decode(d.registry.code_hash.trim_start_matches("0x")).unwrap().try_into().unwrap();
+    // new code: the registry's wasm with a custom section appended (same behaviour, new code hash)
+    let old_hash: [u8; 32] = hex::decode(d.registry.code_hash.trim_start_matches("0x")).unwrap().try_into().unwrap();
+    let mut v2 = tracepass::deploy::read_bundle(&artifacts(), "registry").unwrap().wasm;
+    let (name, payload) = (b"tracepass-upgrade", b"v2");
+    v2.extend_from_slice(&[0, (1 + name.len() + payload.len()) as u8, name.len() as u8]);
+    v2.extend_from_slice(name);
+    v2.extend_from_slice(payload);
+    let registry_hash: [u8; 32] = tp.chain.upload_code(&k.alice, &v2).await.unwrap().0;
+    assert_ne!(registry_hash, old_hash, "the upgrade installs different code");
+    assert_eq!(code_hash_of(&tp, tp.registry).await, old_hash);
     let mut set_code = selectors::SET_CODE.to_vec();
     set_code.extend_from_slice(&registry_hash);
     let dry = tp.chain.dry_run(k.bob.account(), tp.registry, set_code).await.unwrap();
@@ -305,6 +334,7 @@ async fn consortium_story_works() {
     let id = tp.propose(&k.bob, upgrade).await.unwrap().value;
     tp.approve(&k.dave, id).await.unwrap();
     g(&mut gas, "whitelist.execute(SetCodeHash registry)", tp.execute(&k.bob, id).await);
+    assert_eq!(code_hash_of(&tp, tp.registry).await, registry_hash, "the registry runs the new code");
     assert_eq!(tp.counts().await.unwrap(), counts, "state kept across the upgrade");
     assert_eq!(verify(&tp, &genuine).await.unwrap().verdict, Verdict::Genuine);
 

@@ -468,3 +468,5 @@ mod attestation {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod props;

@@ -483,3 +483,5 @@ mod registry {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod props;

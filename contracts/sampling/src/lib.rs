@@ -570,3 +570,5 @@ mod sampling {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod props;

@@ -648,3 +648,5 @@ mod whitelist {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod props;

@@ -1,0 +1,713 @@
+//! Property tests of the attestation contract: random sequences of messages from random callers
+//! in ink!'s off-chain environment (whitelist, registry and sampling answered by
+//! `tracepass_shared::fakes`), against a plain-Rust model of the attestation book and of the lot
+//! statuses it changes.
+//!
+//! The world: two products (categories 1001 and 2002) with lots in random starting statuses and
+//! random sampling answers, two factories, agencies accredited for both categories, for one, and
+//! until a time the sequence may pass, customs, logistics, a governor, a merchant, a stranger and
+//! the whitelist. Messages: inspections (pass and fail, re-tests naming earlier attestations,
+//! malformed fields), certifications, customs clearances, revocations by issuers and others,
+//! revocations by governance, each also from callers that may not send them; between them the
+//! registry moves lots along legal transitions, sampling answers change and time passes.
+//! After **every** step these invariants are checked:
+//!
+//! 1. **Model agreement**: the result is exactly the model's (same ID or same `Error`); every
+//!    attestation record equals the model's (records never change but for one revocation), its
+//!    status at the block's time is the model's (valid, expired, revoked), the risk feedback sent
+//!    to sampling is the model's.
+//! 2. **Legal transitions only**: every status change the contract asks the registry for
+//!    (`apply_status`) is legal from the lot's status at that moment (`LotStatus::can_become`),
+//!    and is exactly the predicted effect: a fail holds a lot that may be held, a pass releases a
+//!    held lot, a clearance clears a lot at customs; revocation and expiry change no status.
+//! 3. **Only entitled roles change anything**: an inspection or certification by a non-agency
+//!    (or an agency out of scope or expired) fails with `Unauthorized`, `OutOfScope` or
+//!    `AccreditationExpired`; a clearance by a non-customs member with `Unauthorized`; a
+//!    revocation by anyone but the issuer with `NotIssuer`; governance revocation and `set_code`
+//!    by anyone but the whitelist with `NotContract`. Any failed message leaves the records,
+//!    indexes, lot statuses, risk feedback and events unchanged.
+//! 4. **Indexes agree with the records**: IDs run 1..=`count()` with no record past it; every
+//!    attestation is in exactly one index (its lot's for inspections and clearances, its
+//!    factory's for certifications), in issue order; the indexes' lengths add up to `count()`.
+//!
+//! Cases per run: `TRACEPASS_PROPTEST_CASES` (default [`DEFAULT_CASES`]).
+
+use crate::attestation::*;
+use ink::env::{test, DefaultEnvironment};
+use ink::primitives::{AccountId, Hash};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use tracepass_shared::bounds::*;
+use tracepass_shared::fakes::{self, account};
+use tracepass_shared::traits::{AttestationGovernance, Upgradeable};
+use tracepass_shared::*;
+
+/// Sequences per run unless `TRACEPASS_PROPTEST_CASES` says otherwise.
+const DEFAULT_CASES: u32 = 2_500;
+/// Longest sequence.
+const MAX_STEPS: usize = 30;
+
+const GOVERNOR: u8 = 1;
+/// Accredited for both categories, for good.
+const AGENCY: u8 = 10;
+/// Accredited for category 2002 only.
+const AGENCY_2002: u8 = 13;
+/// Accredited for both categories until `START + HOUR`.
+const AGENCY_SHORT: u8 = 14;
+const CUSTOMS: u8 = 11;
+const LOGISTICS: u8 = 12;
+const MERCHANT: u8 = 20;
+const STRANGER: u8 = 99;
+const WHITELIST: u8 = 200;
+const REGISTRY: u8 = 201;
+const SAMPLING: u8 = 202;
+const CALLERS: [u8; 10] = [GOVERNOR, AGENCY, AGENCY_2002, AGENCY_SHORT, CUSTOMS, LOGISTICS, MERCHANT, STRANGER, WHITELIST, REGISTRY];
+const START: Timestamp = 1_790_000_000_000;
+const HOUR: Timestamp = 3_600_000;
+const CATEGORIES: [Category; 3] = [1001, 2002, 3003];
+/// GTIN bodies of the two products (category 1001, category 2002).
+const GTIN_BODIES: [&[u8; 13]; 2] = [b"1061414100041", b"1061414100042"];
+/// Lots per product.
+const LOTS_PER_PRODUCT: usize = 3;
+const ITEMS: u32 = 50;
+
+fn cases() -> u32 {
+    std::env::var("TRACEPASS_PROPTEST_CASES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(DEFAULT_CASES)
+}
+
+/// Runs `case` on `cases()` random values of `strategy`, each in a fresh off-chain environment
+/// and a fresh fake world; `case` returns the number of steps it ran. Prints the totals.
+fn run_property<S: Strategy>(name: &str, strategy: S, case: impl Fn(&S::Value) -> usize) {
+    let config = Config { cases: cases(), failure_persistence: None, ..Config::default() };
+    let mut runner = TestRunner::new(config);
+    let (sequences, steps) = (Cell::new(0u64), Cell::new(0u64));
+    let started = std::time::Instant::now();
+    let result = runner.run(&strategy, |value| {
+        let mut n = 0;
+        test::run_test::<DefaultEnvironment, _>(|_| {
+            fakes::reset();
+            n = case(&value);
+            Ok(())
+        })
+        .expect("off-chain environment");
+        sequences.set(sequences.get() + 1);
+        steps.set(steps.get() + n as u64);
+        Ok(())
+    });
+    // Written to stderr directly, not with eprintln!, so that the figures show in a normal
+    // (captured) `cargo test` run too.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "property {name}: {} sequences, {} steps, invariants checked after every step ({:.1} s)\n\
+         property {name} exercised: {}",
+        sequences.get(),
+        steps.get(),
+        started.elapsed().as_secs_f64(),
+        stats::line()
+    );
+    if let Err(e) = result {
+        panic!("property {name} failed: {e}");
+    }
+}
+
+mod stats {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    pub static ISSUED: AtomicU64 = AtomicU64::new(0);
+    pub static HELD: AtomicU64 = AtomicU64::new(0);
+    pub static RELEASED: AtomicU64 = AtomicU64::new(0);
+    pub static CLEARED: AtomicU64 = AtomicU64::new(0);
+    pub static REVOKED: AtomicU64 = AtomicU64::new(0);
+    pub static EXPIRED: AtomicU64 = AtomicU64::new(0);
+    pub static REFUSED: AtomicU64 = AtomicU64::new(0);
+    pub fn add(c: &AtomicU64) {
+        c.fetch_add(1, Ordering::Relaxed);
+    }
+    pub fn line() -> String {
+        let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        format!(
+            "{} attestations issued, {} lots held, {} released, {} cleared, {} revocations, {} steps seeing an \
+             expired attestation, {} refusals",
+            g(&ISSUED), g(&HELD), g(&RELEASED), g(&CLEARED), g(&REVOKED), g(&EXPIRED), g(&REFUSED)
+        )
+    }
+}
+
+fn set_caller(n: u8) {
+    test::set_caller::<DefaultEnvironment>(account(n));
+}
+
+fn events() -> usize {
+    test::recorded_events().count()
+}
+
+fn gtin(i: usize) -> Gtin {
+    let body = GTIN_BODIES[i];
+    let mut d = [0u8; 14];
+    d[..13].copy_from_slice(body);
+    d[13] = gs1_check_digit(body);
+    Gtin::parse(&d).expect("valid GTIN")
+}
+
+/// Lot `n`: lots 0..6 exist (3 per product), lot 6 does not.
+fn lot(n: usize) -> LotId {
+    lot_id(&gtin(n / LOTS_PER_PRODUCT % 2), format!("L{n}").as_bytes())
+}
+
+const ALL_LOTS: usize = 2 * LOTS_PER_PRODUCT + 1;
+const STATUSES: [LotStatus; 7] = [
+    LotStatus::Registered,
+    LotStatus::InTransit,
+    LotStatus::AtCustoms,
+    LotStatus::Cleared,
+    LotStatus::Held,
+    LotStatus::Released,
+    LotStatus::Recalled,
+];
+const SELECTIONS: [Selection; 4] = [Selection::Unknown, Selection::SeedPending, Selection::Selected, Selection::NotSelected];
+
+// ---- operations -------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+enum Op {
+    /// `bad`: 0 none, 1 standard, 2 URI, 3 items sampled, 4 inspected in the future, 5 valid
+    /// until now. `answers`: `None`, or a pick of an earlier ID (see `pick_id`).
+    Inspect { caller: u8, lot: usize, pass: bool, bad: u8, answers: Option<u8>, valid_for: Timestamp },
+    Certify { caller: u8, factory: u32, category: usize, bad: bool, valid_for: Timestamp },
+    Clear { caller: u8, lot: usize, port_ok: bool, future: bool },
+    Revoke { caller: u8, id: u8 },
+    RevokeByGovernance { caller: u8, id: u8 },
+    SetCode { caller: u8 },
+    /// The registry moves a lot to `to` if that is legal (a shipment, an arrival, a hold...).
+    Move { lot: usize, to: LotStatus },
+    /// Sampling's answer for a lot changes (its epoch is finalised, say).
+    Select { lot: usize, selection: Selection },
+    /// Time passes.
+    Wait { ms: Timestamp },
+}
+
+fn caller(usual: &'static [u8]) -> impl Strategy<Value = u8> {
+    prop_oneof![5 => prop::sample::select(usual), 2 => prop::sample::select(CALLERS.to_vec())]
+}
+
+fn lot_pick() -> impl Strategy<Value = usize> {
+    prop_oneof![8 => 0usize..2 * LOTS_PER_PRODUCT, 1 => Just(2 * LOTS_PER_PRODUCT)]
+}
+
+fn valid_for() -> impl Strategy<Value = Timestamp> {
+    prop_oneof![1 => Just(1u64), 2 => 1u64..4 * HOUR, 2 => Just(365 * 24 * HOUR)]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        8 => (caller(&[AGENCY, AGENCY, AGENCY_2002, AGENCY_SHORT]), lot_pick(), prop::bool::weighted(0.5),
+              prop_oneof![8 => Just(0u8), 1 => 1u8..6], prop::option::weighted(0.3, any::<u8>()), valid_for())
+            .prop_map(|(caller, lot, pass, bad, answers, valid_for)| Op::Inspect { caller, lot, pass, bad, answers, valid_for }),
+        3 => (caller(&[AGENCY, AGENCY_2002, AGENCY_SHORT]), prop_oneof![4 => 1u32..3, 1 => Just(9u32)], 0usize..3,
+              prop::bool::weighted(0.1), valid_for())
+            .prop_map(|(caller, factory, category, bad, valid_for)| Op::Certify { caller, factory, category, bad, valid_for }),
+        4 => (caller(&[CUSTOMS]), lot_pick(), prop::bool::weighted(0.9), prop::bool::weighted(0.1))
+            .prop_map(|(caller, lot, port_ok, future)| Op::Clear { caller, lot, port_ok, future }),
+        2 => (caller(&[AGENCY, AGENCY_2002, AGENCY_SHORT, CUSTOMS]), any::<u8>()).prop_map(|(caller, id)| Op::Revoke { caller, id }),
+        1 => (caller(&[WHITELIST]), any::<u8>()).prop_map(|(caller, id)| Op::RevokeByGovernance { caller, id }),
+        1 => prop::sample::select(CALLERS.iter().copied().filter(|c| *c != WHITELIST).collect::<Vec<_>>())
+            .prop_map(|caller| Op::SetCode { caller }),
+        4 => (lot_pick(), prop::sample::select(STATUSES.to_vec())).prop_map(|(lot, to)| Op::Move { lot, to }),
+        1 => (lot_pick(), prop::sample::select(SELECTIONS.to_vec())).prop_map(|(lot, selection)| Op::Select { lot, selection }),
+        2 => prop_oneof![0u64..HOUR / 2, HOUR / 2..2 * HOUR].prop_map(|ms| Op::Wait { ms }),
+    ]
+}
+
+/// The starting world: each existing lot's status and sampling answer.
+fn world() -> impl Strategy<Value = Vec<(LotStatus, Selection)>> {
+    prop::collection::vec(
+        (
+            prop_oneof![3 => Just(LotStatus::Registered), 3 => Just(LotStatus::AtCustoms), 2 => Just(LotStatus::Held), 1 => prop::sample::select(STATUSES.to_vec())],
+            prop::sample::select(SELECTIONS.to_vec()),
+        ),
+        2 * LOTS_PER_PRODUCT,
+    )
+}
+
+// ---- the model --------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Default)]
+struct Model {
+    now: Timestamp,
+    records: Vec<Attestation>,
+    statuses: BTreeMap<LotId, LotStatus>,
+    selections: BTreeMap<LotId, Selection>,
+    lot_index: BTreeMap<LotId, Vec<AttestationId>>,
+    factory_index: BTreeMap<FactoryId, Vec<AttestationId>>,
+    inspections: Vec<(AccountId, InspectionResult)>,
+    /// Status changes asked of the registry: (lot, to).
+    changes: Vec<(LotId, LotStatus)>,
+}
+
+fn scope_of(who: u8) -> Option<(Vec<Category>, Timestamp)> {
+    match who {
+        AGENCY => Some((vec![1001, 2002], u64::MAX)),
+        AGENCY_2002 => Some((vec![2002], u64::MAX)),
+        AGENCY_SHORT => Some((vec![1001, 2002], START + HOUR)),
+        _ => None,
+    }
+}
+
+fn check_agency(who: u8, category: Category, now: Timestamp) -> Result<()> {
+    let a = account(who);
+    let (categories, until) = scope_of(who).ok_or(Error::Unauthorized { account: a, role: Role::Agency })?;
+    if now >= until {
+        return Err(Error::AccreditationExpired { agency: a });
+    }
+    if !categories.contains(&category) {
+        return Err(Error::OutOfScope { agency: a, category });
+    }
+    Ok(())
+}
+
+fn standard(bad: bool) -> Vec<u8> {
+    if bad {
+        Vec::new()
+    } else {
+        b"ISO 22000".to_vec()
+    }
+}
+
+impl Model {
+    fn pick_id(&self, pick: u8) -> AttestationId {
+        let n = self.records.len() as u64;
+        if pick >= 240 {
+            n + 1 + u64::from(pick % 3)
+        } else if n == 0 {
+            1
+        } else {
+            n - u64::from(pick) % n
+        }
+    }
+
+    fn lot_slot(&self, lot: &LotId) -> Result<()> {
+        if self.lot_index.get(lot).map_or(0, Vec::len) >= MAX_ATTESTATIONS_PER_SUBJECT as usize {
+            return Err(Error::TooManyAttestations);
+        }
+        Ok(())
+    }
+
+    fn issue(&mut self, a: Attestation) -> Result<Option<AttestationId>> {
+        self.records.push(a);
+        stats::add(&stats::ISSUED);
+        Ok(Some(self.records.len() as u64))
+    }
+
+    fn set_status(&mut self, lot: LotId, to: LotStatus) {
+        let from = self.statuses[&lot];
+        assert!(from.can_become(to), "the model asked for {from:?} -> {to:?}");
+        self.statuses.insert(lot, to);
+        self.changes.push((lot, to));
+    }
+
+    fn step(&mut self, op: &Op) -> Result<Option<AttestationId>> {
+        let now = self.now;
+        match op {
+            Op::Inspect { caller, lot: n, pass, bad, answers, valid_for } => {
+                let id = lot(*n);
+                let status = *self.statuses.get(&id).ok_or(Error::LotNotFound)?;
+                check_agency(*caller, CATEGORIES[*n / LOTS_PER_PRODUCT], now)?;
+                match bad {
+                    1 => return Err(Error::Invalid(Field::Standard)),
+                    2 => return Err(Error::Invalid(Field::Uri)),
+                    3 => return Err(Error::Invalid(Field::ItemCount)),
+                    4 => return Err(Error::Invalid(Field::EventTime)),
+                    5 => return Err(Error::Invalid(Field::ValidUntil)),
+                    _ => {}
+                }
+                let answers = answers.map(|p| self.pick_id(p));
+                if let Some(earlier) = answers {
+                    let same = matches!(
+                        earlier.checked_sub(1).and_then(|i| self.records.get(i as usize)),
+                        Some(Attestation { claim: Claim::QualityInspection { lot: l, .. }, .. }) if *l == id
+                    );
+                    if !same {
+                        return Err(Error::BadRetest);
+                    }
+                }
+                self.lot_slot(&id)?;
+                let selected = self.selections.get(&id) == Some(&Selection::Selected);
+                let result = if *pass { InspectionResult::Pass } else { InspectionResult::Fail };
+                match result {
+                    InspectionResult::Fail if status.can_become(LotStatus::Held) => {
+                        self.set_status(id, LotStatus::Held);
+                        stats::add(&stats::HELD);
+                    }
+                    InspectionResult::Pass if status == LotStatus::Held => {
+                        self.set_status(id, LotStatus::Released);
+                        stats::add(&stats::RELEASED);
+                    }
+                    _ => {}
+                }
+                self.inspections.push((account(MERCHANT), result));
+                self.lot_index.entry(id).or_default().push(self.records.len() as u64 + 1);
+                self.issue(Attestation {
+                    claim: Claim::QualityInspection {
+                        lot: id,
+                        result,
+                        standard: standard(false),
+                        items_sampled: 5,
+                        report_hash: [4; 32],
+                        report_uri: b"ipfs://report".to_vec(),
+                        inspected_at: now,
+                        selected,
+                    },
+                    issuer: account(*caller),
+                    issued_at: now,
+                    valid_until: Some(now + valid_for),
+                    answers,
+                    revoked: None,
+                })
+            }
+            Op::Certify { caller, factory, category, bad, valid_for } => {
+                if !(1..=2).contains(factory) {
+                    return Err(Error::FactoryNotFound);
+                }
+                check_agency(*caller, CATEGORIES[*category], now)?;
+                if *bad {
+                    return Err(Error::Invalid(Field::Standard));
+                }
+                if self.factory_index.get(factory).map_or(0, Vec::len) >= MAX_ATTESTATIONS_PER_SUBJECT as usize {
+                    return Err(Error::TooManyAttestations);
+                }
+                self.factory_index.entry(*factory).or_default().push(self.records.len() as u64 + 1);
+                self.issue(Attestation {
+                    claim: Claim::FactoryCertification {
+                        factory: *factory,
+                        category: CATEGORIES[*category],
+                        standard: standard(false),
+                        certificate_hash: [5; 32],
+                    },
+                    issuer: account(*caller),
+                    issued_at: now,
+                    valid_until: Some(now + valid_for),
+                    answers: None,
+                    revoked: None,
+                })
+            }
+            Op::Clear { caller, lot: n, port_ok, future } => {
+                if *caller != CUSTOMS {
+                    return Err(Error::Unauthorized { account: account(*caller), role: Role::Customs });
+                }
+                let id = lot(*n);
+                let status = *self.statuses.get(&id).ok_or(Error::LotNotFound)?;
+                if !port_ok {
+                    return Err(Error::Invalid(Field::Location));
+                }
+                if *future {
+                    return Err(Error::Invalid(Field::EventTime));
+                }
+                if !status.can_become(LotStatus::Cleared) {
+                    return Err(Error::IllegalTransition { from: status, to: LotStatus::Cleared });
+                }
+                self.lot_slot(&id)?;
+                self.set_status(id, LotStatus::Cleared);
+                stats::add(&stats::CLEARED);
+                self.lot_index.entry(id).or_default().push(self.records.len() as u64 + 1);
+                self.issue(Attestation {
+                    claim: Claim::CustomsClearance { lot: id, port: b"NZAKL".to_vec(), declaration_hash: [6; 32], cleared_at: now },
+                    issuer: account(*caller),
+                    issued_at: now,
+                    valid_until: None,
+                    answers: None,
+                    revoked: None,
+                })
+            }
+            Op::Revoke { caller, id } => {
+                let id = self.pick_id(*id);
+                let who = account(*caller);
+                let a = id.checked_sub(1).and_then(|i| self.records.get_mut(i as usize)).ok_or(Error::AttestationNotFound)?;
+                if a.issuer != who {
+                    return Err(Error::NotIssuer);
+                }
+                if a.revoked.is_some() {
+                    return Err(Error::AlreadyRevoked);
+                }
+                a.revoked = Some((who, [7; 32]));
+                stats::add(&stats::REVOKED);
+                Ok(None)
+            }
+            Op::RevokeByGovernance { caller, id } => {
+                let id = self.pick_id(*id);
+                let who = account(*caller);
+                if *caller != WHITELIST {
+                    return Err(Error::NotContract { caller: who, expected: ContractKind::Whitelist });
+                }
+                let a = id.checked_sub(1).and_then(|i| self.records.get_mut(i as usize)).ok_or(Error::AttestationNotFound)?;
+                if a.revoked.is_some() {
+                    return Err(Error::AlreadyRevoked);
+                }
+                a.revoked = Some((who, [8; 32]));
+                stats::add(&stats::REVOKED);
+                Ok(None)
+            }
+            Op::SetCode { caller } => Err(Error::NotContract { caller: account(*caller), expected: ContractKind::Whitelist }),
+            Op::Move { lot: n, to } => {
+                let id = lot(*n);
+                if let Some(from) = self.statuses.get(&id).copied() {
+                    if from.can_become(*to) {
+                        self.statuses.insert(id, *to);
+                    }
+                }
+                Ok(None)
+            }
+            Op::Select { lot: n, selection } => {
+                self.selections.insert(lot(*n), *selection);
+                Ok(None)
+            }
+            Op::Wait { ms } => {
+                self.now += ms;
+                Ok(None)
+            }
+        }
+    }
+}
+
+// ---- checking ---------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq)]
+struct Snapshot {
+    count: u64,
+    records: Vec<Option<Attestation>>,
+    statuses: Vec<Option<AttestationStatus>>,
+    of_lot: Vec<Vec<(AttestationId, Attestation)>>,
+    of_factory: Vec<Vec<(AttestationId, Attestation)>>,
+    lots: Vec<Option<LotStatus>>,
+    inspections: Vec<(AccountId, InspectionResult)>,
+    changes: Vec<(LotId, LotStatus)>,
+}
+
+fn snapshot(c: &Attestations) -> Snapshot {
+    let count = c.count();
+    Snapshot {
+        count,
+        records: (1..=count + 1).map(|id| c.attestation(id)).collect(),
+        statuses: (1..=count + 1).map(|id| c.status(id)).collect(),
+        of_lot: (0..ALL_LOTS).map(|n| c.of_lot(lot(n))).collect(),
+        of_factory: (1..=3).map(|f| c.of_factory(f)).collect(),
+        lots: (0..ALL_LOTS).map(|n| fakes::with(|w| w.lots.get(&lot(n)).map(|l| l.status))).collect(),
+        inspections: fakes::with(|w| w.inspections.clone()),
+        changes: fakes::with(|w| w.status_changes.clone()),
+    }
+}
+
+fn check_state(s: &Snapshot, m: &Model) {
+    assert_eq!(s.count, m.records.len() as u64, "count");
+    assert_eq!(s.records.last().cloned().flatten(), None, "no record past count");
+    for (i, a) in m.records.iter().enumerate() {
+        assert_eq!(s.records[i].as_ref(), Some(a), "record {}", i + 1);
+        assert_eq!(s.statuses[i], Some(a.status_at(m.now)), "status of {}", i + 1);
+        if s.statuses[i] == Some(AttestationStatus::Expired) {
+            stats::add(&stats::EXPIRED);
+        }
+    }
+    // every attestation in exactly one index, in issue order, at the right subject
+    let mut seen = vec![0u32; s.count as usize];
+    for (n, list) in s.of_lot.iter().enumerate() {
+        let ids: Vec<AttestationId> = list.iter().map(|x| x.0).collect();
+        assert_eq!(ids, m.lot_index.get(&lot(n)).cloned().unwrap_or_default(), "index of lot {n}");
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "issue order");
+        for (id, a) in list {
+            seen[*id as usize - 1] += 1;
+            assert_eq!(Some(a), s.records[*id as usize - 1].as_ref());
+            let subject = match &a.claim {
+                Claim::QualityInspection { lot, .. } | Claim::CustomsClearance { lot, .. } => *lot,
+                Claim::FactoryCertification { .. } => panic!("a certification in a lot index"),
+            };
+            assert_eq!(subject, lot(n), "indexed under its lot");
+        }
+    }
+    for (f, list) in s.of_factory.iter().enumerate() {
+        let f = f as u32 + 1;
+        let ids: Vec<AttestationId> = list.iter().map(|x| x.0).collect();
+        assert_eq!(ids, m.factory_index.get(&f).cloned().unwrap_or_default(), "index of factory {f}");
+        for (id, a) in list {
+            seen[*id as usize - 1] += 1;
+            assert!(matches!(a.claim, Claim::FactoryCertification { factory, .. } if factory == f), "indexed under its factory");
+        }
+    }
+    assert!(seen.iter().all(|n| *n == 1), "each attestation in exactly one index: {seen:?}");
+    let indexed: usize = s.of_lot.iter().chain(&s.of_factory).map(Vec::len).sum();
+    assert_eq!(indexed as u64, s.count, "index lengths add up to count");
+    // lot statuses, the changes asked for, the risk feedback
+    for (n, st) in s.lots.iter().enumerate() {
+        assert_eq!(*st, m.statuses.get(&lot(n)).copied(), "status of lot {n}");
+    }
+    assert_eq!(s.changes, m.changes, "status changes asked of the registry");
+    assert_eq!(s.inspections, m.inspections, "risk feedback");
+}
+
+fn setup(world: &[(LotStatus, Selection)]) -> (Attestations, Model) {
+    let mut m = Model { now: START, ..Model::default() };
+    fakes::with(|w| {
+        w.add_merchant(account(MERCHANT), b"0614141", MerchantTier::Standard);
+        w.add_member(account(GOVERNOR), Role::Governor, None);
+        for a in [AGENCY, AGENCY_2002, AGENCY_SHORT] {
+            let (categories, valid_until) = scope_of(a).expect("agency");
+            w.add_member(account(a), Role::Agency, Some(AgencyScope { categories, valid_until }));
+        }
+        w.add_member(account(CUSTOMS), Role::Customs, None);
+        w.add_member(account(LOGISTICS), Role::Logistics, None);
+        for (p, category) in CATEGORIES.iter().copied().enumerate().take(2) {
+            w.products.insert(
+                gtin(p),
+                Product {
+                    info: ProductInput {
+                        gtin: gtin(p),
+                        brand: b"Aroha".to_vec(),
+                        category,
+                        origin: CountryCode(*b"NZ"),
+                        factory: 1,
+                        hs_code: b"190110".to_vec(),
+                        metadata_hash: [3; 32],
+                        uri: Vec::new(),
+                    },
+                    merchant: account(MERCHANT),
+                    registered_at: 0,
+                },
+            );
+        }
+        for f in 1..=2 {
+            w.factories.insert(f, Factory { merchant: account(MERCHANT), country: CountryCode(*b"NZ"), name_hash: [1; 32] });
+        }
+        for (n, (status, selection)) in world.iter().enumerate() {
+            let number = format!("L{n}").into_bytes();
+            let g = gtin(n / LOTS_PER_PRODUCT % 2);
+            let l = Lot {
+                info: LotInput { gtin: g, lot_number: number, item_count: ITEMS, root: [0; 16], produced_on: 20261101, expires_on: 20281101 },
+                merchant: account(MERCHANT),
+                registered_at: 0,
+                status: *status,
+                event_count: 0,
+                recall_reason: None,
+            };
+            w.lots.insert(lot(n), l);
+            w.selections.insert(lot(n), *selection);
+            m.statuses.insert(lot(n), *status);
+            m.selections.insert(lot(n), *selection);
+        }
+    });
+    test::set_block_timestamp::<DefaultEnvironment>(START);
+    (Attestations::new(account(WHITELIST), account(REGISTRY), account(SAMPLING)), m)
+}
+
+fn run_sequence(world: &[(LotStatus, Selection)], ops: &[Op]) -> usize {
+    let (mut c, mut m) = setup(world);
+    let mut last = snapshot(&c);
+    check_state(&last, &m);
+    for (i, op) in ops.iter().enumerate() {
+        let events_before = events();
+        let now = m.now;
+        let pick = |p: u8| m.pick_id(p);
+        let got: Result<Option<AttestationId>> = match op {
+            Op::Inspect { caller, lot: n, pass, bad, answers, valid_for } => {
+                set_caller(*caller);
+                let result = if *pass { InspectionResult::Pass } else { InspectionResult::Fail };
+                c.attest_inspection(
+                    lot(*n),
+                    result,
+                    standard(*bad == 1),
+                    if *bad == 3 { ITEMS + 1 } else { 5 },
+                    [4; 32],
+                    if *bad == 2 { b"ipfs://a report".to_vec() } else { b"ipfs://report".to_vec() },
+                    if *bad == 4 { now + 1 } else { now },
+                    if *bad == 5 { now } else { now + valid_for },
+                    answers.map(pick),
+                )
+                .map(Some)
+            }
+            Op::Certify { caller, factory, category, bad, valid_for } => {
+                set_caller(*caller);
+                c.attest_certification(*factory, CATEGORIES[*category], standard(*bad), [5; 32], now + valid_for).map(Some)
+            }
+            Op::Clear { caller, lot: n, port_ok, future } => {
+                set_caller(*caller);
+                let port = if *port_ok { b"NZAKL".to_vec() } else { b"NZ-AK".to_vec() };
+                c.attest_customs(lot(*n), port, [6; 32], if *future { now + 1 } else { now }).map(Some)
+            }
+            Op::Revoke { caller, id } => {
+                set_caller(*caller);
+                c.revoke(pick(*id), [7; 32]).map(|_| None)
+            }
+            Op::RevokeByGovernance { caller, id } => {
+                set_caller(*caller);
+                c.revoke_by_governance(pick(*id), [8; 32]).map(|_| None)
+            }
+            Op::SetCode { caller } => {
+                set_caller(*caller);
+                c.set_code(Hash::from([1; 32])).map(|_| None)
+            }
+            Op::Move { lot: n, to } => {
+                fakes::with(|w| {
+                    if let Some(l) = w.lots.get_mut(&lot(*n)) {
+                        if l.status.can_become(*to) {
+                            l.status = *to;
+                        }
+                    }
+                });
+                Ok(None)
+            }
+            Op::Select { lot: n, selection } => {
+                fakes::with(|w| w.selections.insert(lot(*n), *selection));
+                Ok(None)
+            }
+            Op::Wait { ms } => {
+                test::set_block_timestamp::<DefaultEnvironment>(now + ms);
+                Ok(None)
+            }
+        };
+        let expected = m.step(op);
+        assert_eq!(got, expected, "step {i}: {op:?}");
+        let snap = snapshot(&c);
+        // legal transitions only: each change asked for is legal from the status before it
+        let mut statuses: BTreeMap<LotId, LotStatus> =
+            (0..ALL_LOTS).filter_map(|n| last.lots[n].map(|s| (lot(n), s))).collect();
+        for (l, to) in &snap.changes[last.changes.len()..] {
+            let from = statuses[l];
+            assert!(from.can_become(*to), "step {i}: asked {from:?} -> {to:?}");
+            statuses.insert(*l, *to);
+        }
+        // only entitled roles change anything; a failed message changes nothing
+        let refused = match op {
+            Op::Inspect { caller, .. } | Op::Certify { caller, .. } if scope_of(*caller).is_none() => {
+                Some(Error::Unauthorized { account: account(*caller), role: Role::Agency })
+            }
+            Op::Clear { caller, .. } if *caller != CUSTOMS => {
+                Some(Error::Unauthorized { account: account(*caller), role: Role::Customs })
+            }
+            Op::RevokeByGovernance { caller, .. } | Op::SetCode { caller } if *caller != WHITELIST => {
+                Some(Error::NotContract { caller: account(*caller), expected: ContractKind::Whitelist })
+            }
+            _ => None,
+        };
+        if let Some(e) = refused {
+            // a missing lot or factory is reported before the caller is looked at
+            let missing = matches!(op, Op::Inspect { lot, .. } if *lot >= 2 * LOTS_PER_PRODUCT)
+                || matches!(op, Op::Certify { factory, .. } if !(1..=2).contains(factory));
+            if !missing {
+                assert_eq!(got, Err(e), "step {i}");
+            }
+        }
+        if got.is_err() {
+            stats::add(&stats::REFUSED);
+            assert_eq!(snap, last, "step {i}: failed {op:?} changed state");
+            assert_eq!(events(), events_before, "step {i}: failed {op:?} emitted an event");
+        }
+        check_state(&snap, &m);
+        last = snap;
+    }
+    ops.len()
+}
+
+#[test]
+fn random_attestation_sequences_keep_invariants() {
+    let strategy = (world(), prop::collection::vec(op(), 1..=MAX_STEPS));
+    run_property("attestation", strategy, |(w, ops)| run_sequence(w, ops));
+}

@@ -1,0 +1,781 @@
+//! Property tests of the whitelist: random sequences of messages from random callers in ink!'s
+//! off-chain environment, against a plain-Rust model of the consortium.
+//!
+//! Each sequence starts from a fresh consortium of N = 2..=5 governors with a random threshold
+//! M and proposal lifetime, then runs up to [`MAX_STEPS`] messages (proposals of every action,
+//! approvals, executions, merchant onboarding and status changes, wiring, block advances) from
+//! callers that are mostly current governors and otherwise any account (members, merchants,
+//! strangers). After **every** step these invariants are checked:
+//!
+//! 1. **Model agreement**: the message's result is exactly the model's (the same `Ok` value or
+//!    the same `Error`), and every observable field (governors, M, counts, every account's
+//!    member and merchant record, every proposal, the directory, the governance calls made to
+//!    the other contracts) equals the model's.
+//! 2. **Only entitled roles change anything**: a governor-only message from a non-governor
+//!    returns `Unauthorized { account, role: Governor }`; `wire` from anyone but the deployer
+//!    returns `WiringClosed`. Any failed message leaves the state snapshot and the emitted
+//!    events unchanged.
+//! 3. **No admission without M approvals**: whenever the set of non-merchant members, the
+//!    governor list or M changes, the step was a successful `execute` of a proposal of that
+//!    action whose approvals are distinct and include at least M (as it was before the step)
+//!    accounts that were governors before the step: removed governors' votes lapse, and
+//!    expired or executed proposals never execute. Merchants appear only through
+//!    `add_merchant` by a governor.
+//! 4. **Lists and counts agree with the records**: the governor list has no duplicate and each
+//!    governor's `role_of` is `Governor`; `counts()` equals the number of member and merchant
+//!    records; `role_of` is `Merchant` iff a merchant record exists and no account is both;
+//!    1 <= M <= N <= `MAX_GOVERNORS`.
+//!
+//! Cases per run: `TRACEPASS_PROPTEST_CASES` (default [`DEFAULT_CASES`]).
+
+use crate::whitelist::*;
+use ink::env::{test, DefaultEnvironment};
+use ink::primitives::{AccountId, Hash};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use tracepass_shared::bounds::*;
+use tracepass_shared::fakes::{self, account};
+use tracepass_shared::traits::WhitelistApi;
+use tracepass_shared::*;
+
+/// Sequences per run unless `TRACEPASS_PROPTEST_CASES` says otherwise.
+const DEFAULT_CASES: u32 = 2_500;
+/// Longest sequence.
+const MAX_STEPS: usize = 30;
+/// The accounts messages name: 1..=10 and a stranger.
+const STRANGER: u8 = 99;
+/// The directory `wire` sets.
+const REGISTRY: u8 = 40;
+const SAMPLING: u8 = 41;
+const ATTESTATION: u8 = 42;
+const PREFIX: &[u8] = b"0614141";
+
+fn cases() -> u32 {
+    std::env::var("TRACEPASS_PROPTEST_CASES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(DEFAULT_CASES)
+}
+
+/// Runs `case` on `cases()` random values of `strategy`, each in a fresh off-chain environment
+/// and a fresh fake world; `case` returns the number of steps it ran. Prints the totals.
+fn run_property<S>(name: &str, strategy: S, case: impl Fn(&S::Value) -> usize)
+where
+    S: Strategy,
+{
+    let config = Config { cases: cases(), failure_persistence: None, ..Config::default() };
+    let mut runner = TestRunner::new(config);
+    let (sequences, steps) = (Cell::new(0u64), Cell::new(0u64));
+    let started = std::time::Instant::now();
+    let result = runner.run(&strategy, |value| {
+        let mut n = 0;
+        test::run_test::<DefaultEnvironment, _>(|_| {
+            fakes::reset();
+            n = case(&value);
+            Ok(())
+        })
+        .expect("off-chain environment");
+        sequences.set(sequences.get() + 1);
+        steps.set(steps.get() + n as u64);
+        Ok(())
+    });
+    // Written to stderr directly, not with eprintln!, so that the figures show in a normal
+    // (captured) `cargo test` run too.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "property {name}: {} sequences, {} steps, invariants checked after every step ({:.1} s)\n\
+         property {name} exercised: {}",
+        sequences.get(),
+        steps.get(),
+        started.elapsed().as_secs_f64(),
+        stats::line()
+    );
+    if let Err(e) = result {
+        panic!("property {name} failed: {e}");
+    }
+}
+
+/// What the sequences exercised, printed with the totals (atomics: the test harness may run
+/// properties on several threads).
+mod stats {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    pub static EXECUTED: AtomicU64 = AtomicU64::new(0);
+    pub static ADMITTED: AtomicU64 = AtomicU64::new(0);
+    pub static GOVERNORS_REMOVED: AtomicU64 = AtomicU64::new(0);
+    pub static LAPSED: AtomicU64 = AtomicU64::new(0);
+    pub static EXPIRED: AtomicU64 = AtomicU64::new(0);
+    pub static SHORT: AtomicU64 = AtomicU64::new(0);
+    pub static UNAUTHORIZED: AtomicU64 = AtomicU64::new(0);
+    pub fn add(c: &AtomicU64) {
+        c.fetch_add(1, Ordering::Relaxed);
+    }
+    pub fn line() -> String {
+        let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        format!(
+            "{} proposals executed, {} members admitted, {} governors removed, {} steps on proposals \
+             holding a lapsed vote, {} expired refusals, {} not-enough-approvals refusals, {} unauthorized refusals",
+            g(&EXECUTED), g(&ADMITTED), g(&GOVERNORS_REMOVED), g(&LAPSED), g(&EXPIRED), g(&SHORT), g(&UNAUTHORIZED)
+        )
+    }
+}
+
+fn set_caller(a: AccountId) {
+    test::set_caller::<DefaultEnvironment>(a);
+}
+
+fn events() -> usize {
+    test::recorded_events().count()
+}
+
+// ---- the model ------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq)]
+struct MProposal {
+    action: Action,
+    proposer: AccountId,
+    approvals: Vec<AccountId>,
+    expires_at: BlockNumber,
+    executed: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Model {
+    governors: Vec<AccountId>,
+    threshold: u8,
+    ttl: BlockNumber,
+    members: BTreeMap<AccountId, Member>,
+    merchants: BTreeMap<AccountId, Merchant>,
+    proposals: Vec<MProposal>,
+    wiring_admin: Option<AccountId>,
+    block: BlockNumber,
+    governance_calls: Vec<(AccountId, &'static str)>,
+}
+
+impl Model {
+    fn wired(&self) -> bool {
+        self.wiring_admin.is_none()
+    }
+
+    fn ensure_governor(&self, who: AccountId) -> Result<()> {
+        match self.members.get(&who) {
+            Some(m) if m.role == Role::Governor => Ok(()),
+            _ => Err(Error::Unauthorized { account: who, role: Role::Governor }),
+        }
+    }
+
+    fn directory(&self, kind: ContractKind) -> Result<AccountId> {
+        match kind {
+            ContractKind::Whitelist => Ok(AccountId::from([0; 32])),
+            _ if !self.wired() => Err(Error::NotWired(kind)),
+            ContractKind::Registry => Ok(account(REGISTRY)),
+            ContractKind::Sampling => Ok(account(SAMPLING)),
+            ContractKind::Attestation => Ok(account(ATTESTATION)),
+        }
+    }
+
+    fn validate(&self, action: &Action) -> Result<()> {
+        let scope_ok = |s: &AgencyScope| {
+            if s.categories.is_empty() || s.categories.len() > MAX_SCOPE_CATEGORIES as usize {
+                Err(Error::Invalid(Field::Scope))
+            } else {
+                Ok(())
+            }
+        };
+        match action {
+            Action::AddMember { account, role, scope, .. } => {
+                if self.members.contains_key(account) || self.merchants.contains_key(account) {
+                    return Err(Error::AlreadyMember);
+                }
+                match (role, scope) {
+                    (Role::Merchant, _) => return Err(Error::Invalid(Field::Role)),
+                    (Role::Agency, Some(s)) => scope_ok(s)?,
+                    (Role::Agency, None) | (_, Some(_)) => return Err(Error::Invalid(Field::Scope)),
+                    _ => {}
+                }
+                if *role == Role::Governor && self.governors.len() >= MAX_GOVERNORS as usize {
+                    return Err(Error::Invalid(Field::Governors));
+                }
+            }
+            Action::RemoveMember { account } => {
+                let m = self.members.get(account).ok_or(Error::NotMember)?;
+                if m.role == Role::Governor && self.governors.len() <= self.threshold as usize {
+                    return Err(Error::WouldBreakQuorum);
+                }
+            }
+            Action::SetAgencyScope { account, scope } => {
+                match self.members.get(account) {
+                    Some(m) if m.role == Role::Agency => {}
+                    _ => return Err(Error::NotMember),
+                }
+                scope_ok(scope)?;
+            }
+            Action::SetThreshold { threshold } => {
+                if *threshold == 0 || *threshold as usize > self.governors.len() {
+                    return Err(Error::Invalid(Field::Threshold));
+                }
+            }
+            Action::SetCodeHash { target, .. } => {
+                self.directory(*target)?;
+            }
+            Action::SetSamplingRule { rate_bps, .. } => {
+                if *rate_bps as u32 > BPS_DENOMINATOR {
+                    return Err(Error::Invalid(Field::Rate));
+                }
+                self.directory(ContractKind::Sampling)?;
+            }
+            Action::RemoveSamplingRule { .. } => {
+                self.directory(ContractKind::Sampling)?;
+            }
+            Action::SetSamplingPolicy { default_rate_bps, passes_to_clear } => {
+                if *default_rate_bps as u32 > BPS_DENOMINATOR || *passes_to_clear == 0 || *passes_to_clear > MAX_PASS_STREAK
+                {
+                    return Err(Error::Invalid(Field::Rate));
+                }
+                self.directory(ContractKind::Sampling)?;
+            }
+            Action::RevokeAttestation { .. } => {
+                self.directory(ContractKind::Attestation)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn count_approvals(&self, p: &MProposal) -> u32 {
+        p.approvals.iter().filter(|a| self.governors.contains(a)).count() as u32
+    }
+
+    fn open(&self, id: ProposalId) -> Result<MProposal> {
+        let p = id
+            .checked_sub(1)
+            .and_then(|i| self.proposals.get(i as usize))
+            .cloned()
+            .ok_or(Error::ProposalNotFound)?;
+        if p.executed {
+            return Err(Error::ProposalAlreadyExecuted);
+        }
+        if self.block > p.expires_at {
+            return Err(Error::ProposalExpired);
+        }
+        Ok(p)
+    }
+
+    fn apply(&mut self, action: Action) {
+        match action {
+            Action::AddMember { account, role, name_hash, scope } => {
+                self.members.insert(account, Member { role, name_hash, scope, since: self.block });
+                if role == Role::Governor {
+                    self.governors.push(account);
+                }
+            }
+            Action::RemoveMember { account } => {
+                self.members.remove(&account);
+                self.governors.retain(|g| *g != account);
+            }
+            Action::SetAgencyScope { account, scope } => {
+                self.members.get_mut(&account).expect("validated").scope = Some(scope);
+            }
+            Action::SetThreshold { threshold } => self.threshold = threshold,
+            Action::SetCodeHash { target, .. } => {
+                let to = self.directory(target).expect("validated");
+                self.governance_calls.push((to, "set_code"));
+            }
+            Action::SetSamplingRule { .. } => self.governance_calls.push((account(SAMPLING), "set_rule")),
+            Action::RemoveSamplingRule { .. } => self.governance_calls.push((account(SAMPLING), "remove_rule")),
+            Action::SetSamplingPolicy { .. } => self.governance_calls.push((account(SAMPLING), "set_policy")),
+            Action::RevokeAttestation { .. } => {
+                self.governance_calls.push((account(ATTESTATION), "revoke_attestation"))
+            }
+        }
+    }
+
+    fn merchant_status(&mut self, caller: AccountId, who: AccountId, from: MerchantStatus, to: MerchantStatus) -> Result<u64> {
+        self.ensure_governor(caller)?;
+        let m = self.merchants.get_mut(&who).ok_or(Error::NotMember)?;
+        if m.status != from {
+            return Err(Error::MerchantNotActive);
+        }
+        m.status = to;
+        Ok(0)
+    }
+
+    /// The model's answer to `op` from `caller`, applied to the model when `Ok`.
+    fn step(&mut self, op: &Op, caller: AccountId) -> Result<u64> {
+        match op {
+            Op::Propose { action, .. } => {
+                self.ensure_governor(caller)?;
+                self.validate(action)?;
+                self.proposals.push(MProposal {
+                    action: action.clone(),
+                    proposer: caller,
+                    approvals: vec![caller],
+                    expires_at: self.block + self.ttl,
+                    executed: false,
+                });
+                Ok(self.proposals.len() as u64)
+            }
+            Op::Approve { pick, .. } => {
+                self.ensure_governor(caller)?;
+                let id = self.resolve(*pick);
+                let mut p = self.open(id)?;
+                if p.approvals.contains(&caller) {
+                    return Err(Error::AlreadyApproved);
+                }
+                p.approvals.push(caller);
+                let n = self.count_approvals(&p);
+                self.proposals[id as usize - 1] = p;
+                Ok(n as u64)
+            }
+            Op::Execute { pick, .. } => {
+                self.ensure_governor(caller)?;
+                let id = self.resolve(*pick);
+                let p = self.open(id)?;
+                let (have, need) = (self.count_approvals(&p), self.threshold as u32);
+                if have < need {
+                    return Err(Error::NotEnoughApprovals { have, need });
+                }
+                self.validate(&p.action)?;
+                self.proposals[id as usize - 1].executed = true;
+                self.apply(p.action);
+                Ok(0)
+            }
+            Op::AddMerchant { who, country_ok, prefix_ok, tier, .. } => {
+                self.ensure_governor(caller)?;
+                let who = account(*who);
+                if self.members.contains_key(&who) || self.merchants.contains_key(&who) {
+                    return Err(Error::AlreadyMember);
+                }
+                if !country_ok {
+                    return Err(Error::Invalid(Field::Country));
+                }
+                if !prefix_ok {
+                    return Err(Error::Invalid(Field::Gs1Prefix));
+                }
+                self.merchants.insert(who, merchant_record(who, *tier, self.block));
+                Ok(0)
+            }
+            Op::SetTier { who, tier, .. } => {
+                self.ensure_governor(caller)?;
+                let m = self.merchants.get_mut(&account(*who)).ok_or(Error::NotMember)?;
+                m.tier = *tier;
+                Ok(0)
+            }
+            Op::Suspend { who, .. } => {
+                self.merchant_status(caller, account(*who), MerchantStatus::Active, MerchantStatus::Suspended)
+            }
+            Op::Reinstate { who, .. } => {
+                self.merchant_status(caller, account(*who), MerchantStatus::Suspended, MerchantStatus::Active)
+            }
+            Op::RevokeMerchant { who, .. } => {
+                self.ensure_governor(caller)?;
+                let m = self.merchants.get_mut(&account(*who)).ok_or(Error::NotMember)?;
+                if m.status == MerchantStatus::Revoked {
+                    return Err(Error::MerchantNotActive);
+                }
+                m.status = MerchantStatus::Revoked;
+                Ok(0)
+            }
+            Op::Wire { .. } => {
+                if self.wiring_admin != Some(caller) {
+                    return Err(Error::WiringClosed);
+                }
+                self.wiring_admin = None;
+                Ok(0)
+            }
+            Op::Advance { blocks } => {
+                self.block += blocks;
+                Ok(0)
+            }
+        }
+    }
+
+    /// A proposal ID from a pick: recent proposals mostly, sometimes one that does not exist.
+    fn resolve(&self, pick: u8) -> ProposalId {
+        let n = self.proposals.len() as u64;
+        if pick >= 5 {
+            n + 1
+        } else {
+            n.saturating_sub(pick as u64)
+        }
+    }
+
+    /// The caller a step's `caller` byte names: mostly a current governor.
+    fn caller(&self, c: u8) -> AccountId {
+        if c < 190 && !self.governors.is_empty() {
+            self.governors[c as usize % self.governors.len()]
+        } else {
+            let n = c % 11;
+            account(if n == 0 { STRANGER } else { n })
+        }
+    }
+}
+
+fn bytes(a: AccountId) -> Hash32 {
+    *<AccountId as AsRef<[u8; 32]>>::as_ref(&a)
+}
+
+fn merchant_record(who: AccountId, tier: MerchantTier, since: BlockNumber) -> Merchant {
+    Merchant {
+        name_hash: bytes(who),
+        country: CountryCode(*b"NZ"),
+        gs1_prefixes: vec![PREFIX.to_vec()],
+        tier,
+        status: MerchantStatus::Active,
+        since,
+    }
+}
+
+// ---- the operations ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+enum Op {
+    Propose { caller: u8, action: Action },
+    Approve { caller: u8, pick: u8 },
+    Execute { caller: u8, pick: u8 },
+    AddMerchant { caller: u8, who: u8, country_ok: bool, prefix_ok: bool, tier: MerchantTier },
+    SetTier { caller: u8, who: u8, tier: MerchantTier },
+    Suspend { caller: u8, who: u8 },
+    Reinstate { caller: u8, who: u8 },
+    RevokeMerchant { caller: u8, who: u8 },
+    Wire { caller: u8 },
+    Advance { blocks: u32 },
+}
+
+impl Op {
+    fn caller(&self) -> Option<u8> {
+        match self {
+            Op::Propose { caller, .. }
+            | Op::Approve { caller, .. }
+            | Op::Execute { caller, .. }
+            | Op::AddMerchant { caller, .. }
+            | Op::SetTier { caller, .. }
+            | Op::Suspend { caller, .. }
+            | Op::Reinstate { caller, .. }
+            | Op::RevokeMerchant { caller, .. }
+            | Op::Wire { caller } => Some(*caller),
+            Op::Advance { .. } => None,
+        }
+    }
+}
+
+fn target() -> impl Strategy<Value = u8> {
+    prop_oneof![10 => 1u8..=10, 1 => Just(STRANGER)]
+}
+
+fn tier() -> impl Strategy<Value = MerchantTier> {
+    prop_oneof![Just(MerchantTier::Standard), Just(MerchantTier::Trusted), Just(MerchantTier::Watched)]
+}
+
+fn scope(kind: u8) -> Option<AgencyScope> {
+    match kind {
+        0 => None,
+        1 => Some(AgencyScope { categories: vec![], valid_until: 5 }),
+        _ => Some(AgencyScope { categories: vec![1001, kind as u32], valid_until: 1_000_000 }),
+    }
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    let roles = [Role::Governor, Role::Agency, Role::Customs, Role::Logistics, Role::Merchant, Role::Governor];
+    // mostly well-formed admissions of new accounts (6..=10), sometimes anything
+    let valid_add = (6u8..=10, 0usize..4).prop_map(move |(w, r)| Action::AddMember {
+        account: account(w),
+        role: roles[r],
+        name_hash: [w; 32],
+        scope: scope(if roles[r] == Role::Agency { 2 } else { 0 }),
+    });
+    let any_add = (target(), 0usize..6, 0u8..4).prop_map(move |(w, r, s)| Action::AddMember {
+        account: account(w),
+        role: roles[r],
+        name_hash: [w; 32],
+        scope: scope(s),
+    });
+    prop_oneof![
+        5 => valid_add,
+        2 => any_add,
+        // removals: mostly governors (accounts 1..=5 start as governors)
+        4 => prop_oneof![3 => 1u8..=5, 1 => target()].prop_map(|w| Action::RemoveMember { account: account(w) }),
+        1 => (target(), 1u8..4).prop_map(|(w, s)| Action::SetAgencyScope {
+            account: account(w),
+            scope: scope(s).expect("some"),
+        }),
+        3 => prop_oneof![4 => 1u8..4, 1 => 0u8..7].prop_map(|threshold| Action::SetThreshold { threshold }),
+        1 => (0usize..4).prop_map(|k| Action::SetCodeHash {
+            // the off-chain engine cannot replace the whitelist's own code: other targets only
+            target: [ContractKind::Registry, ContractKind::Sampling, ContractKind::Attestation, ContractKind::Registry][k],
+            code_hash: Hash::from([k as u8; 32]),
+        }),
+        1 => (prop_oneof![0u16..=10_000, 10_001u16..=u16::MAX]).prop_map(|rate_bps| Action::SetSamplingRule {
+            key: RuleKey { category: Some(1001), origin: None, tier: None },
+            rate_bps,
+        }),
+        1 => Just(Action::RemoveSamplingRule { key: RuleKey { category: None, origin: None, tier: None } }),
+        1 => (0u16..=10_001, 0u32..3).prop_map(|(default_rate_bps, passes_to_clear)| Action::SetSamplingPolicy {
+            default_rate_bps,
+            passes_to_clear,
+        }),
+        1 => (1u64..4).prop_map(|id| Action::RevokeAttestation { id, reason_hash: [1; 32] }),
+    ]
+}
+
+/// Which proposal an approval or execution names: the latest mostly (see `Model::resolve`).
+fn pick() -> impl Strategy<Value = u8> {
+    prop_oneof![6 => Just(0u8), 3 => Just(1u8), 2 => 2u8..5, 1 => Just(5u8)]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let c = any::<u8>();
+    prop_oneof![
+        4 => (c, action()).prop_map(|(caller, action)| Op::Propose { caller, action }),
+        7 => (c, pick()).prop_map(|(caller, pick)| Op::Approve { caller, pick }),
+        5 => (c, pick()).prop_map(|(caller, pick)| Op::Execute { caller, pick }),
+        2 => (c, target(), any::<bool>(), prop::bool::weighted(0.9), tier()).prop_map(|(caller, who, c_ok, p_ok, tier)| {
+            Op::AddMerchant { caller, who, country_ok: c_ok || who % 2 == 0, prefix_ok: p_ok, tier }
+        }),
+        1 => (c, target(), tier()).prop_map(|(caller, who, tier)| Op::SetTier { caller, who, tier }),
+        1 => (c, target()).prop_map(|(caller, who)| Op::Suspend { caller, who }),
+        1 => (c, target()).prop_map(|(caller, who)| Op::Reinstate { caller, who }),
+        1 => (c, target()).prop_map(|(caller, who)| Op::RevokeMerchant { caller, who }),
+        1 => c.prop_map(|caller| Op::Wire { caller }),
+        2 => (1u32..5).prop_map(|blocks| Op::Advance { blocks }),
+    ]
+}
+
+/// The starting consortium: N governors (accounts 1..=N), M, the proposal lifetime.
+fn genesis() -> impl Strategy<Value = (u8, u8, u32)> {
+    (2u8..=5).prop_flat_map(|n| (Just(n), 1u8..=n, MIN_PROPOSAL_TTL..8))
+}
+
+// ---- checking ---------------------------------------------------------------------------------
+
+fn universe() -> Vec<AccountId> {
+    (1..=10).chain([STRANGER]).map(account).collect()
+}
+
+/// Everything observable about the whitelist, for before/after comparisons.
+#[derive(Debug, Clone, PartialEq)]
+struct Snapshot {
+    governors: Vec<AccountId>,
+    threshold: u8,
+    counts: (u32, u32),
+    proposal_count: u64,
+    proposals: Vec<Option<Proposal>>,
+    accounts: Vec<(Option<Role>, Option<Member>, Option<Merchant>)>,
+    directory: Vec<Option<AccountId>>,
+    governance_calls: usize,
+}
+
+fn snapshot(w: &Whitelist) -> Snapshot {
+    let n = w.proposal_count();
+    Snapshot {
+        governors: w.governors(),
+        threshold: w.threshold(),
+        counts: w.counts(),
+        proposal_count: n,
+        proposals: (1..=n + 1).map(|id| w.proposal(id)).collect(),
+        accounts: universe().into_iter().map(|a| (w.role_of(a), w.member(a), w.merchant(a))).collect(),
+        directory: [ContractKind::Registry, ContractKind::Sampling, ContractKind::Attestation]
+            .into_iter()
+            .map(|k| w.contract_of(k))
+            .collect(),
+        governance_calls: fakes::with(|f| f.governance_calls.len()),
+    }
+}
+
+/// The contract's state equals the model's, and its lists and counts agree with its records.
+fn check_state(w: &Whitelist, m: &Model, s: &Snapshot) {
+    assert_eq!(s.governors, m.governors, "governors");
+    assert_eq!(s.threshold, m.threshold, "threshold");
+    assert_eq!(s.proposal_count, m.proposals.len() as u64, "proposal count");
+    for (i, p) in m.proposals.iter().enumerate() {
+        let got = s.proposals[i].as_ref().expect("proposal stored");
+        assert_eq!(
+            (&got.action, got.proposer, &got.approvals, got.expires_at, got.executed),
+            (&p.action, p.proposer, &p.approvals, p.expires_at, p.executed),
+            "proposal {}",
+            i + 1
+        );
+        let mut distinct = got.approvals.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), got.approvals.len(), "approvals are distinct");
+    }
+    assert_eq!(s.proposals.last().cloned().flatten(), None, "no proposal past the count");
+    for (a, (role, member, merchant)) in universe().into_iter().zip(&s.accounts) {
+        assert_eq!(member.as_ref(), m.members.get(&a), "member record of {a:?}");
+        assert_eq!(merchant.as_ref(), m.merchants.get(&a), "merchant record of {a:?}");
+        assert!(member.is_none() || merchant.is_none(), "{a:?} is both member and merchant");
+        let expected = if merchant.is_some() { Some(Role::Merchant) } else { member.as_ref().map(|r| r.role) };
+        assert_eq!(*role, expected, "role_of {a:?}");
+    }
+    // lists and counts against the records
+    let mut g = s.governors.clone();
+    g.sort();
+    g.dedup();
+    assert_eq!(g.len(), s.governors.len(), "governor list has duplicates");
+    for gov in &s.governors {
+        assert_eq!(w.role_of(*gov), Some(Role::Governor), "listed governor {gov:?}");
+    }
+    let governors_by_role = s.accounts.iter().filter(|(r, ..)| *r == Some(Role::Governor)).count();
+    assert_eq!(governors_by_role, s.governors.len(), "every governor record is listed");
+    let members = s.accounts.iter().filter(|(_, mm, _)| mm.is_some()).count() as u32;
+    let merchants = s.accounts.iter().filter(|(_, _, mm)| mm.is_some()).count() as u32;
+    assert_eq!(s.counts, (members, merchants), "counts vs records");
+    let n = s.governors.len();
+    assert!(1 <= s.threshold && s.threshold as usize <= n && n <= MAX_GOVERNORS as usize, "1 <= M <= N <= max");
+    let wired = m.wired();
+    assert_eq!(s.directory, vec![wired.then(|| account(REGISTRY)), wired.then(|| account(SAMPLING)), wired.then(|| account(ATTESTATION))]);
+    assert_eq!(fakes::with(|f| f.governance_calls.clone()), m.governance_calls, "governance calls");
+}
+
+fn members_of(s: &Snapshot) -> Vec<(Option<Role>, bool)> {
+    s.accounts.iter().map(|(r, mm, _)| (mm.as_ref().map(|x| x.role), r.is_some())).collect()
+}
+
+/// A change of members, governors or M needs a successful `execute` of a proposal with M
+/// distinct approvals from the governors of before the step.
+fn check_governed(before: &Snapshot, after: &Snapshot, op: &Op, caller: AccountId, result: &Result<u64>) {
+    let members_changed = members_of(before)
+        .iter()
+        .zip(members_of(after).iter())
+        .any(|(b, a)| b.0 != a.0);
+    let changed = members_changed || before.governors != after.governors || before.threshold != after.threshold;
+    let merchants_before: Vec<bool> = before.accounts.iter().map(|x| x.2.is_some()).collect();
+    let merchants_after: Vec<bool> = after.accounts.iter().map(|x| x.2.is_some()).collect();
+    if merchants_before != merchants_after {
+        assert!(matches!(op, Op::AddMerchant { .. }) && result.is_ok(), "a merchant appeared without add_merchant");
+        assert!(before.governors.contains(&caller), "a merchant was added by a non-governor");
+    }
+    if !changed {
+        return;
+    }
+    let Op::Execute { .. } = op else { panic!("members, governors or M changed by {op:?}") };
+    assert!(result.is_ok(), "changed by a failed execute");
+    // the executed proposal: the one whose `executed` flipped
+    let id = (0..before.proposals.len())
+        .find(|&i| {
+            before.proposals[i].as_ref().is_some_and(|p| !p.executed)
+                && after.proposals[i].as_ref().is_some_and(|p| p.executed)
+        })
+        .expect("a proposal was executed");
+    let p = after.proposals[id].as_ref().expect("exists");
+    let valid: Vec<&AccountId> = p.approvals.iter().filter(|a| before.governors.contains(a)).collect();
+    let mut distinct = valid.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), valid.len(), "approvals are distinct");
+    assert!(
+        distinct.len() >= before.threshold as usize,
+        "executed with {} approvals of current governors, M = {}",
+        distinct.len(),
+        before.threshold
+    );
+    assert!(before.governors.contains(&caller), "executed by a non-governor");
+    if let Action::RemoveMember { account } = &p.action {
+        if before.governors.contains(account) {
+            stats::add(&stats::GOVERNORS_REMOVED);
+        }
+    }
+    if let Action::AddMember { account, role, .. } = &p.action {
+        stats::add(&stats::ADMITTED);
+        let i = universe().iter().position(|a| a == account).expect("in universe");
+        assert_eq!(after.accounts[i].1.as_ref().map(|x| x.role), Some(*role));
+    }
+}
+
+/// Runs one sequence; returns the number of steps.
+fn run_sequence(genesis: (u8, u8, u32), ops: &[Op]) -> usize {
+    let (n, m, ttl) = genesis;
+    let governors: Vec<AccountId> = (1..=n).map(account).collect();
+    set_caller(account(1));
+    let mut w = Whitelist::new(governors.clone(), m, ttl).expect("valid genesis");
+    let mut model = Model {
+        governors: governors.clone(),
+        threshold: m,
+        ttl,
+        members: governors
+            .iter()
+            .map(|g| (*g, Member { role: Role::Governor, name_hash: [0; 32], scope: None, since: 0 }))
+            .collect(),
+        merchants: BTreeMap::new(),
+        proposals: Vec::new(),
+        wiring_admin: Some(account(1)),
+        block: 0,
+        governance_calls: Vec::new(),
+    };
+    let mut last = snapshot(&w);
+    check_state(&w, &model, &last);
+    for (i, op) in ops.iter().enumerate() {
+        let caller = op.caller().map(|c| model.caller(c)).unwrap_or(account(STRANGER));
+        let events_before = events();
+        let expected = model.step(op, caller);
+        set_caller(caller);
+        let got: Result<u64> = match op {
+            Op::Propose { action, .. } => w.propose(action.clone()),
+            Op::Approve { pick, .. } => w.approve(resolve_in(&last, *pick)).map(u64::from),
+            Op::Execute { pick, .. } => w.execute(resolve_in(&last, *pick)).map(|_| 0),
+            Op::AddMerchant { who, country_ok, prefix_ok, tier, .. } => {
+                let country = CountryCode(if *country_ok { *b"NZ" } else { *b"XX" });
+                let prefixes = if *prefix_ok { vec![PREFIX.to_vec()] } else { vec![] };
+                let who = account(*who);
+                w.add_merchant(who, bytes(who), country, prefixes, *tier).map(|_| 0)
+            }
+            Op::SetTier { who, tier, .. } => w.set_merchant_tier(account(*who), *tier).map(|_| 0),
+            Op::Suspend { who, .. } => w.suspend_merchant(account(*who), [9; 32]).map(|_| 0),
+            Op::Reinstate { who, .. } => w.reinstate_merchant(account(*who)).map(|_| 0),
+            Op::RevokeMerchant { who, .. } => w.revoke_merchant(account(*who), [8; 32]).map(|_| 0),
+            Op::Wire { .. } => w.wire(account(REGISTRY), account(SAMPLING), account(ATTESTATION)).map(|_| 0),
+            Op::Advance { blocks } => {
+                for _ in 0..*blocks {
+                    test::advance_block::<DefaultEnvironment>();
+                }
+                Ok(0)
+            }
+        };
+        assert_eq!(got, expected, "step {i}: {op:?} by {caller:?}");
+        match (&got, op) {
+            (Ok(_), Op::Execute { .. }) => stats::add(&stats::EXECUTED),
+            (Err(Error::ProposalExpired), _) => stats::add(&stats::EXPIRED),
+            (Err(Error::NotEnoughApprovals { .. }), _) => stats::add(&stats::SHORT),
+            (Err(Error::Unauthorized { .. }), _) => stats::add(&stats::UNAUTHORIZED),
+            _ => {}
+        }
+        if let Op::Approve { pick, .. } | Op::Execute { pick, .. } = op {
+            let lapsed = resolve_in(&last, *pick)
+                .checked_sub(1)
+                .and_then(|i| last.proposals.get(i as usize).cloned().flatten())
+                .is_some_and(|p| p.approvals.iter().any(|a| !last.governors.contains(a)));
+            if lapsed {
+                stats::add(&stats::LAPSED);
+            }
+        }
+        let now = snapshot(&w);
+        // only entitled roles change anything; a failed message changes nothing
+        let governor_only = !matches!(op, Op::Wire { .. } | Op::Advance { .. });
+        if governor_only && !last.governors.contains(&caller) {
+            assert_eq!(got, Err(Error::Unauthorized { account: caller, role: Role::Governor }), "step {i}");
+        }
+        if got.is_err() {
+            assert_eq!(now, last, "step {i}: failed {op:?} changed state");
+            assert_eq!(events(), events_before, "step {i}: failed {op:?} emitted an event");
+        }
+        check_governed(&last, &now, op, caller, &got);
+        check_state(&w, &model, &now);
+        last = now;
+    }
+    ops.len()
+}
+
+/// The same pick-to-ID rule as the model, on the contract's own count.
+fn resolve_in(s: &Snapshot, pick: u8) -> ProposalId {
+    let n = s.proposal_count;
+    if pick >= 5 {
+        n + 1
+    } else {
+        n.saturating_sub(pick as u64)
+    }
+}
+
+#[test]
+fn random_governance_sequences_keep_invariants() {
+    let strategy = (genesis(), prop::collection::vec(op(), 1..=MAX_STEPS));
+    run_property("whitelist", strategy, |(g, ops)| run_sequence(*g, ops));
+}
