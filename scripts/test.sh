@@ -22,6 +22,9 @@ scripts/build-contracts.sh
 echo "== client tests and the end-to-end suite on a real node"
 "${CARGO[@]}" test -p tracepass -p tracepass-e2e 2>&1 | tee -a "$LOG"
 
+echo "== smoke benchmark (tiny sizes, one run; fails only if the bench errors, speed is not asserted)"
+"${CARGO[@]}" run -p tracepass-e2e --bin tracepass-bench -- --smoke
+
 passed=$(grep -o '[0-9]* passed' "$LOG" | awk '{s+=$1} END {print s+0}')
 failed=$(grep -o '[0-9]* failed' "$LOG" | awk '{s+=$1} END {print s+0}')
 echo "== all tests in $(( $(date +%s) - start )) s"

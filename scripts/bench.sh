@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Benchmarks: starts a fresh substrate-contracts-node on a temporary base path, deploys and
+# populates the consortium, and measures registration, verification and cost through the
+# tracepass library, each beside its baseline or limit (see BENCHMARKS.md). Prints the table and
+# writes the figures to target/bench/bench.json.
+# Usage: scripts/bench.sh [--smoke] [--runs N] [--only registration,pipeline,verification,cost] [--sizes N,N]
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+need_toolchain
+need cargo-contract "step 3"
+need substrate-contracts-node "step 4"
+need python3 "a system package"
+cd "$ROOT"
+
+for c in whitelist registry sampling attestation; do
+  if [ ! -f "target/ink/$c/$c.contract" ] || [ ! -f "target/ink/$c/$c.wasm" ]; then
+    echo "== building the contracts (cargo contract build --release)"
+    scripts/build-contracts.sh
+    break
+  fi
+done
+
+echo "== building the bench (release)"
+"${CARGO[@]}" build --release -p tracepass-e2e --bin tracepass-bench
+
+mkdir -p target/bench
+echo "== running on $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+"${CARGO[@]}" run --quiet --release -p tracepass-e2e --bin tracepass-bench -- --json target/bench/bench.json "$@"
