@@ -30,22 +30,19 @@
 //!    attestation is in exactly one index (its lot's for inspections and clearances, its
 //!    factory's for certifications), in issue order; the indexes' lengths add up to `count()`.
 //!
-//! Cases per run: `TRACEPASS_PROPTEST_CASES` (default [`DEFAULT_CASES`]).
+//! Cases per run: `TRACEPASS_PROPTEST_CASES` (default [`tracepass_shared::proptests::DEFAULT_CASES`]).
 
 use crate::attestation::*;
 use ink::env::{test, DefaultEnvironment};
 use ink::primitives::{AccountId, Hash};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
-use std::cell::Cell;
 use std::collections::BTreeMap;
 use tracepass_shared::bounds::*;
 use tracepass_shared::fakes::{self, account};
+use tracepass_shared::proptests::run_property;
 use tracepass_shared::traits::{AttestationGovernance, Upgradeable};
 use tracepass_shared::*;
 
-/// Sequences per run unless `TRACEPASS_PROPTEST_CASES` says otherwise.
-const DEFAULT_CASES: u32 = 2_500;
 /// Longest sequence.
 const MAX_STEPS: usize = 30;
 
@@ -72,46 +69,6 @@ const GTIN_BODIES: [&[u8; 13]; 2] = [b"1061414100041", b"1061414100042"];
 /// Lots per product.
 const LOTS_PER_PRODUCT: usize = 3;
 const ITEMS: u32 = 50;
-
-fn cases() -> u32 {
-    std::env::var("TRACEPASS_PROPTEST_CASES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(DEFAULT_CASES)
-}
-
-/// Runs `case` on `cases()` random values of `strategy`, each in a fresh off-chain environment
-/// and a fresh fake world; `case` returns the number of steps it ran. Prints the totals.
-fn run_property<S: Strategy>(name: &str, strategy: S, case: impl Fn(&S::Value) -> usize) {
-    let config = Config { cases: cases(), failure_persistence: None, ..Config::default() };
-    let mut runner = TestRunner::new(config);
-    let (sequences, steps) = (Cell::new(0u64), Cell::new(0u64));
-    let started = std::time::Instant::now();
-    let result = runner.run(&strategy, |value| {
-        let mut n = 0;
-        test::run_test::<DefaultEnvironment, _>(|_| {
-            fakes::reset();
-            n = case(&value);
-            Ok(())
-        })
-        .expect("off-chain environment");
-        sequences.set(sequences.get() + 1);
-        steps.set(steps.get() + n as u64);
-        Ok(())
-    });
-    // Written to stderr directly, not with eprintln!, so that the figures show in a normal
-    // (captured) `cargo test` run too.
-    use std::io::Write;
-    let _ = writeln!(
-        std::io::stderr(),
-        "property {name}: {} sequences, {} steps, invariants checked after every step ({:.1} s)\n\
-         property {name} exercised: {}",
-        sequences.get(),
-        steps.get(),
-        started.elapsed().as_secs_f64(),
-        stats::line()
-    );
-    if let Err(e) = result {
-        panic!("property {name} failed: {e}");
-    }
-}
 
 mod stats {
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -709,5 +666,5 @@ fn run_sequence(world: &[(LotStatus, Selection)], ops: &[Op]) -> usize {
 #[test]
 fn random_attestation_sequences_keep_invariants() {
     let strategy = (world(), prop::collection::vec(op(), 1..=MAX_STEPS));
-    run_property("attestation", strategy, |(w, ops)| run_sequence(w, ops));
+    run_property("attestation", strategy, |(w, ops)| run_sequence(w, ops), stats::line);
 }

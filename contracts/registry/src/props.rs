@@ -29,23 +29,20 @@
 //!    (IDs 1..=n, none at n+1), products and lots; each lot's `event_count` equals its stored
 //!    trace's length; every registered lot was recorded with sampling exactly once.
 //!
-//! Cases per run: `TRACEPASS_PROPTEST_CASES` (default [`DEFAULT_CASES`]).
+//! Cases per run: `TRACEPASS_PROPTEST_CASES` (default [`tracepass_shared::proptests::DEFAULT_CASES`]).
 
 use crate::registry::*;
 use ink::env::{test, DefaultEnvironment};
 use ink::primitives::AccountId;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
-use std::cell::Cell;
 use std::collections::BTreeMap;
 use tracepass_shared::bounds::*;
 use tracepass_shared::fakes::{self, account};
+use tracepass_shared::proptests::run_property;
 use tracepass_shared::merkle::{Node, Tree};
 use tracepass_shared::traits::{RegistryApi, Upgradeable};
 use tracepass_shared::*;
 
-/// Sequences per run unless `TRACEPASS_PROPTEST_CASES` says otherwise.
-const DEFAULT_CASES: u32 = 2_500;
 /// Longest sequence.
 const MAX_STEPS: usize = 30;
 
@@ -66,46 +63,6 @@ const START: Timestamp = 1_790_000_000_000;
 /// OTHER's prefix 4006381.
 const GTIN_BODIES: [&[u8; 13]; 3] = [b"1061414100041", b"1061414100042", b"0400638133393"];
 const LOTS: [&[u8]; 3] = [b"L1", b"L2", b"A-7"];
-
-fn cases() -> u32 {
-    std::env::var("TRACEPASS_PROPTEST_CASES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(DEFAULT_CASES)
-}
-
-/// Runs `case` on `cases()` random values of `strategy`, each in a fresh off-chain environment
-/// and a fresh fake world; `case` returns the number of steps it ran. Prints the totals.
-fn run_property<S: Strategy>(name: &str, strategy: S, case: impl Fn(&S::Value) -> usize) {
-    let config = Config { cases: cases(), failure_persistence: None, ..Config::default() };
-    let mut runner = TestRunner::new(config);
-    let (sequences, steps) = (Cell::new(0u64), Cell::new(0u64));
-    let started = std::time::Instant::now();
-    let result = runner.run(&strategy, |value| {
-        let mut n = 0;
-        test::run_test::<DefaultEnvironment, _>(|_| {
-            fakes::reset();
-            n = case(&value);
-            Ok(())
-        })
-        .expect("off-chain environment");
-        sequences.set(sequences.get() + 1);
-        steps.set(steps.get() + n as u64);
-        Ok(())
-    });
-    // Written to stderr directly, not with eprintln!, so that the figures show in a normal
-    // (captured) `cargo test` run too.
-    use std::io::Write;
-    let _ = writeln!(
-        std::io::stderr(),
-        "property {name}: {} sequences, {} steps, invariants checked after every step ({:.1} s)\n\
-         property {name} exercised: {}",
-        sequences.get(),
-        steps.get(),
-        started.elapsed().as_secs_f64(),
-        stats::line()
-    );
-    if let Err(e) = result {
-        panic!("property {name} failed: {e}");
-    }
-}
 
 mod stats {
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -711,5 +668,5 @@ fn random_registry_sequences_keep_invariants() {
             all.extend(ops);
             all
         });
-    run_property("registry", strategy, |ops| run_sequence(ops));
+    run_property("registry", strategy, |ops| run_sequence(ops), stats::line);
 }

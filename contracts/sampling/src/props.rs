@@ -28,22 +28,19 @@
 //!    `MAX_SAMPLING_RULES`, and each listed rule is the one `rate_for` finds for its own key's
 //!    attributes when no more specific rule exists; a lot is recorded once.
 //!
-//! Cases per run: `TRACEPASS_PROPTEST_CASES` (default [`DEFAULT_CASES`]).
+//! Cases per run: `TRACEPASS_PROPTEST_CASES` (default [`tracepass_shared::proptests::DEFAULT_CASES`]).
 
 use crate::sampling::*;
 use ink::env::{test, DefaultEnvironment};
 use ink::primitives::{AccountId, Hash};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
-use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use tracepass_shared::bounds::*;
 use tracepass_shared::fakes::{self, account};
+use tracepass_shared::proptests::run_property;
 use tracepass_shared::traits::{SamplingApi, Upgradeable};
 use tracepass_shared::*;
 
-/// Sequences per run unless `TRACEPASS_PROPTEST_CASES` says otherwise.
-const DEFAULT_CASES: u32 = 2_500;
 /// Longest sequence.
 const MAX_STEPS: usize = 30;
 
@@ -63,46 +60,6 @@ const LOTS: u8 = 12;
 const CATEGORIES: [Category; 2] = [1001, 2002];
 const ORIGINS: [CountryCode; 2] = [CountryCode(*b"NZ"), CountryCode(*b"CN")];
 const TIERS: [MerchantTier; 3] = [MerchantTier::Standard, MerchantTier::Trusted, MerchantTier::Watched];
-
-fn cases() -> u32 {
-    std::env::var("TRACEPASS_PROPTEST_CASES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(DEFAULT_CASES)
-}
-
-/// Runs `case` on `cases()` random values of `strategy`, each in a fresh off-chain environment
-/// and a fresh fake world; `case` returns the number of steps it ran. Prints the totals.
-fn run_property<S: Strategy>(name: &str, strategy: S, case: impl Fn(&S::Value) -> usize) {
-    let config = Config { cases: cases(), failure_persistence: None, ..Config::default() };
-    let mut runner = TestRunner::new(config);
-    let (sequences, steps) = (Cell::new(0u64), Cell::new(0u64));
-    let started = std::time::Instant::now();
-    let result = runner.run(&strategy, |value| {
-        let mut n = 0;
-        test::run_test::<DefaultEnvironment, _>(|_| {
-            fakes::reset();
-            n = case(&value);
-            Ok(())
-        })
-        .expect("off-chain environment");
-        sequences.set(sequences.get() + 1);
-        steps.set(steps.get() + n as u64);
-        Ok(())
-    });
-    // Written to stderr directly, not with eprintln!, so that the figures show in a normal
-    // (captured) `cargo test` run too.
-    use std::io::Write;
-    let _ = writeln!(
-        std::io::stderr(),
-        "property {name}: {} sequences, {} steps, invariants checked after every step ({:.1} s)\n\
-         property {name} exercised: {}",
-        sequences.get(),
-        steps.get(),
-        started.elapsed().as_secs_f64(),
-        stats::line()
-    );
-    if let Err(e) = result {
-        panic!("property {name} failed: {e}");
-    }
-}
 
 mod stats {
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -708,5 +665,5 @@ fn random_sampling_sequences_keep_invariants() {
         ops.extend(more);
         (g, ops)
     });
-    run_property("sampling", strategy, |(g, ops)| run_sequence(*g, ops));
+    run_property("sampling", strategy, |(g, ops)| run_sequence(*g, ops), stats::line);
 }

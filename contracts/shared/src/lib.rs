@@ -26,6 +26,8 @@ pub mod traits;
 pub mod types;
 #[cfg(feature = "fakes")]
 pub mod fakes;
+#[cfg(feature = "fakes")]
+pub mod proptests;
 
 pub use ids::*;
 pub use types::*;

@@ -26,22 +26,19 @@
 //!    records; `role_of` is `Merchant` iff a merchant record exists and no account is both;
 //!    1 <= M <= N <= `MAX_GOVERNORS`.
 //!
-//! Cases per run: `TRACEPASS_PROPTEST_CASES` (default [`DEFAULT_CASES`]).
+//! Cases per run: `TRACEPASS_PROPTEST_CASES` (default [`tracepass_shared::proptests::DEFAULT_CASES`]).
 
 use crate::whitelist::*;
 use ink::env::{test, DefaultEnvironment};
 use ink::primitives::{AccountId, Hash};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
-use std::cell::Cell;
 use std::collections::BTreeMap;
 use tracepass_shared::bounds::*;
 use tracepass_shared::fakes::{self, account};
+use tracepass_shared::proptests::run_property;
 use tracepass_shared::traits::WhitelistApi;
 use tracepass_shared::*;
 
-/// Sequences per run unless `TRACEPASS_PROPTEST_CASES` says otherwise.
-const DEFAULT_CASES: u32 = 2_500;
 /// Longest sequence.
 const MAX_STEPS: usize = 30;
 /// The accounts messages name: 1..=10 and a stranger.
@@ -51,49 +48,6 @@ const REGISTRY: u8 = 40;
 const SAMPLING: u8 = 41;
 const ATTESTATION: u8 = 42;
 const PREFIX: &[u8] = b"0614141";
-
-fn cases() -> u32 {
-    std::env::var("TRACEPASS_PROPTEST_CASES").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(DEFAULT_CASES)
-}
-
-/// Runs `case` on `cases()` random values of `strategy`, each in a fresh off-chain environment
-/// and a fresh fake world; `case` returns the number of steps it ran. Prints the totals.
-fn run_property<S>(name: &str, strategy: S, case: impl Fn(&S::Value) -> usize)
-where
-    S: Strategy,
-{
-    let config = Config { cases: cases(), failure_persistence: None, ..Config::default() };
-    let mut runner = TestRunner::new(config);
-    let (sequences, steps) = (Cell::new(0u64), Cell::new(0u64));
-    let started = std::time::Instant::now();
-    let result = runner.run(&strategy, |value| {
-        let mut n = 0;
-        test::run_test::<DefaultEnvironment, _>(|_| {
-            fakes::reset();
-            n = case(&value);
-            Ok(())
-        })
-        .expect("off-chain environment");
-        sequences.set(sequences.get() + 1);
-        steps.set(steps.get() + n as u64);
-        Ok(())
-    });
-    // Written to stderr directly, not with eprintln!, so that the figures show in a normal
-    // (captured) `cargo test` run too.
-    use std::io::Write;
-    let _ = writeln!(
-        std::io::stderr(),
-        "property {name}: {} sequences, {} steps, invariants checked after every step ({:.1} s)\n\
-         property {name} exercised: {}",
-        sequences.get(),
-        steps.get(),
-        started.elapsed().as_secs_f64(),
-        stats::line()
-    );
-    if let Err(e) = result {
-        panic!("property {name} failed: {e}");
-    }
-}
 
 /// What the sequences exercised, printed with the totals (atomics: the test harness may run
 /// properties on several threads).
@@ -777,5 +731,5 @@ fn resolve_in(s: &Snapshot, pick: u8) -> ProposalId {
 #[test]
 fn random_governance_sequences_keep_invariants() {
     let strategy = (genesis(), prop::collection::vec(op(), 1..=MAX_STEPS));
-    run_property("whitelist", strategy, |(g, ops)| run_sequence(*g, ops));
+    run_property("whitelist", strategy, |(g, ops)| run_sequence(*g, ops), stats::line);
 }
