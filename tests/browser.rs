@@ -24,16 +24,12 @@ use tracepass::serve::{serve_until, ServeConfig};
 use tracepass::shared::*;
 use tracepass::Deployment;
 use tracepass_e2e::fixture::{Consortium, CATEGORY};
-use tracepass_e2e::{root, Node};
+use tracepass_e2e::{free_port, root, Node};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// A phone's screen, in CSS pixels.
 const PHONE: (u32, u32) = (412, 915);
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
-}
 
 fn artifacts_dir() -> PathBuf {
     let dir = root().join("target/artifacts/browser");
