@@ -249,6 +249,21 @@ fn error_response(e: &ClientError, json: bool) -> Response {
     })
 }
 
+/// The merchant section of the item and product pages: status badge, country, tier, account.
+fn merchant_section(b: &mut String, merchant: Option<&Value>) {
+    b.push_str("<section id=\"merchant\"><h2>Merchant</h2>");
+    match merchant {
+        Some(m) => {
+            let status = str_of(m, "status");
+            let badge = if status == "Active" { "b-ok" } else { "b-bad" };
+            let _ = write!(b, "<p><span class=\"badge {badge}\">{}</span> {} · tier {}</p>", esc(&status), esc(&str_of(m, "country")), esc(&str_of(m, "tier")));
+            let _ = write!(b, "<p class=\"muted\">account <span class=\"mono\">{}</span></p>", esc(&str_of(m, "account")));
+        }
+        None => b.push_str("<p class=\"none\">the merchant is not (or no longer) on the consortium</p>"),
+    }
+    b.push_str("</section>");
+}
+
 async fn item_page(axum::extract::State(state): axum::extract::State<ServeState>, uri: Uri, headers: HeaderMap) -> Response {
     let json = wants_json(&headers);
     let dl = match DigitalLink::parse(&path_and_query(&uri)) {
@@ -573,17 +588,7 @@ pub fn render_report(r: &Report) -> String {
         b.push_str("</section>");
     }
     if r.product.is_some() {
-        b.push_str("<section id=\"merchant\"><h2>Merchant</h2>");
-        match &r.merchant {
-            Some(m) => {
-                let status = str_of(m, "status");
-                let badge = if status == "Active" { "b-ok" } else { "b-bad" };
-                let _ = write!(b, "<p><span class=\"badge {badge}\">{}</span> {} · tier {}</p>", esc(&status), esc(&str_of(m, "country")), esc(&str_of(m, "tier")));
-                let _ = write!(b, "<p class=\"muted\">account <span class=\"mono\">{}</span></p>", esc(&str_of(m, "account")));
-            }
-            None => b.push_str("<p class=\"none\">the merchant is not (or no longer) on the consortium</p>"),
-        }
-        b.push_str("</section>");
+        merchant_section(&mut b, r.merchant.as_ref());
 
         evidence_list(&mut b, "factory-certification", "Factory certification", &r.factory_certifications, "no certification of this factory is recorded");
         evidence_list(&mut b, "customs", "Customs clearance", &r.customs_clearances, "no customs clearance is recorded for this lot");
@@ -663,17 +668,8 @@ pub fn render_product(v: &ProductView) -> String {
         rows.push(("Product info", uri));
     }
     dl_rows(&mut b, &rows);
-    b.push_str("</section><section id=\"merchant\"><h2>Merchant</h2>");
-    match &v.merchant {
-        Some(m) => {
-            let status = str_of(m, "status");
-            let badge = if status == "Active" { "b-ok" } else { "b-bad" };
-            let _ = write!(b, "<p><span class=\"badge {badge}\">{}</span> {} · tier {}</p>", esc(&status), esc(&str_of(m, "country")), esc(&str_of(m, "tier")));
-            let _ = write!(b, "<p class=\"muted\">account <span class=\"mono\">{}</span></p>", esc(&str_of(m, "account")));
-        }
-        None => b.push_str("<p class=\"none\">the merchant is not (or no longer) on the consortium</p>"),
-    }
     b.push_str("</section>");
+    merchant_section(&mut b, v.merchant.as_ref());
     evidence_list(&mut b, "factory-certification", "Factory certification", &v.factory_certifications, "no certification of this factory is recorded");
     page(&str_of(p, "brand"), &b)
 }
