@@ -30,7 +30,8 @@
 //!    attestation is in exactly one index (its lot's for inspections and clearances, its
 //!    factory's for certifications), in issue order; the indexes' lengths add up to `count()`.
 //!
-//! Cases per run: `TRACEPASS_PROPTEST_CASES` (default [`tracepass_shared::proptests::DEFAULT_CASES`]).
+//! Cases per run: `TRACEPASS_PROPTEST_CASES` (default [`tracepass_shared::proptests::DEFAULT_CASES`]);
+//! the run prints its seed, and `PROPTEST_RNG_SEED=<seed>` with the same cases replays it.
 
 use crate::attestation::*;
 use ink::env::{test, DefaultEnvironment};

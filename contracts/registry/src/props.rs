@@ -29,7 +29,8 @@
 //!    (IDs 1..=n, none at n+1), products and lots; each lot's `event_count` equals its stored
 //!    trace's length; every registered lot was recorded with sampling exactly once.
 //!
-//! Cases per run: `TRACEPASS_PROPTEST_CASES` (default [`tracepass_shared::proptests::DEFAULT_CASES`]).
+//! Cases per run: `TRACEPASS_PROPTEST_CASES` (default [`tracepass_shared::proptests::DEFAULT_CASES`]);
+//! the run prints its seed, and `PROPTEST_RNG_SEED=<seed>` with the same cases replays it.
 
 use crate::registry::*;
 use ink::env::{test, DefaultEnvironment};

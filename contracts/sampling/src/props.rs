@@ -28,7 +28,8 @@
 //!    `MAX_SAMPLING_RULES`, and each listed rule is the one `rate_for` finds for its own key's
 //!    attributes when no more specific rule exists; a lot is recorded once.
 //!
-//! Cases per run: `TRACEPASS_PROPTEST_CASES` (default [`tracepass_shared::proptests::DEFAULT_CASES`]).
+//! Cases per run: `TRACEPASS_PROPTEST_CASES` (default [`tracepass_shared::proptests::DEFAULT_CASES`]);
+//! the run prints its seed, and `PROPTEST_RNG_SEED=<seed>` with the same cases replays it.
 
 use crate::sampling::*;
 use ink::env::{test, DefaultEnvironment};

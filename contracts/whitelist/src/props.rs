@@ -26,7 +26,8 @@
 //!    records; `role_of` is `Merchant` iff a merchant record exists and no account is both;
 //!    1 <= M <= N <= `MAX_GOVERNORS`.
 //!
-//! Cases per run: `TRACEPASS_PROPTEST_CASES` (default [`tracepass_shared::proptests::DEFAULT_CASES`]).
+//! Cases per run: `TRACEPASS_PROPTEST_CASES` (default [`tracepass_shared::proptests::DEFAULT_CASES`]);
+//! the run prints its seed, and `PROPTEST_RNG_SEED=<seed>` with the same cases replays it.
 
 use crate::whitelist::*;
 use ink::env::{test, DefaultEnvironment};
