@@ -31,16 +31,18 @@ pub fn ss58(a: &AccountId) -> String {
     AccountId32(*a.as_ref()).to_string()
 }
 
-/// Parses an SS58 address or 0x-hex account.
+/// Parses an SS58 address or 0x-hex account. An error quotes at most [`MAX_SHOWN_ACCOUNT_LEN`]
+/// characters of the text.
 pub fn parse_account(s: &str) -> Result<AccountId> {
+    let bad = |what: &str| ClientError::Input(format!("{}: {what}", s.chars().take(MAX_SHOWN_ACCOUNT_LEN).collect::<String>()));
     if let Some(h) = s.strip_prefix("0x") {
-        let b = hex::decode(h).map_err(|_| ClientError::Input(format!("{s}: not a hex account")))?;
-        let arr: [u8; 32] = b.try_into().map_err(|_| ClientError::Input(format!("{s}: an account is 32 bytes")))?;
+        let b = hex::decode(h).map_err(|_| bad("not a hex account"))?;
+        let arr: [u8; 32] = b.try_into().map_err(|_| bad("an account is 32 bytes"))?;
         return Ok(AccountId::from(arr));
     }
     // Decoded here rather than by `AccountId32::from_str`: its base58 decoder panics on text
     // with several leading '1's (found by the `deployment` fuzz target).
-    let bad = || ClientError::Input(format!("{}: not an SS58 address", s.chars().take(MAX_SS58_LEN + 5).collect::<String>()));
+    let bad = || bad("not an SS58 address");
     if s.len() > MAX_SS58_LEN {
         return Err(bad());
     }
@@ -64,6 +66,10 @@ pub fn parse_account(s: &str) -> Result<AccountId> {
 /// Longest SS58 text of an account: a 2-byte prefix, 32 bytes and 2 of checksum take 50 base58
 /// characters at most.
 pub const MAX_SS58_LEN: usize = 50;
+
+/// Longest part of a rejected account text that an error quotes: a whole hex account ("0x" and
+/// 64 digits) and a little more, so that a huge value does not flood the message.
+pub const MAX_SHOWN_ACCOUNT_LEN: usize = 72;
 
 /// A signing key. Built from a secret URI in this one place; the secret is never kept as text,
 /// printed or put in an error.
@@ -678,6 +684,10 @@ mod tests {
         let alice = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ"; // checksum off
         for bad in [alice, "", "1", "111111", &"1".repeat(300), "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQ", "0OIl", "0x12"] {
             assert!(matches!(parse_account(bad), Err(ClientError::Input(_))), "{bad:?}");
+        }
+        for long in ["1".repeat(10_000), format!("0x{}", "ab".repeat(10_000))] {
+            let e = parse_account(&long).unwrap_err().to_string();
+            assert!(e.len() < MAX_SHOWN_ACCOUNT_LEN + 60, "the error quotes the whole text: {} bytes", e.len());
         }
     }
 }
