@@ -280,7 +280,7 @@ mod attestation {
                 return Err(Error::Unauthorized { account: caller, role: Role::Customs });
             }
             let l = ext::lot(self.registry, lot).ok_or(Error::LotNotFound)?;
-            if !Self::is_un_locode(&port) {
+            if !is_un_locode(&port) {
                 return Err(Error::Invalid(Field::Location));
             }
             if cleared_at > now {
@@ -373,13 +373,6 @@ mod attestation {
                 return Err(Error::Invalid(Field::Standard));
             }
             Ok(())
-        }
-
-        /// A UN/LOCODE: an assigned country code, then three upper-case letters or digits 2-9.
-        fn is_un_locode(port: &[u8]) -> bool {
-            port.len() == UN_LOCODE_LEN
-                && CountryCode::parse(&port[..2]).is_some_and(|c| c.0[..] == port[..2])
-                && port[2..].iter().all(|c| matches!(c, b'A'..=b'Z' | b'2'..=b'9'))
         }
 
         /// The index the lot's next attestation takes, or `TooManyAttestations`.

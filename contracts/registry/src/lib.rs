@@ -257,12 +257,12 @@ mod registry {
             let role = ext::role_of(self.whitelist, caller);
             let is_owner = l.merchant == caller && self.ensure_merchant(caller).is_ok();
             if role.is_none() {
-                return Err(Error::Unauthorized { account: caller, role: Self::step_role(step) });
+                return Err(Error::Unauthorized { account: caller, role: step.required_role() });
             }
             if !step.allowed_for(role, is_owner) {
                 return Err(Error::StepNotAllowed(step));
             }
-            Self::check_location(&location)?;
+            location.check()?;
             let now = self.env().block_timestamp();
             if event_time > now {
                 return Err(Error::Invalid(Field::EventTime));
@@ -380,16 +380,6 @@ mod registry {
             Ok(m)
         }
 
-        /// The role a step needs, for the error an outsider gets.
-        fn step_role(step: BusinessStep) -> Role {
-            match step {
-                BusinessStep::CustomsClearance | BusinessStep::Holding | BusinessStep::Arriving => Role::Customs,
-                BusinessStep::Inspecting => Role::Agency,
-                BusinessStep::Shipping | BusinessStep::Receiving | BusinessStep::Storing => Role::Logistics,
-                _ => Role::Merchant,
-            }
-        }
-
         fn check_product(info: &ProductInput) -> Result<()> {
             if !info.gtin.is_valid() {
                 return Err(Error::Invalid(Field::Gtin));
@@ -405,16 +395,6 @@ mod registry {
             }
             if info.uri.len() > MAX_URI_LEN || !info.uri.iter().all(|c| c.is_ascii_graphic()) {
                 return Err(Error::Invalid(Field::Uri));
-            }
-            Ok(())
-        }
-
-        fn check_location(loc: &Location) -> Result<()> {
-            if !loc.country.is_valid()
-                || loc.code.len() > MAX_LOCATION_LEN
-                || !loc.code.iter().all(u8::is_ascii_alphanumeric)
-            {
-                return Err(Error::Invalid(Field::Location));
             }
             Ok(())
         }

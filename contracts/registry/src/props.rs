@@ -227,15 +227,6 @@ fn tier_of(who: AccountId) -> MerchantTier {
     }
 }
 
-fn step_role(step: BusinessStep) -> Role {
-    match step {
-        BusinessStep::CustomsClearance | BusinessStep::Holding | BusinessStep::Arriving => Role::Customs,
-        BusinessStep::Inspecting => Role::Agency,
-        BusinessStep::Shipping | BusinessStep::Receiving | BusinessStep::Storing => Role::Logistics,
-        _ => Role::Merchant,
-    }
-}
-
 fn product_input(gtin: Gtin, factory: FactoryId, category: Category, valid: bool) -> ProductInput {
     ProductInput {
         gtin,
@@ -358,7 +349,7 @@ impl Model {
                 let role = role_of(*caller);
                 let is_owner = l.lot.merchant == who && active;
                 if role.is_none() {
-                    return Err(Error::Unauthorized { account: who, role: step_role(*step) });
+                    return Err(Error::Unauthorized { account: who, role: step.required_role() });
                 }
                 if !step.allowed_for(role, is_owner) {
                     return Err(Error::StepNotAllowed(*step));

@@ -181,7 +181,7 @@ mod sampling {
             {
                 return Err(Error::Invalid(Field::Epoch));
             }
-            Self::check_policy(default_rate_bps, passes_to_clear)?;
+            SamplingPolicy { default_rate_bps, passes_to_clear }.check()?;
             Ok(Self {
                 whitelist,
                 epoch_blocks,
@@ -404,16 +404,6 @@ mod sampling {
             (self.default_rate_bps, None)
         }
 
-        fn check_policy(default_rate_bps: u16, passes_to_clear: u32) -> Result<()> {
-            if default_rate_bps as u32 > BPS_DENOMINATOR {
-                return Err(Error::Invalid(Field::Rate));
-            }
-            if passes_to_clear == 0 || passes_to_clear > MAX_PASS_STREAK {
-                return Err(Error::Invalid(Field::Rate));
-            }
-            Ok(())
-        }
-
         fn ensure_caller(&self, kind: ContractKind) -> Result<()> {
             let caller = self.env().caller();
             let expected = if kind == ContractKind::Whitelist {
@@ -462,11 +452,7 @@ mod sampling {
             if !e.finalized {
                 return Selection::SeedPending;
             }
-            match e.seed {
-                None => Selection::Selected,
-                Some(seed) if sampling_draw(&seed, &lot) < s.rate_bps as u32 => Selection::Selected,
-                Some(_) => Selection::NotSelected,
-            }
+            Selection::of_final(e.seed.as_ref(), &lot, s.rate_bps)
         }
 
         /// Attestation only: risk feedback.
@@ -500,9 +486,7 @@ mod sampling {
         #[ink(message)]
         fn set_rule(&mut self, key: RuleKey, rate_bps: u16) -> Result<()> {
             self.ensure_caller(ContractKind::Whitelist)?;
-            if rate_bps as u32 > BPS_DENOMINATOR || key.origin.is_some_and(|o| !o.is_valid()) {
-                return Err(Error::Invalid(Field::Rate));
-            }
+            key.check_rule(rate_bps)?;
             match self.rules.get(key) {
                 Some(r) if r == rate_bps => return Ok(()),
                 Some(_) => {}
@@ -547,7 +531,7 @@ mod sampling {
         #[ink(message)]
         fn set_policy(&mut self, default_rate_bps: u16, passes_to_clear: u32) -> Result<()> {
             self.ensure_caller(ContractKind::Whitelist)?;
-            Self::check_policy(default_rate_bps, passes_to_clear)?;
+            SamplingPolicy { default_rate_bps, passes_to_clear }.check()?;
             if (default_rate_bps, passes_to_clear) == (self.default_rate_bps, self.passes_to_clear) {
                 return Ok(());
             }

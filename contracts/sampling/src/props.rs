@@ -355,9 +355,7 @@ impl Model {
             }
             Op::SetRule { caller, key, rate } => {
                 self.only(*caller, ContractKind::Whitelist, WHITELIST)?;
-                if *rate as u32 > BPS_DENOMINATOR || key.origin.is_some_and(|o| !o.is_valid()) {
-                    return Err(Error::Invalid(Field::Rate));
-                }
+                key.check_rule(*rate)?;
                 match self.rules.iter_mut().find(|(k, _)| k == key) {
                     Some((_, r)) => *r = *rate,
                     None => {
@@ -377,9 +375,7 @@ impl Model {
             }
             Op::SetPolicy { caller, rate, passes } => {
                 self.only(*caller, ContractKind::Whitelist, WHITELIST)?;
-                if *rate as u32 > BPS_DENOMINATOR || *passes == 0 || *passes > MAX_PASS_STREAK {
-                    return Err(Error::Invalid(Field::Rate));
-                }
+                SamplingPolicy { default_rate_bps: *rate, passes_to_clear: *passes }.check()?;
                 self.default_rate = *rate;
                 self.passes = *passes;
                 Ok(None)
@@ -489,11 +485,7 @@ fn check_state(s: &Sampling, snap: &Snapshot, m: &Model, epochs: &BTreeSet<u32>)
                 if view.phase != EpochPhase::Final {
                     Selection::SeedPending
                 } else {
-                    match view.seed {
-                        None => Selection::Selected,
-                        Some(seed) if sampling_draw(&seed, &id) < smp.rate_bps as u32 => Selection::Selected,
-                        Some(_) => Selection::NotSelected,
-                    }
+                    Selection::of_final(view.seed.as_ref(), &id, smp.rate_bps)
                 }
             }
         };

@@ -144,6 +144,15 @@ impl core::fmt::Display for CountryCode {
     }
 }
 
+/// A UN/LOCODE: an assigned ISO 3166-1 country code in upper case, then three upper-case
+/// letters or digits 2-9 (UN/LOCODE leaves out 0 and 1, which read as O and I). The rule of the
+/// attestation contract's customs ports.
+pub fn is_un_locode(code: &[u8]) -> bool {
+    code.len() == UN_LOCODE_LEN
+        && CountryCode::parse(&code[..2]).is_some_and(|c| c.0[..] == code[..2])
+        && code[2..].iter().all(|c| matches!(c, b'A'..=b'Z' | b'2'..=b'9'))
+}
+
 /// True for the characters GS1 allows in AI (10) lot and AI (21) serial values ("CSET 82").
 pub fn is_gs1_cset82(c: u8) -> bool {
     matches!(c,
@@ -271,6 +280,27 @@ mod tests {
         assert_eq!(check_lot_number(b"L#1"), Err(Gs1StringError::BadCharacter));
         assert!(check_date(20261122));
         assert!(!check_date(20261322));
+    }
+
+    #[test]
+    fn un_locode_works() {
+        assert!(is_un_locode(b"NZAKL"));
+        assert!(is_un_locode(b"CNSH2"));
+        assert!(is_un_locode(b"DE9ZB"));
+    }
+
+    #[test]
+    fn un_locode_fails() {
+        // UN/LOCODE uses digits 2-9 only; lower case, unassigned countries and other lengths fail
+        assert!(!is_un_locode(b"NZAK1"));
+        assert!(!is_un_locode(b"NZAK0"));
+        assert!(!is_un_locode(b"nzakl"));
+        assert!(!is_un_locode(b"NZakl"));
+        assert!(!is_un_locode(b"XXAKL"));
+        assert!(!is_un_locode(b"NZAK"));
+        assert!(!is_un_locode(b"NZAKLX"));
+        assert!(!is_un_locode(b""));
+        assert!(!is_un_locode(b"NZ-AK"));
     }
 
     #[test]

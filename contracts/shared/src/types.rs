@@ -184,6 +184,50 @@ impl RuleKey {
     }
 }
 
+impl RuleKey {
+    /// The bounds of a sampling rule, checked by the whitelist on a proposal and by sampling on
+    /// the call: the rate (`check_rate`), and the origin, if any, an assigned country code
+    /// (`Invalid(Rate)`, then `Invalid(Country)`).
+    pub fn check_rule(&self, rate_bps: u16) -> Result<()> {
+        check_rate(rate_bps)?;
+        if self.origin.is_some_and(|o| !o.is_valid()) {
+            return Err(Error::Invalid(Field::Rate));
+        }
+        Ok(())
+    }
+}
+
+/// A sampling rate: at most `BPS_DENOMINATOR` basis points (100 %), else `Invalid(Rate)`.
+pub fn check_rate(rate_bps: u16) -> Result<()> {
+    if u32::from(rate_bps) > crate::bounds::BPS_DENOMINATOR {
+        return Err(Error::Invalid(Field::Rate));
+    }
+    Ok(())
+}
+
+/// The sampling contract's policy: the rate when no rule matches, and the consecutive passes
+/// that lower a watched merchant's raised risk. Set at instantiation and by governance
+/// (`Action::SetSamplingPolicy`); the whitelist checks the proposal and sampling the call with
+/// the same [`SamplingPolicy::check`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SamplingPolicy {
+    /// Rate in basis points when no rule matches.
+    pub default_rate_bps: u16,
+    /// Consecutive passes that lower a raised risk (1..=`MAX_PASS_STREAK`).
+    pub passes_to_clear: u32,
+}
+
+impl SamplingPolicy {
+    /// The policy's bounds: the default rate (`check_rate`), and 1..=`MAX_PASS_STREAK` passes.
+    pub fn check(&self) -> Result<()> {
+        check_rate(self.default_rate_bps)?;
+        if self.passes_to_clear == 0 || self.passes_to_clear > crate::bounds::MAX_PASS_STREAK {
+            return Err(Error::Invalid(Field::Rate));
+        }
+        Ok(())
+    }
+}
+
 /// What a governance proposal does when executed.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
@@ -346,6 +390,18 @@ impl BusinessStep {
         }
     }
 
+    /// The role that records `self` (the owner's steps: `Merchant`), named in the
+    /// `Unauthorized` error a caller who is no member at all gets from `add_event`.
+    pub fn required_role(self) -> Role {
+        use BusinessStep::*;
+        match self {
+            CustomsClearance | Holding | Arriving => Role::Customs,
+            Inspecting => Role::Agency,
+            Shipping | Receiving | Storing => Role::Logistics,
+            Commissioning | Packing | Recalling => Role::Merchant,
+        }
+    }
+
     /// The status the step moves a lot to, if any.
     pub fn moves_to(self) -> Option<LotStatus> {
         match self {
@@ -367,6 +423,20 @@ pub struct Location {
     pub country: CountryCode,
     /// UN/LOCODE (5 characters: country + 3) or GLN (13 digits); may be empty.
     pub code: Vec<u8>,
+}
+
+impl Location {
+    /// The registry's rule for a trace event's location: an assigned country and a code of at
+    /// most `MAX_LOCATION_LEN` ASCII letters and digits (empty: none). `Invalid(Location)` if not.
+    pub fn check(&self) -> Result<()> {
+        if !self.country.is_valid()
+            || self.code.len() > crate::bounds::MAX_LOCATION_LEN
+            || !self.code.iter().all(u8::is_ascii_alphanumeric)
+        {
+            return Err(Error::Invalid(Field::Location));
+        }
+        Ok(())
+    }
 }
 
 /// One append-only trace event of a lot.
@@ -595,6 +665,18 @@ pub enum Selection {
     Selected,
     /// The lot was not drawn.
     NotSelected,
+}
+
+impl Selection {
+    /// The decision for `lot`, sampled at `rate_bps`, once its epoch is final with `seed`:
+    /// selected iff `sampling_draw(seed, lot) < rate_bps`; every lot is selected when the epoch
+    /// was finalised with no reveal (`seed` is `None`, fail safe).
+    pub fn of_final(seed: Option<&Hash32>, lot: &LotId, rate_bps: u16) -> Selection {
+        match seed {
+            Some(seed) if sampling_draw(seed, lot) >= u32::from(rate_bps) => Selection::NotSelected,
+            _ => Selection::Selected,
+        }
+    }
 }
 
 /// What the sampling contract fixed for a lot when it was registered.
@@ -879,4 +961,99 @@ pub fn epoch_seed(epoch: u32, secrets: &[Hash32]) -> Hash32 {
         buf.extend_from_slice(s);
     }
     blake2_256(&buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bounds::*;
+
+    const STEPS: [BusinessStep; 10] = [
+        BusinessStep::Commissioning,
+        BusinessStep::Packing,
+        BusinessStep::Shipping,
+        BusinessStep::Arriving,
+        BusinessStep::Receiving,
+        BusinessStep::Storing,
+        BusinessStep::CustomsClearance,
+        BusinessStep::Inspecting,
+        BusinessStep::Holding,
+        BusinessStep::Recalling,
+    ];
+
+    #[test]
+    fn required_role_works() {
+        use BusinessStep::*;
+        let roles: Vec<Role> = STEPS.iter().map(|s| s.required_role()).collect();
+        assert_eq!(
+            roles,
+            [
+                Role::Merchant,
+                Role::Merchant,
+                Role::Logistics,
+                Role::Customs,
+                Role::Logistics,
+                Role::Logistics,
+                Role::Customs,
+                Role::Agency,
+                Role::Customs,
+                Role::Merchant
+            ]
+        );
+        // the role named is one that may record the step (the owner, for merchants' steps);
+        // a recall is written by `recall` only
+        for step in STEPS.into_iter().filter(|s| *s != Recalling) {
+            let role = step.required_role();
+            assert!(step.allowed_for(Some(role), role == Role::Merchant), "{step:?}");
+        }
+    }
+
+    #[test]
+    fn location_check_works() {
+        let nz = CountryCode(*b"NZ");
+        assert_eq!(Location { country: nz, code: Vec::new() }.check(), Ok(()));
+        assert_eq!(Location { country: nz, code: b"NZAKL".to_vec() }.check(), Ok(()));
+        assert_eq!(Location { country: nz, code: b"9421902960017".to_vec() }.check(), Ok(()));
+    }
+
+    #[test]
+    fn location_check_fails() {
+        let bad = Err(Error::Invalid(Field::Location));
+        let nz = CountryCode(*b"NZ");
+        assert_eq!(Location { country: CountryCode(*b"ZZ"), code: Vec::new() }.check(), bad);
+        assert_eq!(Location { country: nz, code: vec![b'1'; MAX_LOCATION_LEN + 1] }.check(), bad);
+        assert_eq!(Location { country: nz, code: b"NZ-AK".to_vec() }.check(), bad);
+    }
+
+    #[test]
+    fn sampling_policy_works() {
+        assert_eq!(SamplingPolicy { default_rate_bps: 0, passes_to_clear: 1 }.check(), Ok(()));
+        assert_eq!(SamplingPolicy { default_rate_bps: 10_000, passes_to_clear: MAX_PASS_STREAK }.check(), Ok(()));
+        let key = RuleKey { category: Some(1), origin: Some(CountryCode(*b"NZ")), tier: None };
+        assert_eq!(key.check_rule(10_000), Ok(()));
+        assert_eq!(check_rate(0), Ok(()));
+    }
+
+    #[test]
+    fn sampling_policy_fails() {
+        let rate = Err(Error::Invalid(Field::Rate));
+        assert_eq!(SamplingPolicy { default_rate_bps: 10_001, passes_to_clear: 1 }.check(), rate);
+        assert_eq!(check_rate(u16::MAX), rate);
+        let any = RuleKey { category: None, origin: None, tier: None };
+        assert_eq!(any.check_rule(10_001), rate);
+    }
+
+    #[test]
+    fn selection_of_final_works() {
+        let lot = [7u8; 32];
+        let seed = [9u8; 32];
+        let draw = sampling_draw(&seed, &lot);
+        assert!(draw < BPS_DENOMINATOR);
+        let at = |rate: u32| Selection::of_final(Some(&seed), &lot, u16::try_from(rate).unwrap());
+        assert_eq!(at(draw + 1), Selection::Selected);
+        assert_eq!(at(draw), Selection::NotSelected);
+        assert_eq!(at(BPS_DENOMINATOR), Selection::Selected);
+        // no reveal at all: every lot of the epoch is selected, whatever its rate
+        assert_eq!(Selection::of_final(None, &lot, 0), Selection::Selected);
+    }
 }

@@ -497,22 +497,15 @@ mod whitelist {
                         self.directory(*target)?;
                     }
                 }
-                Action::SetSamplingRule { rate_bps, .. } => {
-                    if *rate_bps as u32 > BPS_DENOMINATOR {
-                        return Err(Error::Invalid(Field::Rate));
-                    }
+                Action::SetSamplingRule { key, rate_bps } => {
+                    key.check_rule(*rate_bps)?;
                     self.directory(ContractKind::Sampling)?;
                 }
                 Action::RemoveSamplingRule { .. } => {
                     self.directory(ContractKind::Sampling)?;
                 }
                 Action::SetSamplingPolicy { default_rate_bps, passes_to_clear } => {
-                    if *default_rate_bps as u32 > BPS_DENOMINATOR
-                        || *passes_to_clear == 0
-                        || *passes_to_clear > MAX_PASS_STREAK
-                    {
-                        return Err(Error::Invalid(Field::Rate));
-                    }
+                    SamplingPolicy { default_rate_bps: *default_rate_bps, passes_to_clear: *passes_to_clear }.check()?;
                     self.directory(ContractKind::Sampling)?;
                 }
                 Action::RevokeAttestation { .. } => {
