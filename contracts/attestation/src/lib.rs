@@ -440,12 +440,9 @@ mod attestation {
         /// Whitelist (governance) only: revokes an attestation on the consortium's authority.
         #[ink(message)]
         fn revoke_by_governance(&mut self, id: AttestationId, reason_hash: Hash32) -> Result<()> {
-            let caller = self.env().caller();
-            if caller != self.whitelist {
-                return Err(Error::NotContract { caller, expected: ContractKind::Whitelist });
-            }
+            ext::ensure_caller_is(self.whitelist, ContractKind::Whitelist)?;
             let attestation = self.attestations.get(id).ok_or(Error::AttestationNotFound)?;
-            self.revoke_as(id, attestation, caller, reason_hash)
+            self.revoke_as(id, attestation, self.whitelist, reason_hash)
         }
     }
 

@@ -432,10 +432,7 @@ mod registry {
         /// Attestation contract only: applies an attestation's effect on a lot's status.
         #[ink(message)]
         fn apply_status(&mut self, lot: LotId, to: LotStatus) -> Result<()> {
-            let caller = self.env().caller();
-            if ext::contract_of(self.whitelist, ContractKind::Attestation) != Some(caller) {
-                return Err(Error::NotContract { caller, expected: ContractKind::Attestation });
-            }
+            ext::ensure_caller_is(self.whitelist, ContractKind::Attestation)?;
             let mut l = self.lots.get(lot).ok_or(Error::LotNotFound)?;
             let from = l.status;
             if from == to {

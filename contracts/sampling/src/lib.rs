@@ -403,20 +403,6 @@ mod sampling {
             }
             (self.default_rate_bps, None)
         }
-
-        fn ensure_caller(&self, kind: ContractKind) -> Result<()> {
-            let caller = self.env().caller();
-            let expected = if kind == ContractKind::Whitelist {
-                Some(self.whitelist)
-            } else {
-                ext::contract_of(self.whitelist, kind)
-            };
-            if expected == Some(caller) {
-                Ok(())
-            } else {
-                Err(Error::NotContract { caller, expected: kind })
-            }
-        }
     }
 
     impl SamplingApi for Sampling {
@@ -430,7 +416,7 @@ mod sampling {
             origin: CountryCode,
             tier: MerchantTier,
         ) -> Result<()> {
-            self.ensure_caller(ContractKind::Registry)?;
+            ext::ensure_caller_is(self.whitelist, ContractKind::Registry)?;
             if self.lots.contains(lot) {
                 return Err(Error::LotAlreadySampled);
             }
@@ -458,7 +444,7 @@ mod sampling {
         /// Attestation only: risk feedback.
         #[ink(message)]
         fn record_inspection(&mut self, merchant: AccountId, result: InspectionResult) -> Result<()> {
-            self.ensure_caller(ContractKind::Attestation)?;
+            ext::ensure_caller_is(self.whitelist, ContractKind::Attestation)?;
             let before = self.risk(merchant);
             let mut r = before;
             match result {
@@ -485,7 +471,7 @@ mod sampling {
         /// Governance only: sets a rule.
         #[ink(message)]
         fn set_rule(&mut self, key: RuleKey, rate_bps: u16) -> Result<()> {
-            self.ensure_caller(ContractKind::Whitelist)?;
+            ext::ensure_caller_is(self.whitelist, ContractKind::Whitelist)?;
             key.check_rule(rate_bps)?;
             match self.rules.get(key) {
                 Some(r) if r == rate_bps => return Ok(()),
@@ -506,7 +492,7 @@ mod sampling {
         /// Governance only: removes a rule.
         #[ink(message)]
         fn remove_rule(&mut self, key: RuleKey) -> Result<()> {
-            self.ensure_caller(ContractKind::Whitelist)?;
+            ext::ensure_caller_is(self.whitelist, ContractKind::Whitelist)?;
             if !self.rules.contains(key) {
                 return Err(Error::RuleNotFound);
             }
@@ -530,7 +516,7 @@ mod sampling {
         /// Governance only: default rate and risk bound.
         #[ink(message)]
         fn set_policy(&mut self, default_rate_bps: u16, passes_to_clear: u32) -> Result<()> {
-            self.ensure_caller(ContractKind::Whitelist)?;
+            ext::ensure_caller_is(self.whitelist, ContractKind::Whitelist)?;
             SamplingPolicy { default_rate_bps, passes_to_clear }.check()?;
             if (default_rate_bps, passes_to_clear) == (self.default_rate_bps, self.passes_to_clear) {
                 return Ok(());

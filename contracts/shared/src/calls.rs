@@ -183,12 +183,65 @@ mod real {
 
 pub use real::*;
 
+/// The one check of a message that only another contract of the deployment may call: `Ok` iff
+/// the running message's caller is the `expected` contract, that is `whitelist` itself for
+/// `ContractKind::Whitelist`, else the address the whitelist's directory holds for `expected`
+/// (none before wiring). Otherwise `NotContract { caller, expected }`.
+pub fn ensure_caller_is(whitelist: AccountId, expected: ContractKind) -> Result<()> {
+    let caller = ink::env::caller::<ink::env::DefaultEnvironment>();
+    let entitled = if expected == ContractKind::Whitelist { Some(whitelist) } else { contract_of(whitelist, expected) };
+    if entitled == Some(caller) {
+        Ok(())
+    } else {
+        Err(Error::NotContract { caller, expected })
+    }
+}
+
 /// The body of every `Upgradeable::set_code`: only `whitelist` (executing an approved proposal)
 /// may replace the calling contract's code; storage is kept.
 pub fn upgrade(whitelist: AccountId, code_hash: Hash) -> Result<()> {
-    let caller = ink::env::caller::<ink::env::DefaultEnvironment>();
-    if caller != whitelist {
-        return Err(Error::NotContract { caller, expected: ContractKind::Whitelist });
-    }
+    ensure_caller_is(whitelist, ContractKind::Whitelist)?;
     ink::env::set_code_hash::<ink::env::DefaultEnvironment>(&code_hash).map_err(|_| Error::UpgradeFailed)
+}
+
+#[cfg(all(test, feature = "fakes"))]
+mod tests {
+    use super::*;
+    use crate::fakes::{self, account};
+    use ink::env::{test, DefaultEnvironment};
+
+    fn as_caller(n: u8, expected: ContractKind) -> Result<()> {
+        test::set_caller::<DefaultEnvironment>(account(n));
+        ensure_caller_is(account(200), expected)
+    }
+
+    fn run(f: impl FnOnce()) {
+        test::run_test::<DefaultEnvironment, _>(|_| {
+            fakes::reset();
+            f();
+            Ok(())
+        })
+        .expect("off-chain environment");
+    }
+
+    #[test]
+    fn ensure_caller_is_works() {
+        run(|| {
+            fakes::with(|w| w.directory = vec![(ContractKind::Registry, account(201))]);
+            assert_eq!(as_caller(200, ContractKind::Whitelist), Ok(()));
+            assert_eq!(as_caller(201, ContractKind::Registry), Ok(()));
+        });
+    }
+
+    #[test]
+    fn ensure_caller_is_fails() {
+        run(|| {
+            fakes::with(|w| w.directory = vec![(ContractKind::Registry, account(201))]);
+            let not = |n: u8, expected| Err(Error::NotContract { caller: account(n), expected });
+            assert_eq!(as_caller(201, ContractKind::Whitelist), not(201, ContractKind::Whitelist));
+            assert_eq!(as_caller(200, ContractKind::Registry), not(200, ContractKind::Registry));
+            // not wired yet: nobody is the sampling contract
+            assert_eq!(as_caller(202, ContractKind::Sampling), not(202, ContractKind::Sampling));
+        });
+    }
 }

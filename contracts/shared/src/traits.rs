@@ -2,7 +2,8 @@
 //! callers reach it through `ink::contract_ref!(Trait)` on a stored address, never by importing
 //! the callee's crate. Calls run one way: whitelist <- sampling <- registry <- attestation, plus
 //! the whitelist executing governance actions on the others. Messages that change another
-//! contract's state check that the caller is the contract entitled to it.
+//! contract's state check that the caller is the contract entitled to it, with the one
+//! [`crate::calls::ensure_caller_is`].
 
 use crate::ids::*;
 use crate::types::*;
