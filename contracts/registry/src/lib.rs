@@ -147,7 +147,7 @@ mod registry {
             if !country.is_valid() {
                 return Err(Error::Invalid(Field::Country));
             }
-            let id = self.factory_count.checked_add(1).ok_or(Error::Invalid(Field::Scope))?;
+            let id = self.factory_count.checked_add(1).ok_or(Error::TooManyFactories)?;
             self.factories.insert(id, &Factory { merchant: caller, country, name_hash });
             self.factory_count = id;
             self.env().emit_event(FactoryRegistered { id, merchant: caller, country });
@@ -397,6 +397,12 @@ mod registry {
                 return Err(Error::Invalid(Field::Uri));
             }
             Ok(())
+        }
+
+        /// Test only: as if `n` factories had been registered (IDs run out at `u32::MAX`).
+        #[cfg(test)]
+        pub(crate) fn set_factory_count(&mut self, n: u32) {
+            self.factory_count = n;
         }
 
         /// Stores `event` as the lot's next and emits it; the caller stores the lot.

@@ -121,6 +121,18 @@ fn register_factory_fails() {
 }
 
 #[ink::test]
+fn factory_ids_exhausted_fails() {
+    let mut r = setup();
+    set_caller(OWNER);
+    r.set_factory_count(u32::MAX - 1);
+    assert_eq!(r.register_factory(CountryCode(*b"NZ"), [1; 32]), Ok(u32::MAX));
+    let events = test::recorded_events().count();
+    assert_eq!(r.register_factory(CountryCode(*b"NZ"), [2; 32]), Err(Error::TooManyFactories));
+    assert_eq!(r.counts(), (u32::MAX, 0, 0));
+    assert_eq!(test::recorded_events().count(), events);
+}
+
+#[ink::test]
 fn register_product_works() {
     let mut r = setup();
     set_caller(OWNER);

@@ -96,7 +96,7 @@ fn new_fails() {
     assert!(matches!(Sampling::new(w, 1, 5, 500, 3), Err(Error::Invalid(Field::Epoch))));
     assert!(matches!(Sampling::new(w, 10, 0, 500, 3), Err(Error::Invalid(Field::Epoch))));
     assert!(matches!(Sampling::new(w, 10, 5, 10_001, 3), Err(Error::Invalid(Field::Rate))));
-    assert!(matches!(Sampling::new(w, 10, 5, 500, 0), Err(Error::Invalid(Field::Rate))));
+    assert!(matches!(Sampling::new(w, 10, 5, 500, 0), Err(Error::Invalid(Field::PassesToClear))));
 }
 
 #[ink::test]
@@ -123,6 +123,37 @@ fn most_specific_rule_works() {
     assert_eq!(s.set_rule(key(None, None, None), 10_001), Err(Error::Invalid(Field::Rate)));
     s.set_policy(100, 5).unwrap();
     assert_eq!(s.policy(), (100, 5));
+}
+
+#[ink::test]
+fn rule_origin_fails() {
+    let mut s = setup();
+    set_caller(WHITELIST);
+    let events = test::recorded_events().count();
+    let xx = key(None, Some(CountryCode(*b"XX")), None);
+    assert_eq!(s.set_rule(xx, 100), Err(Error::Invalid(Field::Country)));
+    assert_eq!(s.set_rule(key(Some(1), Some(CountryCode(*b"nz")), None), 100), Err(Error::Invalid(Field::Country)));
+    // a bad rate is named first
+    assert_eq!(s.set_rule(xx, 10_001), Err(Error::Invalid(Field::Rate)));
+    assert!(s.rules().is_empty());
+    assert_eq!(test::recorded_events().count(), events);
+}
+
+#[ink::test]
+fn policy_passes_fails() {
+    let mut s = setup();
+    set_caller(WHITELIST);
+    let events = test::recorded_events().count();
+    assert_eq!(s.set_policy(100, 0), Err(Error::Invalid(Field::PassesToClear)));
+    assert_eq!(s.set_policy(100, tracepass_shared::bounds::MAX_PASS_STREAK + 1), Err(Error::Invalid(Field::PassesToClear)));
+    assert_eq!(s.set_policy(10_001, 0), Err(Error::Invalid(Field::Rate)));
+    assert_eq!(s.policy(), (500, 3));
+    assert_eq!(test::recorded_events().count(), events);
+    let w = account(WHITELIST);
+    assert!(matches!(
+        Sampling::new(w, 10, 5, 500, tracepass_shared::bounds::MAX_PASS_STREAK + 1),
+        Err(Error::Invalid(Field::PassesToClear))
+    ));
 }
 
 #[ink::test]

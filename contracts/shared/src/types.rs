@@ -191,7 +191,7 @@ impl RuleKey {
     pub fn check_rule(&self, rate_bps: u16) -> Result<()> {
         check_rate(rate_bps)?;
         if self.origin.is_some_and(|o| !o.is_valid()) {
-            return Err(Error::Invalid(Field::Rate));
+            return Err(Error::Invalid(Field::Country));
         }
         Ok(())
     }
@@ -218,11 +218,12 @@ pub struct SamplingPolicy {
 }
 
 impl SamplingPolicy {
-    /// The policy's bounds: the default rate (`check_rate`), and 1..=`MAX_PASS_STREAK` passes.
+    /// The policy's bounds: the default rate (`check_rate`), then 1..=`MAX_PASS_STREAK` passes
+    /// (`Invalid(PassesToClear)`).
     pub fn check(&self) -> Result<()> {
         check_rate(self.default_rate_bps)?;
         if self.passes_to_clear == 0 || self.passes_to_clear > crate::bounds::MAX_PASS_STREAK {
-            return Err(Error::Invalid(Field::Rate));
+            return Err(Error::Invalid(Field::PassesToClear));
         }
         Ok(())
     }
@@ -817,6 +818,8 @@ pub enum Field {
     Proof,
     /// A role.
     Role,
+    /// The consecutive passes that lower a raised risk (sampling policy).
+    PassesToClear,
 }
 
 /// Every error a tracepass contract returns to a caller. Shared by all four contracts so that an
@@ -947,6 +950,8 @@ pub enum Error {
     TooManyAttestations,
     /// The chain refused the code upgrade (no code with that hash is uploaded).
     UpgradeFailed,
+    /// The registry has issued every factory ID (`u32::MAX` factories).
+    TooManyFactories,
 }
 
 /// The result type of every tracepass contract message.
@@ -1041,6 +1046,14 @@ mod tests {
         assert_eq!(check_rate(u16::MAX), rate);
         let any = RuleKey { category: None, origin: None, tier: None };
         assert_eq!(any.check_rule(10_001), rate);
+        let passes = Err(Error::Invalid(Field::PassesToClear));
+        assert_eq!(SamplingPolicy { default_rate_bps: 0, passes_to_clear: 0 }.check(), passes);
+        assert_eq!(SamplingPolicy { default_rate_bps: 0, passes_to_clear: MAX_PASS_STREAK + 1 }.check(), passes);
+        // the rate is checked first
+        assert_eq!(SamplingPolicy { default_rate_bps: 10_001, passes_to_clear: 0 }.check(), rate);
+        let xx = RuleKey { category: None, origin: Some(CountryCode(*b"XX")), tier: None };
+        assert_eq!(xx.check_rule(100), Err(Error::Invalid(Field::Country)));
+        assert_eq!(xx.check_rule(10_001), rate);
     }
 
     #[test]

@@ -316,6 +316,22 @@ fn governance_calls_out_works() {
     );
 }
 
+#[ink::test]
+fn sampling_proposal_bounds_fails() {
+    let mut w = consortium();
+    w.wire(account(40), account(41), account(42)).unwrap();
+    let count = w.proposal_count();
+    // the bounds sampling applies to the call are checked on the proposal, naming the same field
+    let passes = Action::SetSamplingPolicy { default_rate_bps: 100, passes_to_clear: 0 };
+    assert_eq!(w.propose(passes), Err(Error::Invalid(Field::PassesToClear)));
+    let rate = Action::SetSamplingPolicy { default_rate_bps: 10_001, passes_to_clear: 3 };
+    assert_eq!(w.propose(rate), Err(Error::Invalid(Field::Rate)));
+    let origin = RuleKey { category: None, origin: Some(CountryCode(*b"XX")), tier: None };
+    let rule = Action::SetSamplingRule { key: origin, rate_bps: 100 };
+    assert_eq!(w.propose(rule), Err(Error::Invalid(Field::Country)));
+    assert_eq!(w.proposal_count(), count);
+}
+
 /// Every write message, called by every role not entitled to it, fails with the specific error
 /// and changes nothing.
 #[ink::test]
