@@ -549,14 +549,18 @@ mod whitelist {
                 }
                 Action::SetAgencyScope { account, scope } => {
                     let mut m = self.members.get(account).ok_or(Error::NotMember)?;
-                    m.scope = Some(scope.clone());
-                    self.members.insert(account, &m);
-                    self.env().emit_event(AgencyScopeSet { account, scope });
+                    if m.scope.as_ref() != Some(&scope) {
+                        m.scope = Some(scope.clone());
+                        self.members.insert(account, &m);
+                        self.env().emit_event(AgencyScopeSet { account, scope });
+                    }
                 }
                 Action::SetThreshold { threshold } => {
                     let old = self.threshold;
-                    self.threshold = threshold;
-                    self.env().emit_event(ThresholdChanged { old, new: threshold });
+                    if threshold != old {
+                        self.threshold = threshold;
+                        self.env().emit_event(ThresholdChanged { old, new: threshold });
+                    }
                 }
                 Action::SetCodeHash { target, code_hash } => {
                     if target == ContractKind::Whitelist {

@@ -186,6 +186,50 @@ fn set_threshold_works() {
     assert_eq!(w.propose(Action::SetThreshold { threshold: 4 }), Err(Error::Invalid(Field::Threshold)));
 }
 
+/// The signature topics of the events emitted since the first `since` events.
+fn signatures_since(since: usize) -> Vec<Vec<u8>> {
+    test::recorded_events().skip(since).map(|e| e.topics.first().cloned().unwrap_or_default()).collect()
+}
+
+fn signature<E: ink::env::Event>() -> Vec<u8> {
+    E::SIGNATURE_TOPIC.expect("not anonymous").to_vec()
+}
+
+/// Executes an approved proposal of `action` and returns the signature topics of the events the
+/// execution emitted.
+fn executed_events(w: &mut Whitelist, action: Action) -> Vec<Vec<u8>> {
+    set_caller(G1);
+    let id = w.propose(action).unwrap();
+    set_caller(G2);
+    w.approve(id).unwrap();
+    let before = test::recorded_events().count();
+    w.execute(id).unwrap();
+    signatures_since(before)
+}
+
+#[ink::test]
+fn set_threshold_unchanged_works() {
+    let mut w = consortium();
+    // the proposal executes, but M stays 2: no ThresholdChanged
+    assert_eq!(executed_events(&mut w, Action::SetThreshold { threshold: 2 }), vec![signature::<ProposalExecuted>()]);
+    assert_eq!(w.threshold(), 2);
+    let changed = executed_events(&mut w, Action::SetThreshold { threshold: 3 });
+    assert_eq!(changed, vec![signature::<ThresholdChanged>(), signature::<ProposalExecuted>()]);
+}
+
+#[ink::test]
+fn agency_scope_unchanged_works() {
+    let mut w = consortium();
+    pass(&mut w, add_agency_action(AGENCY)).unwrap();
+    let current = w.member(account(AGENCY)).unwrap().scope.unwrap();
+    let same = Action::SetAgencyScope { account: account(AGENCY), scope: current.clone() };
+    assert_eq!(executed_events(&mut w, same), vec![signature::<ProposalExecuted>()]);
+    assert_eq!(w.member(account(AGENCY)).unwrap().scope, Some(current));
+    let other = Action::SetAgencyScope { account: account(AGENCY), scope: scope(vec![2000], 600_000) };
+    assert_eq!(executed_events(&mut w, other), vec![signature::<AgencyScopeSet>(), signature::<ProposalExecuted>()]);
+    assert_eq!(w.member(account(AGENCY)).unwrap().scope, Some(scope(vec![2000], 600_000)));
+}
+
 #[ink::test]
 fn add_member_validation_fails() {
     let mut w = consortium();
