@@ -40,6 +40,7 @@ pub fn blake2_128(data: &[u8]) -> [u8; 16] {
 /// Why a GTIN was rejected.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum GtinError {
     /// Not 8, 12, 13 or 14 characters long.
     WrongLength,
@@ -162,6 +163,7 @@ pub fn is_gs1_cset82(c: u8) -> bool {
 /// Why a lot number or serial was rejected.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum Gs1StringError {
     /// Empty.
     Empty,

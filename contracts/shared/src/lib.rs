@@ -12,8 +12,10 @@
 //! - [`traits`]: the `#[ink::trait_definition]` interfaces contracts call each other through with
 //!   `ink::contract_ref!`; no contract imports another contract's crate.
 //! - [`calls`]: every cross-contract call, written once (answered by [`fakes`] in unit tests).
+//! - [`serde_fmt`] (feature `serde`): the JSON representation of the records, for the client.
 //!
-//! `no_std` on chain; the `std` feature (default) is what the client and unit tests use.
+//! `no_std` on chain; the `std` feature (default) is what the client and unit tests use, and
+//! `serde` (implies `std`) derives `Serialize` and `Deserialize` for the client's JSON.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -22,6 +24,8 @@ pub mod bounds;
 pub mod calls;
 pub mod ids;
 pub mod merkle;
+#[cfg(feature = "serde")]
+pub mod serde_fmt;
 pub mod traits;
 pub mod types;
 #[cfg(feature = "fakes")]

@@ -18,6 +18,7 @@ pub type Timestamp = u64;
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum Role {
     /// Votes on membership, thresholds and upgrades; onboards and suspends merchants.
     Governor,
@@ -35,6 +36,7 @@ pub enum Role {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum MerchantTier {
     /// The default.
     Standard,
@@ -48,6 +50,7 @@ pub enum MerchantTier {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum MerchantStatus {
     /// May register and its products verify as genuine.
     Active,
@@ -61,12 +64,15 @@ pub enum MerchantStatus {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Merchant {
     /// blake2-256 of the organisation's legal name (the name itself stays off chain).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
     pub name_hash: Hash32,
     /// Country of registration.
     pub country: CountryCode,
     /// GS1 company prefixes (digits) the merchant may register GTINs under.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::texts"))]
     pub gs1_prefixes: Vec<Vec<u8>>,
     /// Risk tier chosen by governors.
     pub tier: MerchantTier,
@@ -80,6 +86,7 @@ pub struct Merchant {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AgencyScope {
     /// Product categories covered.
     pub categories: Vec<Category>,
@@ -120,10 +127,12 @@ pub fn check_agency_rule(
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Member {
     /// The member's role.
     pub role: Role,
     /// blake2-256 of the organisation's name.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
     pub name_hash: Hash32,
     /// Accreditation, for agencies only.
     pub scope: Option<AgencyScope>,
@@ -135,6 +144,7 @@ pub struct Member {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum ContractKind {
     /// Members, roles and governance.
     Whitelist,
@@ -151,6 +161,7 @@ pub enum ContractKind {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct RuleKey {
     /// Product category, or any.
     pub category: Option<Category>,
@@ -210,6 +221,7 @@ pub fn check_rate(rate_bps: u16) -> Result<()> {
 /// (`Action::SetSamplingPolicy`); the whitelist checks the proposal and sampling the call with
 /// the same [`SamplingPolicy::check`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SamplingPolicy {
     /// Rate in basis points when no rule matches.
     pub default_rate_bps: u16,
@@ -233,14 +245,17 @@ impl SamplingPolicy {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum Action {
     /// Admit a governor, agency, customs or logistics member (merchants are onboarded directly).
     AddMember {
         /// The account admitted.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
         account: AccountId,
         /// Its role (not `Merchant`).
         role: Role,
         /// blake2-256 of the organisation's name.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
         name_hash: Hash32,
         /// Accreditation, required for and only for agencies.
         scope: Option<AgencyScope>,
@@ -248,11 +263,13 @@ pub enum Action {
     /// Remove a non-merchant member.
     RemoveMember {
         /// The account removed.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
         account: AccountId,
     },
     /// Replace an agency's accreditation.
     SetAgencyScope {
         /// The agency.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
         account: AccountId,
         /// Its new scope.
         scope: AgencyScope,
@@ -267,6 +284,7 @@ pub enum Action {
         /// The contract upgraded.
         target: ContractKind,
         /// Code hash of the new code, already uploaded.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
         code_hash: Hash,
     },
     /// Set (or replace) a sampling rule's rate.
@@ -286,6 +304,7 @@ pub enum Action {
         /// The attestation.
         id: AttestationId,
         /// blake2-256 of the reason.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
         reason_hash: Hash32,
     },
     /// Set the rate used when no rule matches, and the risk feedback bounds.
@@ -301,12 +320,15 @@ pub enum Action {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Proposal {
     /// What it does.
     pub action: Action,
     /// The governor who proposed it (counted as its first approval).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
     pub proposer: AccountId,
     /// Governors who approved it.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::accounts"))]
     pub approvals: Vec<AccountId>,
     /// Last block in which it can be approved or executed.
     pub expires_at: BlockNumber,
@@ -318,6 +340,7 @@ pub struct Proposal {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum LotStatus {
     /// Registered by its merchant.
     Registered,
@@ -354,6 +377,7 @@ impl LotStatus {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum BusinessStep {
     /// cbv:BizStep-commissioning (production).
     Commissioning,
@@ -419,10 +443,12 @@ impl BusinessStep {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Location {
     /// Country.
     pub country: CountryCode,
     /// UN/LOCODE (5 characters: country + 3) or GLN (13 digits); may be empty.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::text"))]
     pub code: Vec<u8>,
 }
 
@@ -444,10 +470,12 @@ impl Location {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TraceEvent {
     /// What happened.
     pub step: BusinessStep,
     /// Who recorded it.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
     pub actor: AccountId,
     /// When it happened in the world (ms), as stated by the actor (not after `recorded_at`).
     pub event_time: Timestamp,
@@ -456,6 +484,7 @@ pub struct TraceEvent {
     /// Where.
     pub location: Location,
     /// blake2-256 of the supporting document (waybill, declaration...), or zeros.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
     pub document_hash: Hash32,
 }
 
@@ -463,12 +492,15 @@ pub struct TraceEvent {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Factory {
     /// The merchant that registered it.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
     pub merchant: AccountId,
     /// Where it is.
     pub country: CountryCode,
     /// blake2-256 of its name and address.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
     pub name_hash: Hash32,
 }
 
@@ -476,10 +508,12 @@ pub struct Factory {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ProductInput {
     /// The product's GTIN (normalised by the caller with [`Gtin::parse`]; checked again).
     pub gtin: Gtin,
     /// Brand name (UTF-8, at most `MAX_BRAND_LEN` bytes).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::text"))]
     pub brand: Vec<u8>,
     /// Product category code.
     pub category: Category,
@@ -488,10 +522,13 @@ pub struct ProductInput {
     /// The producing factory (registered by the same merchant).
     pub factory: FactoryId,
     /// HS tariff code (6 to 10 digits).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::text"))]
     pub hs_code: Vec<u8>,
     /// blake2-256 of the product's metadata document.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
     pub metadata_hash: Hash32,
     /// Where the metadata document is (at most `MAX_URI_LEN` bytes; may be empty).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::text"))]
     pub uri: Vec<u8>,
 }
 
@@ -499,10 +536,12 @@ pub struct ProductInput {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Product {
     /// What the merchant registered.
     pub info: ProductInput,
     /// The owning merchant.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
     pub merchant: AccountId,
     /// Block of registration.
     pub registered_at: BlockNumber,
@@ -512,14 +551,17 @@ pub struct Product {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LotInput {
     /// The product.
     pub gtin: Gtin,
     /// GS1 AI (10) lot number.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::text"))]
     pub lot_number: Vec<u8>,
     /// Number of items (leaves of the tree).
     pub item_count: u32,
     /// Merkle root over the items' IDs, in serials-file order.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
     pub root: Node,
     /// Production date, `YYYYMMDD`.
     pub produced_on: Date,
@@ -531,10 +573,12 @@ pub struct LotInput {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Lot {
     /// What the merchant registered.
     pub info: LotInput,
     /// The owning merchant.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
     pub merchant: AccountId,
     /// Block of registration (fixes the sampling epoch).
     pub registered_at: BlockNumber,
@@ -543,6 +587,7 @@ pub struct Lot {
     /// Trace events recorded so far.
     pub event_count: u32,
     /// Why it was recalled (hash of the notice), once recalled.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex_opt"))]
     pub recall_reason: Option<Hash32>,
 }
 
@@ -550,6 +595,7 @@ pub struct Lot {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum InspectionResult {
     /// Conforms to the standard.
     Pass,
@@ -561,20 +607,25 @@ pub enum InspectionResult {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum Claim {
     /// A quality inspection of a lot by an accredited agency.
     QualityInspection {
         /// The lot inspected.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
         lot: LotId,
         /// Pass or fail.
         result: InspectionResult,
         /// Standard inspected against.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::text"))]
         standard: Vec<u8>,
         /// Number of items sampled.
         items_sampled: u32,
         /// blake2-256 of the report.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
         report_hash: Hash32,
         /// Where the report is.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::text"))]
         report_uri: Vec<u8>,
         /// When the inspection was done (ms).
         inspected_at: Timestamp,
@@ -588,17 +639,22 @@ pub enum Claim {
         /// Product category the certification covers (checked against the agency's accreditation).
         category: Category,
         /// Standard certified against (e.g. ISO 22000, GMP).
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::text"))]
         standard: Vec<u8>,
         /// blake2-256 of the certificate number.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
         certificate_hash: Hash32,
     },
     /// A customs clearance of a lot.
     CustomsClearance {
         /// The lot cleared.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
         lot: LotId,
         /// Port of entry (UN/LOCODE).
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::text"))]
         port: Vec<u8>,
         /// blake2-256 of the customs declaration.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
         declaration_hash: Hash32,
         /// When it was cleared (ms).
         cleared_at: Timestamp,
@@ -609,10 +665,12 @@ pub enum Claim {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Attestation {
     /// What it says.
     pub claim: Claim,
     /// Who issued it.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
     pub issuer: AccountId,
     /// When the chain recorded it (ms).
     pub issued_at: Timestamp,
@@ -621,6 +679,7 @@ pub struct Attestation {
     /// The earlier attestation this one re-tests, if any.
     pub answers: Option<AttestationId>,
     /// Revocation: who and why (hash of the reason), once revoked.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::revocation"))]
     pub revoked: Option<(AccountId, Hash32)>,
 }
 
@@ -631,6 +690,7 @@ pub struct Attestation {
 /// attestation simply stops counting as evidence for verifiers.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum AttestationStatus {
     /// Not revoked and within its validity.
     Valid,
@@ -657,6 +717,7 @@ impl Attestation {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum Selection {
     /// The sampling contract has no record of the lot.
     Unknown,
@@ -684,6 +745,7 @@ impl Selection {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LotSample {
     /// The sampling epoch of the registration block.
     pub epoch: u32,
@@ -692,6 +754,7 @@ pub struct LotSample {
     /// The rule that gave the rate; `None`: the default rate.
     pub rule: Option<RuleKey>,
     /// The merchant.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
     pub merchant: AccountId,
     /// The merchant's tier used for the rule match (Watched while its risk is raised).
     pub tier: MerchantTier,
@@ -701,6 +764,7 @@ pub struct LotSample {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Risk {
     /// Sampled as Watched, whatever its whitelist tier, after a failed inspection.
     pub raised: bool,
@@ -713,6 +777,7 @@ pub struct Risk {
 /// Where a sampling epoch is.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum EpochPhase {
     /// Not open yet: members may commit.
     Committing,
@@ -729,6 +794,7 @@ pub enum EpochPhase {
 /// A sampling epoch, for queries.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct EpochView {
     /// The epoch number.
     pub epoch: u32,
@@ -741,12 +807,16 @@ pub struct EpochView {
     /// Phase at the current block.
     pub phase: EpochPhase,
     /// Members who committed, in commit order.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::accounts"))]
     pub committers: Vec<AccountId>,
     /// Members who revealed.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::accounts"))]
     pub revealed: Vec<AccountId>,
     /// Members who committed but did not reveal by the deadline (known once final).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::accounts"))]
     pub skipped: Vec<AccountId>,
     /// The seed, once final; `None` if final with no reveal (every lot of the epoch is selected).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex_opt"))]
     pub seed: Option<Hash32>,
 }
 
@@ -775,6 +845,7 @@ pub fn seed_commitment(secret: &Hash32, member: &AccountId) -> Hash32 {
 /// Fields whose bounds an `Error::Invalid` names.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum Field {
     /// A GTIN.
     Gtin,
@@ -826,10 +897,12 @@ pub enum Field {
 /// error raised in a callee reaches the client unchanged.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum Error {
     /// `account` lacks `role`, which the message requires.
     Unauthorized {
         /// The caller.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
         account: AccountId,
         /// The role it needed.
         role: Role,
@@ -837,11 +910,13 @@ pub enum Error {
     /// The caller is not the lot's or factory's owning merchant.
     NotOwner {
         /// The caller.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
         account: AccountId,
     },
     /// The message may only be called by the deployment's `expected` contract.
     NotContract {
         /// The caller.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
         caller: AccountId,
         /// Which contract may call.
         expected: ContractKind,
@@ -929,6 +1004,7 @@ pub enum Error {
     /// The agency's accreditation does not cover this category.
     OutOfScope {
         /// The agency.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
         agency: AccountId,
         /// The category it is not accredited for.
         category: Category,
@@ -936,6 +1012,7 @@ pub enum Error {
     /// The agency's accreditation has expired.
     AccreditationExpired {
         /// The agency.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
         agency: AccountId,
     },
     /// No attestation with this ID.
