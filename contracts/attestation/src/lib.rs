@@ -9,8 +9,8 @@
 //!   sampling contract as risk feedback on the lot's merchant. A re-test names the inspection it
 //!   answers (`answers`), which must be an inspection of the same lot.
 //! - **Factory certifications**, by agencies accredited for the certified category.
-//! - **Customs clearances**, by customs members: move an `AtCustoms` lot to `Cleared`. They do not
-//!   expire (`valid_until` is `None`).
+//! - **Customs clearances**, by customs members, at a port that is a UN/LOCODE (`is_un_locode`):
+//!   move an `AtCustoms` lot to `Cleared`. They do not expire (`valid_until` is `None`).
 //! - **Revocation**, by the attestation's issuer ([`Attestations::revoke`]) or by the consortium
 //!   (`revoke_by_governance`, called by the whitelist executing an approved proposal).
 //! - **Indexes**: each lot's and each factory's attestations, in issue order, at most

@@ -10,7 +10,8 @@
 //! - **Items**: an item's digital ID is `item_id(GTIN, lot, serial)`; [`Registry::verify_item`]
 //!   checks its proof against the stored root, so a verifier trusting no server can check it.
 //! - **Trace events**: append-only, at most `MAX_EVENTS_PER_LOT` per lot, each by a role entitled
-//!   to its business step; shipping, arrival, customs clearance and holding move the lot's status.
+//!   to its business step (`BusinessStep::allowed_for`), at a location that passes
+//!   `Location::check`; shipping, arrival, customs clearance and holding move the lot's status.
 //! - **Status**: Registered -> InTransit -> AtCustoms -> Cleared, Held -> Released, Recalled from any
 //!   state (final). Only legal transitions (`LotStatus::can_become`), each by its entitled role;
 //!   the attestation contract applies inspection and clearance effects through `apply_status`.
@@ -23,7 +24,9 @@
 //!
 //! ## Error policy
 //! Every caller error is an [`Error`] variant returned as `Err` (the call's changes are reverted);
-//! no caller input makes a message panic. Events are emitted only on state change.
+//! no caller input makes a message panic (running out of factory IDs is `TooManyFactories`);
+//! `apply_status` checks its caller with `calls::ensure_caller_is`. Events are emitted only on
+//! state change.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 #[ink::contract]

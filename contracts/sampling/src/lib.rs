@@ -3,7 +3,9 @@
 //! ## Overview
 //! - **Rules** (set only by governance, through the whitelist's proposals): a rate in basis points
 //!   for a (category, origin, merchant tier) key where each part may be "any"; the most specific
-//!   matching rule wins (`RuleKey::specificity`), else the default rate.
+//!   matching rule wins (`RuleKey::specificity`), else the default rate. Rules and the policy are
+//!   bounded by `RuleKey::check_rule` and `SamplingPolicy::check`, the checks the whitelist applies
+//!   to the proposals too.
 //! - **Risk feedback**: a failed inspection raises the merchant's risk, so its later lots are
 //!   matched as tier Watched; `passes_to_clear` consecutive passes lower it again. Each change
 //!   emits `RiskChanged`.
@@ -15,8 +17,8 @@
 //!   then anyone finalises: the seed is `epoch_seed(e, revealed secrets in commit order)`.
 //!   A member who does not reveal is skipped and recorded, so no one can stall sampling. An epoch
 //!   finalised with no reveal at all selects every one of its lots (fail safe).
-//! - **Selection**: a lot is selected iff `sampling_draw(seed, lot) < rate`. Everything it depends
-//!   on is public, so anyone can recompute every selection.
+//! - **Selection** (`Selection::of_final`): a lot is selected iff `sampling_draw(seed, lot) < rate`.
+//!   Everything it depends on is public, so anyone can recompute every selection.
 //!
 //! ## Invariants
 //! - No input to a selection comes from the block timestamp or the block author.
@@ -28,7 +30,8 @@
 //!
 //! ## Error policy
 //! Every caller error is an [`Error`] variant returned as `Err` (the call's changes revert); no
-//! caller input makes a message panic. Events are emitted only on change.
+//! caller input makes a message panic. Messages for another contract check their caller with
+//! `calls::ensure_caller_is` (`NotContract`). Events are emitted only on change.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 #[ink::contract]

@@ -11,7 +11,9 @@
 //! - **Governance**: admitting or removing a governor, agency, customs or logistics member,
 //!   changing an agency's scope, changing the threshold M, upgrading any contract's code,
 //!   sampling rules and revoking attestations happen only through proposals approved by M of the
-//!   N governors, executed once, before they expire.
+//!   N governors, executed once, before they expire. A proposal is checked when made and again
+//!   when executed, sampling rules and policy against the same bounds the sampling contract
+//!   applies (`RuleKey::check_rule`, `SamplingPolicy::check`).
 //! - **Directory**: the addresses of the deployment's other contracts, set once by the deployer
 //!   (`wire`) right after instantiation; contracts use it to recognise each other as callers.
 //!
@@ -24,7 +26,8 @@
 //!
 //! ## Error policy
 //! Every caller error is an [`Error`] variant returned as `Err`, which reverts all state changes
-//! of the call; no caller input can make a message panic. Events are emitted only on change.
+//! of the call; no caller input can make a message panic. Events are emitted only on change: an
+//! executed proposal that sets M or a scope to its current value emits only `ProposalExecuted`.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 #[ink::contract]
