@@ -434,3 +434,23 @@ fn the_vocabulary_reads_both_ways() {
     assert_eq!(customs_clearance_step(), format!("{TRACEPASS_NS}bizstep/customs_clearance"));
     assert_eq!(recalling_step(), format!("{TRACEPASS_NS}bizstep/recalling"));
 }
+
+#[test]
+fn percent_encoding_of_lots_and_locations() {
+    let lot = "L/2026 x+ü~._-";
+    let uri = lot_class_uri(&gtin(), lot);
+    assert_eq!(uri, "https://id.gs1.org/01/10614141000415/10/L%2F2026%20x%2B%C3%BC~._-");
+    assert_eq!(location_uri(&loc(b"CN", "W-1")).unwrap(), format!("{TRACEPASS_NS}location/CN/W-1"));
+    assert_eq!(location_uri(&loc(b"CN", "W 1")).unwrap(), format!("{TRACEPASS_NS}location/CN/W%201"));
+    assert_eq!(epc_lot("https://id.gs1.org/01/10614141000415/10/L%2f1"), Ok((gtin(), "L/1".to_string())));
+    assert_eq!(epc_lot("urn:epc:class:lgtin:0614141.100041.L%2F2"), Ok((gtin(), "L/2".to_string())));
+    // a `%` not followed by two hex digits is refused, not kept
+    for bad in ["L%", "L%4", "L%zz", "L%41%", "L%%41", "L%C3"] {
+        let e = epc_lot(&format!("https://id.gs1.org/01/10614141000415/10/{bad}")).unwrap_err();
+        assert!(e.contains("bad percent-encoding"), "{bad}: {e}");
+        let e = epc_lot(&format!("urn:epc:class:lgtin:0614141.100041.{bad}")).unwrap_err();
+        assert!(e.contains("bad escaping"), "{bad}: {e}");
+    }
+    assert_eq!(location_code(&format!("{TRACEPASS_NS}location/CN/W%201")), Ok((Some(CountryCode(*b"CN")), b"W 1".to_vec())));
+    assert!(location_code(&format!("{TRACEPASS_NS}location/CN/W%2")).unwrap_err().contains("escaping"));
+}

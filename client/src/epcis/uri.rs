@@ -15,6 +15,7 @@
 use super::rules::is_un_locode;
 use super::{clip, TRACEPASS_NS};
 use crate::chain::{ss58, AccountId};
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use tracepass_shared::{check_lot_number, gs1_check_digit, AttestationId, CountryCode, Gtin, Location};
 
 /// Host of the Digital Link URIs written (GS1's canonical resolver).
@@ -22,33 +23,22 @@ pub const DIGITAL_LINK_HOST: &str = "https://id.gs1.org";
 /// Prefix of UN/LOCODE location URIs (UN/CEFACT's web vocabulary of UN/LOCODE).
 pub const UN_LOCODE_URI: &str = "https://vocabulary.uncefact.org/unlocode#";
 
+/// What a path segment keeps unescaped: RFC 3986's unreserved characters.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 fn pct_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(s, UNRESERVED).to_string()
 }
 
+/// Undoes percent-encoding; `None` when a `%` is not followed by two hex digits (the crate would
+/// keep it as it is) or the result is not UTF-8.
 fn pct_decode(s: &str) -> Option<String> {
     let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let h = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(h, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
+    let escapes_ok = memchr::memchr_iter(b'%', b).all(|i| b.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)));
+    if !escapes_ok {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_decode_str(s).decode_utf8().ok().map(|t| t.into_owned())
 }
 
 /// The Digital Link EPC class of a lot: `https://id.gs1.org/01/{gtin14}/10/{lot}`.
