@@ -454,3 +454,25 @@ fn percent_encoding_of_lots_and_locations() {
     assert_eq!(location_code(&format!("{TRACEPASS_NS}location/CN/W%201")), Ok((Some(CountryCode(*b"CN")), b"W 1".to_vec())));
     assert!(location_code(&format!("{TRACEPASS_NS}location/CN/W%2")).unwrap_err().contains("escaping"));
 }
+
+#[test]
+fn times_at_the_edges() {
+    // a leap second anywhere is the second before it, fraction kept
+    assert_eq!(parse_rfc3339("2026-11-18T11:06:60.5Z"), parse_rfc3339("2026-11-18T11:06:59.5Z"));
+    assert_eq!(parse_rfc3339("2016-12-31T23:59:60Z"), Some(1_483_228_799_000));
+    assert!(parse_rfc3339("2026-11-18T11:06:61Z").is_none());
+    // lower-case separators, "-00:00", many fraction digits (cut, not rounded)
+    assert_eq!(parse_rfc3339("2026-11-18t11:06:40z"), Some(T0));
+    assert_eq!(parse_rfc3339("2026-11-18T11:06:40-00:00"), Some(T0));
+    assert_eq!(parse_rfc3339("2026-11-18T11:06:40.99999999999999999999Z"), Some(T0 + 999));
+    for bad in ["2026-11-18 11:06:40Z", "2026-11-18_11:06:40Z", "2026-11-18T11:06:40+23:60", "2026-11-18T11:06:40Zx", "2026-11-18T11:06:40.+00:00"] {
+        assert_eq!(parse_rfc3339(bad), None, "{bad}");
+    }
+    // a UTC instant past year 9999 is still a number
+    assert_eq!(parse_rfc3339("9999-12-31T23:59:59-23:59"), Some(253_402_300_799_000 + 86_340_000));
+    assert_eq!(rfc3339(253_402_300_799_999), "9999-12-31T23:59:59.999Z");
+    assert_eq!(rfc3339(u64::MAX), "9999-12-31T23:59:59.999Z");
+    // chain dates are written as stored, even a day the calendar does not have
+    assert_eq!(times::iso_date(20281101), "2028-11-01");
+    assert_eq!(times::iso_date(20260231), "2026-02-31");
+}
