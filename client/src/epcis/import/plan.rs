@@ -13,14 +13,12 @@
 //! sealed first to bring it up to date; it records no trace event.
 
 use super::parse::ImportedEvent;
-use super::submit::add_event_input;
 use crate::chain::{Signer, Weight, GAS_MARGIN_PERCENT};
-use crate::contracts::{decode_revert, Tracepass};
+use crate::contracts::Tracepass;
 use crate::epcis::rules::step_role;
 use crate::epcis::times::rfc3339;
 use crate::epcis::{wall_clock_ms, MAX_IMPORT_EVENTS};
 use crate::error::{describe, ClientError, Result};
-use parity_scale_codec::Decode;
 use std::collections::HashMap;
 use tracepass_shared::bounds::{MAX_EVENTS_PER_LOT, MAX_LOCATION_LEN};
 use tracepass_shared::{Error, Field, Lot, LotId, LotStatus, MerchantStatus, TraceEvent};
@@ -182,25 +180,10 @@ pub async fn plan_import(tp: &Tracepass, signer: &Signer, events: &[ImportedEven
         if !dry_runnable[i] {
             continue;
         }
-        let dry = at.chain.dry_run(who, tp.registry, add_event_input(e)).await?;
-        if let Some(err) = &dry.dispatch_error {
-            return Err(rejected(e, &format!("the dry run failed: {err}")));
-        }
-        if dry.reverted {
-            return Err(rejected(e, &decode_revert(&dry.data).to_string()));
-        }
-        let answer = {
-            let input = &mut &dry.data[..];
-            match u8::decode(input) {
-                Ok(0) => std::result::Result::<u32, Error>::decode(input).ok(),
-                _ => None,
-            }
+        let dry = match at.dry_run(who, &at.add_event_message(e.lot_id, e.step, e.event_time, e.location.clone(), e.document_hash)).await? {
+            Ok((_index, dry)) => dry,
+            Err(refusal) => return Err(rejected(e, &refusal.to_string())),
         };
-        match answer {
-            Some(Ok(_)) => {}
-            Some(Err(err)) => return Err(rejected(e, &describe(&err))),
-            None => return Err(rejected(e, "the contract's answer cannot be decoded")),
-        }
         let g = dry.gas_required;
         gas[i] = Some(g);
         max_ref = max_ref.max(g.ref_time);
