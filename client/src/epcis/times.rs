@@ -15,7 +15,7 @@ const UTC_MILLIS: &[BorrowedFormatItem<'static>] =
 const LAST_MS: Timestamp = 253_402_300_799_999;
 
 /// `ms` since the epoch as RFC 3339 UTC with milliseconds: `2026-11-22T03:53:00.123Z`. An
-/// instant after year 9999 (a "never expires" validity, say) is written as [`LAST_MS`].
+/// instant after year 9999 (a "never expires" validity, say) is written as the last one with a four-digit year.
 pub fn rfc3339(ms: Timestamp) -> String {
     let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms.min(LAST_MS)) * 1_000_000)
         .expect("1970 to 9999 is within time's range");
