@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use tracepass::chain::{AccountId, Signer};
 use tracepass::contracts::{selectors, Deployment, Tracepass};
-use tracepass::deploy::{deploy, Params};
+use tracepass::contracts::deploy::{deploy, Params};
 use tracepass::gs1::{parse_gtin, DigitalLink, Proof};
 use tracepass::lots;
 use tracepass::shared::*;
@@ -313,7 +313,7 @@ async fn consortium_story_works() {
     // ---- upgrades: refused from anyone but governance; through governance state is kept -------
     // new code: the registry's wasm with a custom section appended (same behaviour, new code hash)
     let old_hash: [u8; 32] = hex::decode(d.registry.code_hash.trim_start_matches("0x")).unwrap().try_into().unwrap();
-    let mut v2 = tracepass::deploy::read_bundle(&artifacts(), "registry").unwrap().wasm;
+    let mut v2 = tracepass::contracts::deploy::read_bundle(&artifacts(), "registry").unwrap().wasm;
     let (name, payload) = (b"tracepass-upgrade", b"v2");
     v2.extend_from_slice(&[0, (1 + name.len() + payload.len()) as u8, name.len() as u8]);
     v2.extend_from_slice(name);
@@ -326,7 +326,7 @@ async fn consortium_story_works() {
     let dry = tp.chain.dry_run(k.bob.account(), tp.registry, set_code).await.unwrap();
     assert!(dry.reverted, "a governor alone cannot upgrade");
     assert!(matches!(
-        tracepass::contracts::decode_revert(&dry.data),
+        tracepass::error::decode_revert(&dry.data),
         ClientError::Contract(Error::NotContract { expected: ContractKind::Whitelist, .. })
     ));
     let counts = tp.counts().await.unwrap();

@@ -120,8 +120,8 @@ async fn epcis_export_and_import_on_a_real_node() {
     assert_eq!(list[0]["certificationInfo"], json!([attestation_uri(&tp.attestation, cert)]), "factory certification on production");
     assert_eq!(list[1]["readPoint"]["id"], "https://vocabulary.uncefact.org/unlocode#NZAKL");
     assert_eq!(list[1]["tracepass:documentHash"], format!("0x{}", hex::encode(blake2_256(b"waybill"))));
-    assert_eq!(list[2]["tracepass:actor"], tracepass::chain::ss58(&k.logistics.account()));
-    assert_eq!(list[3]["tracepass:actor"], tracepass::chain::ss58(&k.ferdie.account()));
+    assert_eq!(list[2]["tracepass:actor"], tracepass::fmt::ss58(&k.logistics.account()));
+    assert_eq!(list[3]["tracepass:actor"], tracepass::fmt::ss58(&k.ferdie.account()));
     assert_eq!(list[5]["certificationInfo"], json!([attestation_uri(&tp.attestation, insp), "https://lab.example/r/1"]));
     assert_eq!(list[5]["tracepass:attestationStatus"], "Valid");
     assert_eq!(doc["tracepass:lot"]["status"], "Cleared");

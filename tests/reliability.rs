@@ -319,8 +319,8 @@ async fn secret_never_shown_works() {
     std::fs::write(dir.join("bad.json"), "{ not json").unwrap();
     std::fs::write(dir.join("suri"), &secret).unwrap();
     std::fs::write(dir.join("bad-suri"), BAD_SECRET).unwrap();
-    let me_ss58 = tracepass::chain::ss58(&me.account());
-    let eve = tracepass::chain::ss58(&c.keys.eve.account());
+    let me_ss58 = tracepass::fmt::ss58(&me.account());
+    let eve = tracepass::fmt::ss58(&c.keys.eve.account());
     let uri = Consortium::link(&fixture_lot, 3).uri("id.tracepass.local");
     let d = dir.display().to_string();
     let cases: Vec<Vec<String>> = [

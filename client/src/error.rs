@@ -2,6 +2,8 @@
 //! secret URI or seed (signers are built from secrets in one place, `chain::Signer`, whose
 //! errors are replaced by a fixed message).
 
+use crate::fmt::ss58;
+use parity_scale_codec::Decode;
 use tracepass_shared::Error as ContractError;
 
 /// Everything the client can fail with.
@@ -72,18 +74,14 @@ impl ClientError {
     }
 }
 
-fn hex_acc(a: &ink::primitives::AccountId) -> String {
-    crate::chain::ss58(a)
-}
-
 /// A readable sentence for each contract error.
 pub fn describe(e: &ContractError) -> String {
     use ContractError::*;
     match e {
-        Unauthorized { account, role } => format!("{} is not allowed: this needs the {role:?} role", hex_acc(account)),
-        NotOwner { account } => format!("{} does not own this lot, product or factory", hex_acc(account)),
+        Unauthorized { account, role } => format!("{} is not allowed: this needs the {role:?} role", ss58(account)),
+        NotOwner { account } => format!("{} does not own this lot, product or factory", ss58(account)),
         NotContract { caller, expected } => {
-            format!("{} may not call this: only the {expected:?} contract may", hex_acc(caller))
+            format!("{} may not call this: only the {expected:?} contract may", ss58(caller))
         }
         Invalid(field) => format!("invalid {field:?}: malformed or out of its bound"),
         BadGtin(g) => format!("invalid GTIN: {g:?}"),
@@ -92,10 +90,25 @@ pub fn describe(e: &ContractError) -> String {
         IllegalTransition { from, to } => format!("lot cannot go from {from:?} to {to:?}"),
         StepNotAllowed(step) => format!("your role may not record business step {step:?}"),
         OutOfScope { agency, category } => {
-            format!("agency {} is not accredited for product category {category}", hex_acc(agency))
+            format!("agency {} is not accredited for product category {category}", ss58(agency))
         }
-        AccreditationExpired { agency } => format!("agency {}'s accreditation has expired", hex_acc(agency)),
+        AccreditationExpired { agency } => format!("agency {}'s accreditation has expired", ss58(agency)),
         NotWired(k) => format!("the {k:?} contract is not wired into this deployment"),
         other => format!("{other:?}"),
     }
 }
+
+
+/// Decodes a reverted call's output: `Result<Result<_, Error>, LangError>` with an `Err` inside.
+pub fn decode_revert(data: &[u8]) -> ClientError {
+    let input = &mut &data[..];
+    match (u8::decode(input), u8::decode(input)) {
+        (Ok(0), Ok(1)) => match ContractError::decode(input) {
+            Ok(e) => ClientError::Contract(e),
+            Err(_) => ClientError::Chain(format!("undecodable contract error 0x{}", hex::encode(data))),
+        },
+        (Ok(1), _) => ClientError::Chain("the contract does not know this message (LangError)".into()),
+        _ => ClientError::Chain(format!("contract reverted with 0x{}", hex::encode(data))),
+    }
+}
+

@@ -1,20 +1,25 @@
 //! # tracepass client library
 //!
-//! Everything the `tracepass` CLI does, as a library: [`chain`] (one connection, signers, local
-//! nonces, dry runs, submission), [`contracts`] (typed handles on the four contracts and the
-//! deployment file), [`deploy`], [`gs1`] (serials files, Digital Link URIs, compact proofs),
-//! [`lots`] (Merkle trees and proofs files, built in parallel) and [`verify`] (the consumer's
-//! verdict). SCALE types come from `tracepass-shared`.
+//! Everything the `tracepass` CLI does, as a library, in layers that import only the layers
+//! above them (docs/ARCHITECTURE.md draws them):
+//! - [`fmt`] (values for people: SS58, times, rules and actions in words) and [`error`];
+//! - [`gs1`] (GTINs, serials files, Digital Link URIs, compact proofs), [`lots`] (item IDs,
+//!   Merkle trees and proofs files, built in parallel) and [`qr`];
+//! - [`chain`] (one connection, signers, local nonces, dry runs, batched reads, submission);
+//! - [`contracts`] (typed handles on the four contracts, the deployment file, deployment);
+//! - [`verify`] (the facts of a lot at one block, the pure verdict, the report, a per-block
+//!   cache) and [`batch`] (many lots from a manifest);
+//! - [`epcis`] (EPCIS 2.0 export and import) and [`serve`] (the Digital Link resolver).
+//!
+//! SCALE types and the contracts' rules come from `tracepass-shared`.
 
-pub mod bench;
-pub mod cache;
 pub mod batch;
 pub mod chain;
 pub mod contracts;
-pub mod deploy;
 pub mod epcis;
 pub mod error;
-#[doc(hidden)]
+pub mod fmt;
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod gs1;
 pub mod lots;

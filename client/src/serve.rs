@@ -13,16 +13,17 @@
 //! every chain-sourced string is HTML-escaped.
 //!
 //! One connection serves every request, with a per-block verdict cache over it
-//! ([`crate::cache::Verifier`]: the scans of one lot at one block share one read of the lot; the
+//! ([`crate::verify::cache::Verifier`]: the scans of one lot at one block share one read of the lot; the
 //! item's own proof is checked on every scan). It is made lazily (the server starts while the node is
 //! down) and dropped after a connection failure or timeout, so the next request reconnects.
 
-use crate::chain::{ss58, Chain};
+use crate::chain::Chain;
+use crate::fmt::utc;
 use crate::contracts::{Deployment, Tracepass};
 use crate::error::{ClientError, Result};
 use crate::gs1::{parse_gtin, DigitalLink};
-use crate::cache::Verifier;
-use crate::verify::{utc, Evidence, Report, Verdict};
+use crate::verify::cache::Verifier;
+use crate::verify::{Evidence, EvidenceStatus, MerchantReport, ProductReport, Report, SamplingReport, Verdict};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -32,7 +33,7 @@ use std::fmt::Write;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tracepass_shared::{AttestationStatus, Claim};
+use tracepass_shared::Claim;
 
 /// What the resolver serves from.
 #[derive(Debug, Clone)]
@@ -250,14 +251,13 @@ fn error_response(e: &ClientError, json: bool) -> Response {
 }
 
 /// The merchant section of the item and product pages: status badge, country, tier, account.
-fn merchant_section(b: &mut String, merchant: Option<&Value>) {
+fn merchant_section(b: &mut String, merchant: Option<&MerchantReport>) {
     b.push_str("<section id=\"merchant\"><h2>Merchant</h2>");
     match merchant {
         Some(m) => {
-            let status = str_of(m, "status");
-            let badge = if status == "Active" { "b-ok" } else { "b-bad" };
-            let _ = write!(b, "<p><span class=\"badge {badge}\">{}</span> {} · tier {}</p>", esc(&status), esc(&str_of(m, "country")), esc(&str_of(m, "tier")));
-            let _ = write!(b, "<p class=\"muted\">account <span class=\"mono\">{}</span></p>", esc(&str_of(m, "account")));
+            let badge = if m.status == tracepass_shared::MerchantStatus::Active { "b-ok" } else { "b-bad" };
+            let _ = write!(b, "<p><span class=\"badge {badge}\">{}</span> {} · tier {}</p>", esc(&format!("{:?}", m.status)), esc(&m.country), esc(&format!("{:?}", m.tier)));
+            let _ = write!(b, "<p class=\"muted\">account <span class=\"mono\">{}</span></p>", esc(&m.account));
         }
         None => b.push_str("<p class=\"none\">the merchant is not (or no longer) on the consortium</p>"),
     }
@@ -281,82 +281,45 @@ async fn item_page(axum::extract::State(state): axum::extract::State<ServeState>
 }
 
 /// What the product page shows.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct ProductView {
     /// GTIN-14.
     pub gtin: String,
-    /// The product (brand, category, origin, HS code, factory, uri, registered block), if registered.
-    pub product: Option<Value>,
+    /// Whether the product is registered.
+    pub registered: bool,
+    /// The product, if registered.
+    pub product: Option<ProductPageReport>,
     /// The factory's country, if known.
     pub factory_country: Option<String>,
-    /// The merchant (account, country, tier, status).
-    pub merchant: Option<Value>,
+    /// The merchant.
+    pub merchant: Option<MerchantReport>,
     /// The factory's certifications.
     pub factory_certifications: Vec<Evidence>,
 }
 
-impl ProductView {
-    /// The JSON form.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "gtin": self.gtin,
-            "registered": self.product.is_some(),
-            "product": self.product,
-            "factory_country": self.factory_country,
-            "merchant": self.merchant,
-            "factory_certifications": self.factory_certifications,
-        })
-    }
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+/// A product as its page shows it: the report's product and its registration block.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProductPageReport {
+    /// What every report says of the product.
+    #[serde(flatten)]
+    pub product: ProductReport,
+    /// Block of registration.
+    pub registered_at_block: tracepass_shared::BlockNumber,
 }
 
 /// Reads a product and what the page says about its factory and merchant.
 pub async fn product_view(tp: &Tracepass, gtin: tracepass_shared::Gtin) -> Result<ProductView> {
     let tp = &tp.pinned().await?;
-    let mut v = ProductView { gtin: gtin.to_string(), product: None, factory_country: None, merchant: None, factory_certifications: vec![] };
+    let mut v = ProductView { gtin: gtin.to_string(), registered: false, product: None, factory_country: None, merchant: None, factory_certifications: vec![] };
     let Some(p) = tp.product(gtin).await? else { return Ok(v) };
     let (merchant, factory, certs, now) =
         tokio::try_join!(tp.merchant(p.merchant), tp.factory(p.info.factory), tp.attestations_of_factory(p.info.factory), tp.chain.now_ms())?;
-    v.product = Some(json!({
-        "brand": text(&p.info.brand),
-        "category": p.info.category,
-        "origin": p.info.origin.to_string(),
-        "hs_code": text(&p.info.hs_code),
-        "factory": p.info.factory,
-        "uri": text(&p.info.uri),
-        "registered_at_block": p.registered_at,
-    }));
+    v.registered = true;
+    v.product = Some(ProductPageReport { product: (&p.info).into(), registered_at_block: p.registered_at });
     v.factory_country = factory.map(|f| f.country.to_string());
-    v.merchant = merchant.map(|m| {
-        json!({
-            "account": ss58(&p.merchant),
-            "country": m.country.to_string(),
-            "tier": format!("{:?}", m.tier),
-            "status": format!("{:?}", m.status),
-        })
-    });
-    v.factory_certifications = certs
-        .iter()
-        .filter_map(|(id, a)| match &a.claim {
-            Claim::FactoryCertification { factory, standard, .. } => Some(Evidence {
-                id: *id,
-                summary: format!("factory {factory} certified {}", text(standard)),
-                issuer: ss58(&a.issuer),
-                status: match a.status_at(now) {
-                    AttestationStatus::Valid => "valid",
-                    AttestationStatus::Expired => "expired",
-                    AttestationStatus::Revoked => "revoked",
-                }
-                .into(),
-                issued_at: a.issued_at,
-                valid_until: a.valid_until,
-            }),
-            _ => None,
-        })
-        .collect();
+    v.merchant = merchant.map(|m| MerchantReport::new(&p.merchant, &m));
+    v.factory_certifications =
+        certs.iter().filter(|(_, a)| matches!(a.claim, Claim::FactoryCertification { .. })).map(|(id, a)| Evidence::new(*id, a, now)).collect();
     Ok(v)
 }
 
@@ -370,7 +333,7 @@ async fn product_page(axum::extract::State(state): axum::extract::State<ServeSta
     match state.with_chain(|c| async move { product_view(&c.tp, gtin).await }).await {
         Ok(v) => {
             let status = if v.product.is_some() { StatusCode::OK } else { StatusCode::NOT_FOUND };
-            respond(status, json, &v.to_json(), || render_product(&v))
+            respond(status, json, &serde_json::to_value(&v).unwrap_or_default(), || render_product(&v))
         }
         Err(e) => error_response(&e, json),
     }
@@ -510,17 +473,17 @@ fn evidence_items(b: &mut String, list: &[Evidence], none: &str) {
     } else {
         b.push_str("<ul>");
         for e in list {
-            let badge = match e.status.as_str() {
-                "valid" => "b-ok",
-                "revoked" => "b-bad",
-                _ => "b-warn",
+            let badge = match e.status {
+                EvidenceStatus::Valid => "b-ok",
+                EvidenceStatus::Revoked => "b-bad",
+                EvidenceStatus::Expired => "b-warn",
             };
             let _ = write!(
                 b,
                 "<li class=\"ev\"><div>#{} {} <span class=\"badge {badge}\">{}</span></div><div class=\"muted\">issued {}{}</div><div class=\"muted\">by <span class=\"mono\">{}</span></div></li>",
                 e.id,
                 esc(&e.summary),
-                esc(&e.status),
+                esc(e.status.as_str()),
                 esc(&utc(e.issued_at)),
                 e.valid_until.map(|v| format!(", valid until {}", esc(&utc(v)))).unwrap_or_default(),
                 esc(&e.issuer)
@@ -531,14 +494,14 @@ fn evidence_items(b: &mut String, list: &[Evidence], none: &str) {
 }
 
 /// The sampling line of the inspections section, in words.
-fn sampling_words(s: &Value) -> (String, &'static str) {
-    let rate = s["rate_bps"].as_u64().map(|r| format!("{}%", r as f64 / 100.0)).unwrap_or_else(|| "?".into());
-    let how = format!("rate {rate}, {}, epoch {}", str_of(s, "rule"), str_of(s, "epoch"));
-    match s["selection"].as_str().unwrap_or("") {
-        "Selected" => (format!("Sampling selected this lot for inspection ({how})."), "b-warn"),
-        "NotSelected" => (format!("Sampling did not select this lot ({how})."), "b-ok"),
-        "SeedPending" => (format!("Sampling draw pending: the epoch's seed is not revealed yet ({how})."), "b-warn"),
-        _ => (format!("No sampling record for this lot ({how})."), "b-warn"),
+fn sampling_words(s: &SamplingReport) -> (String, &'static str) {
+    use tracepass_shared::Selection;
+    let how = format!("rate {}%, {}, epoch {}", f64::from(s.rate_bps) / 100.0, s.rule, s.epoch);
+    match s.selection {
+        Selection::Selected => (format!("Sampling selected this lot for inspection ({how})."), "b-warn"),
+        Selection::NotSelected => (format!("Sampling did not select this lot ({how})."), "b-ok"),
+        Selection::SeedPending => (format!("Sampling draw pending: the epoch's seed is not revealed yet ({how})."), "b-warn"),
+        Selection::Unknown => (format!("No sampling record for this lot ({how})."), "b-warn"),
     }
 }
 
@@ -563,10 +526,10 @@ pub fn render_report(r: &Report) -> String {
     b.push_str("<section id=\"item\"><h2>This item</h2>");
     let mut rows = vec![("GTIN", r.gtin.clone()), ("Lot", r.lot.clone()), ("Serial", r.serial.clone())];
     if let Some(l) = &r.lot_record {
-        rows.push(("Lot status", str_of(l, "status")));
-        rows.push(("Lot size", format!("{} items", str_of(l, "item_count"))));
-        rows.push(("Produced", yyyymmdd(&l["produced_on"])));
-        rows.push(("Best before", yyyymmdd(&l["expires_on"])));
+        rows.push(("Lot status", format!("{:?}", l.status)));
+        rows.push(("Lot size", format!("{} items", l.item_count)));
+        rows.push(("Produced", yyyymmdd(&json!(l.produced_on))));
+        rows.push(("Best before", yyyymmdd(&json!(l.expires_on))));
     }
     dl_rows(&mut b, &rows);
     let _ = write!(b, "<p class=\"muted\">digital ID <span class=\"mono\">{}</span></p></section>", esc(&r.item_id));
@@ -574,13 +537,13 @@ pub fn render_report(r: &Report) -> String {
     if let Some(p) = &r.product {
         b.push_str("<section id=\"product\"><h2>Product</h2>");
         let mut rows = vec![
-            ("Brand", str_of(p, "brand")),
-            ("Category", str_of(p, "category")),
-            ("Origin", str_of(p, "origin")),
-            ("HS code", str_of(p, "hs_code")),
-            ("Factory", format!("#{}", str_of(p, "factory"))),
+            ("Brand", p.brand.clone()),
+            ("Category", p.category.to_string()),
+            ("Origin", p.origin.clone()),
+            ("HS code", p.hs_code.clone()),
+            ("Factory", format!("#{}", p.factory)),
         ];
-        let uri = str_of(p, "uri");
+        let uri = p.uri.clone();
         if !uri.is_empty() {
             rows.push(("Product info", uri));
         }
@@ -613,7 +576,7 @@ pub fn render_report(r: &Report) -> String {
                 let _ = write!(
                     b,
                     "<li><b>{}</b><span>{}</span><div class=\"muted\">{} · by <span class=\"mono\">{}</span></div></li>",
-                    esc(&t.step),
+                    esc(&format!("{:?}", t.step)),
                     esc(&t.location),
                     esc(&utc(t.event_time)),
                     esc(&t.actor)
@@ -639,31 +602,32 @@ pub fn render_product(v: &ProductView) -> String {
         );
         return page("Not registered", &b);
     };
-    let active = v.merchant.as_ref().is_some_and(|m| m["status"] == "Active");
+    let active = v.merchant.as_ref().is_some_and(|m| m.status == tracepass_shared::MerchantStatus::Active);
+    let pr = &p.product;
     let _ = write!(
         b,
         "<section id=\"verdict\" class=\"verdict {}\"><h1 id=\"verdict-headline\">{}</h1><p id=\"verdict-reason\">{}</p></section>",
         if active { "ok" } else { "bad" },
-        esc(&str_of(p, "brand")),
+        esc(&pr.brand),
         if active { "a registered product of an active merchant" } else { "registered, but its merchant is not active on the consortium" }
     );
     b.push_str("<section id=\"product\"><h2>Product</h2>");
     let mut rows = vec![
         ("GTIN", v.gtin.clone()),
-        ("Brand", str_of(p, "brand")),
-        ("Category", str_of(p, "category")),
-        ("Origin", str_of(p, "origin")),
-        ("HS code", str_of(p, "hs_code")),
+        ("Brand", pr.brand.clone()),
+        ("Category", pr.category.to_string()),
+        ("Origin", pr.origin.clone()),
+        ("HS code", pr.hs_code.clone()),
         (
             "Factory",
             match &v.factory_country {
-                Some(c) => format!("#{} ({c})", str_of(p, "factory")),
-                None => format!("#{}", str_of(p, "factory")),
+                Some(c) => format!("#{} ({c})", pr.factory),
+                None => format!("#{}", pr.factory),
             },
         ),
-        ("Registered at block", str_of(p, "registered_at_block")),
+        ("Registered at block", p.registered_at_block.to_string()),
     ];
-    let uri = str_of(p, "uri");
+    let uri = pr.uri.clone();
     if !uri.is_empty() {
         rows.push(("Product info", uri));
     }
@@ -671,13 +635,14 @@ pub fn render_product(v: &ProductView) -> String {
     b.push_str("</section>");
     merchant_section(&mut b, v.merchant.as_ref());
     evidence_list(&mut b, "factory-certification", "Factory certification", &v.factory_certifications, "no certification of this factory is recorded");
-    page(&str_of(p, "brand"), &b)
+    page(&pr.brand, &b)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verify::TraceLine;
+    use crate::verify::{LotReport, TraceLine};
+    use tracepass_shared::{BusinessStep, LotStatus, MerchantStatus, MerchantTier, Selection};
 
     fn report(verdict: Verdict) -> Report {
         let evil = "<script>alert('x')</script>\"&";
@@ -688,14 +653,14 @@ mod tests {
             lot: "L2026-11A".into(),
             serial: "AROHA00000042".into(),
             item_id: format!("0x{}", "ab".repeat(32)),
-            product: Some(json!({ "brand": evil, "category": 1001, "origin": "NZ", "hs_code": "190110", "factory": 1, "uri": "https://aroha.example/p/1" })),
-            merchant: Some(json!({ "account": "5Fx", "country": "NZ", "tier": "Standard", "status": "Active" })),
-            lot_record: Some(json!({ "status": "Cleared", "item_count": 10000, "produced_on": 20261101, "expires_on": 20281031, "registered_at_block": 40, "root": "0x00" })),
-            sampling: Some(json!({ "selection": "Selected", "rate_bps": 10000, "rule": "category 1001, origin any, tier any", "epoch": 3 })),
-            factory_certifications: vec![Evidence { id: 1, summary: format!("factory 1 certified {evil}"), issuer: "5Eve".into(), status: "valid".into(), issued_at: 0, valid_until: Some(86_400_000) }],
-            customs_clearances: vec![Evidence { id: 3, summary: "cleared at CNSHA".into(), issuer: "5Ferdie".into(), status: "valid".into(), issued_at: 1_000, valid_until: None }],
-            inspections: vec![Evidence { id: 2, summary: "Pass against GB 10765-2021".into(), issuer: "5Eve".into(), status: "revoked".into(), issued_at: 0, valid_until: None }],
-            trace: vec![TraceLine { step: "Packing".into(), event_time: 1_795_316_030_569, location: format!("NZ {evil}"), actor: "5Merchant".into() }],
+            product: Some(ProductReport { brand: evil.into(), category: 1001, origin: "NZ".into(), hs_code: "190110".into(), factory: 1, uri: "https://aroha.example/p/1".into() }),
+            merchant: Some(MerchantReport { account: "5Fx".into(), country: "NZ".into(), tier: MerchantTier::Standard, status: MerchantStatus::Active }),
+            lot_record: Some(LotReport { status: LotStatus::Cleared, item_count: 10000, produced_on: 20261101, expires_on: 20281031, registered_at_block: 40, root: "0x00".into() }),
+            sampling: Some(SamplingReport { selection: Selection::Selected, rate_bps: 10000, rule: "category 1001, origin any, tier any".into(), epoch: 3 }),
+            factory_certifications: vec![Evidence { id: 1, summary: format!("factory 1 certified {evil}"), issuer: "5Eve".into(), status: EvidenceStatus::Valid, issued_at: 0, valid_until: Some(86_400_000) }],
+            customs_clearances: vec![Evidence { id: 3, summary: "cleared at CNSHA".into(), issuer: "5Ferdie".into(), status: EvidenceStatus::Valid, issued_at: 1_000, valid_until: None }],
+            inspections: vec![Evidence { id: 2, summary: "Pass against GB 10765-2021".into(), issuer: "5Eve".into(), status: EvidenceStatus::Revoked, issued_at: 0, valid_until: None }],
+            trace: vec![TraceLine { step: BusinessStep::Packing, event_time: 1_795_316_030_569, location: format!("NZ {evil}"), actor: "5Merchant".into() }],
         }
     }
 
@@ -744,10 +709,8 @@ mod tests {
         let r = report(Verdict::Genuine);
         let v = ProductView {
             gtin: r.gtin.clone(),
-            product: r.product.clone().map(|mut p| {
-                p["registered_at_block"] = json!(7);
-                p
-            }),
+            registered: true,
+            product: r.product.clone().map(|product| ProductPageReport { product, registered_at_block: 7 }),
             factory_country: Some("NZ".into()),
             merchant: r.merchant.clone(),
             factory_certifications: r.factory_certifications.clone(),

@@ -5,7 +5,7 @@
 
 use crate::artifacts;
 use tracepass::chain::Signer;
-use tracepass::deploy::{deploy, Params};
+use tracepass::contracts::deploy::{deploy, Params};
 use tracepass::gs1::{parse_gtin, DigitalLink};
 use tracepass::lots::{self, BuiltLot};
 use tracepass::shared::*;

@@ -4,7 +4,7 @@ use super::Ctx;
 use clap::Args;
 use std::path::PathBuf;
 use tracepass::chain::parse_account;
-use tracepass::deploy::{deploy, Params};
+use tracepass::contracts::deploy::{deploy, Params};
 use tracepass::error::Result;
 
 #[derive(Args, Debug)]

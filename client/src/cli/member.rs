@@ -3,7 +3,8 @@
 use super::{hash_text, Ctx};
 use clap::{Subcommand, ValueEnum};
 use serde_json::json;
-use tracepass::chain::{parse_account, ss58};
+use tracepass::chain::parse_account;
+use tracepass::fmt::ss58;
 use tracepass::contracts::Tracepass;
 use tracepass::error::{ClientError, Result};
 use tracepass::shared::{Action, AgencyScope, ContractKind, Role};
@@ -156,7 +157,7 @@ pub async fn action(tp: &Tracepass, c: ProposeCmd) -> Result<Action> {
 /// Submits a proposal and prints its ID.
 pub async fn propose(ctx: &Ctx, tp: &Tracepass, action: Action) -> Result<i32> {
     let signer = ctx.signer()?;
-    let text_action = tracepass::contracts::describe_action(&action);
+    let text_action = tracepass::fmt::describe_action(&action);
     let out = tp.propose(&signer, action).await?;
     let id = out.value;
     ctx.print_write(
@@ -198,7 +199,7 @@ pub async fn run(ctx: &Ctx, c: MemberCmd) -> Result<i32> {
             for id in 1..=n {
                 if let Some(p) = tp.proposal(id).await? {
                     let state = if p.executed { "executed" } else { "open" };
-                    let what = tracepass::contracts::describe_action(&p.action);
+                    let what = tracepass::fmt::describe_action(&p.action);
                     lines.push(format!("proposal {id} [{state}, {} approvals, expires at block {}]: {what}", p.approvals.len(), p.expires_at));
                     props.push(json!({ "id": id, "executed": p.executed, "approvals": p.approvals.iter().map(ss58).collect::<Vec<_>>(), "expires_at": p.expires_at, "action": what }));
                 }

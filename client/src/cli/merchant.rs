@@ -3,7 +3,8 @@
 use super::{hash_text, Ctx};
 use clap::{Subcommand, ValueEnum};
 use serde_json::json;
-use tracepass::chain::{parse_account, ss58};
+use tracepass::chain::parse_account;
+use tracepass::fmt::ss58;
 use tracepass::error::{ClientError, Result};
 use tracepass::shared::{check_gs1_prefix, CountryCode, MerchantTier};
 

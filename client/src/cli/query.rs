@@ -3,7 +3,8 @@
 use super::Ctx;
 use clap::Subcommand;
 use serde_json::json;
-use tracepass::chain::{parse_account, ss58};
+use tracepass::chain::parse_account;
+use tracepass::fmt::ss58;
 use tracepass::error::Result;
 use tracepass::gs1::{parse_gtin, parse_lot};
 use tracepass::shared::lot_id;
@@ -90,7 +91,7 @@ pub async fn run(ctx: &Ctx, c: QueryCmd) -> Result<i32> {
                 Some(x) => format!(
                     " (rate {} bps by {}, epoch {}, merchant tier {:?})",
                     x.rate_bps,
-                    x.rule.map(|k| format!("rule [{}]", tracepass::contracts::describe_rule(&k))).unwrap_or_else(|| "the default rate".into()),
+                    x.rule.map(|k| format!("rule [{}]", tracepass::fmt::describe_rule(&k))).unwrap_or_else(|| "the default rate".into()),
                     x.epoch,
                     x.tier
                 ),
@@ -98,7 +99,7 @@ pub async fn run(ctx: &Ctx, c: QueryCmd) -> Result<i32> {
             };
             (
                 format!("{s:?}{why}"),
-                json!({ "selection": debug_json(&s), "rate_bps": x.as_ref().map(|x| x.rate_bps), "epoch": x.as_ref().map(|x| x.epoch), "rule": x.as_ref().and_then(|x| x.rule).map(|k| tracepass::contracts::describe_rule(&k)) }),
+                json!({ "selection": debug_json(&s), "rate_bps": x.as_ref().map(|x| x.rate_bps), "epoch": x.as_ref().map(|x| x.epoch), "rule": x.as_ref().and_then(|x| x.rule).map(|k| tracepass::fmt::describe_rule(&k)) }),
             )
         }
         QueryCmd::Counts => {

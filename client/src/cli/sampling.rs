@@ -6,7 +6,7 @@ use super::Ctx;
 use clap::Subcommand;
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use tracepass::chain::ss58;
+use tracepass::fmt::ss58;
 use tracepass::error::{ClientError, Result};
 use tracepass::shared::{seed_commitment, Action, MerchantTier, RuleKey};
 

@@ -12,7 +12,6 @@
 
 mod export;
 mod import;
-mod rules;
 mod schema;
 mod times;
 mod uri;

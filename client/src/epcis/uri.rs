@@ -12,9 +12,10 @@
 //! Read back: those, any Digital Link GLN (`/414/{gln}`; an AI 254 extension is dropped, the
 //! chain keeps 13 characters) and `urn:epc:id:sgln:` URNs (their extension dropped likewise).
 
-use super::rules::is_un_locode;
+use tracepass_shared::is_un_locode;
 use super::{clip, TRACEPASS_NS};
-use crate::chain::{ss58, AccountId};
+use crate::chain::AccountId;
+use crate::fmt::ss58;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use tracepass_shared::{check_lot_number, gs1_check_digit, AttestationId, CountryCode, Gtin, Location};
 

@@ -15,13 +15,13 @@
 use super::parse::ImportedEvent;
 use crate::chain::{Signer, Weight, GAS_MARGIN_PERCENT};
 use crate::contracts::Tracepass;
-use crate::epcis::rules::step_role;
+
 use crate::epcis::times::rfc3339;
 use crate::epcis::{wall_clock_ms, MAX_IMPORT_EVENTS};
 use crate::error::{describe, ClientError, Result};
 use std::collections::HashMap;
-use tracepass_shared::bounds::{MAX_EVENTS_PER_LOT, MAX_LOCATION_LEN};
-use tracepass_shared::{Error, Field, Lot, LotId, LotStatus, MerchantStatus, TraceEvent};
+use tracepass_shared::bounds::MAX_EVENTS_PER_LOT;
+use tracepass_shared::{Error, Lot, LotId, LotStatus, MerchantStatus, TraceEvent};
 
 /// A checked import, ready to submit: the events with each call's gas limit.
 #[derive(Debug, Clone)]
@@ -144,14 +144,13 @@ pub async fn plan_import(tp: &Tracepass, signer: &Signer, events: &[ImportedEven
         };
         let is_owner = st.lot.merchant == who && merchant_active;
         if role.is_none() {
-            return Err(rejected(e, &describe(&Error::Unauthorized { account: who, role: step_role(e.step) })));
+            return Err(rejected(e, &describe(&Error::Unauthorized { account: who, role: e.step.required_role() })));
         }
         if !e.step.allowed_for(role, is_owner) {
             return Err(rejected(e, &describe(&Error::StepNotAllowed(e.step))));
         }
-        let loc = &e.location;
-        if !loc.country.is_valid() || loc.code.len() > MAX_LOCATION_LEN || !loc.code.iter().all(u8::is_ascii_alphanumeric) {
-            return Err(rejected(e, &describe(&Error::Invalid(Field::Location))));
+        if let Err(err) = e.location.check() {
+            return Err(rejected(e, &describe(&err)));
         }
         if e.event_time > now {
             return Err(rejected(e, &format!("its time {} is after the chain's clock ({})", rfc3339(e.event_time), rfc3339(now))));

@@ -12,7 +12,8 @@
 use super::parse::ImportedEvent;
 use super::plan::ImportPlan;
 use crate::chain::{AccountId, Chain, DryRun, Included, Signer, Weight};
-use crate::contracts::{decode_revert, selectors, Tracepass};
+use crate::contracts::{selectors, Tracepass};
+use crate::error::decode_revert;
 use crate::epcis::hex32;
 use crate::error::{ClientError, Result};
 use parity_scale_codec::{Decode, Encode};

@@ -1,7 +1,8 @@
 //! Deployment: uploads the four built `.contract` bundles, instantiates and wires them, and
 //! writes the deployment file.
 
-use crate::chain::{ss58, AccountId, Chain, Signer};
+use crate::chain::{AccountId, Chain, Signer};
+use crate::fmt::ss58;
 use crate::contracts::{selectors, ContractInfo, Deployment, Tracepass};
 use crate::error::{ClientError, Result};
 use parity_scale_codec::Encode;

@@ -10,7 +10,7 @@
 use crate::contracts::Tracepass;
 use crate::error::Result;
 use crate::gs1::DigitalLink;
-use crate::verify::{read_lot, LotView, Report};
+use super::{read_lot, LotView, Report};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

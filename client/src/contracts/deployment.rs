@@ -1,0 +1,86 @@
+//! The deployment file: the four contracts' addresses and code hashes on one chain, and the
+//! events' signature topics, so a transaction's events can be named.
+
+use crate::chain::Included;
+use crate::error::{ClientError, Result};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// One deployed contract in the deployment file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ContractInfo {
+    /// SS58 address.
+    pub address: String,
+    /// 0x code hash.
+    pub code_hash: String,
+}
+
+/// The deployment file: where the suite lives on which chain.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Deployment {
+    /// 0x genesis hash of the chain deployed to; other chains are refused.
+    pub genesis_hash: String,
+    /// `system_chain` at deployment.
+    pub chain: String,
+    /// The whitelist.
+    pub whitelist: ContractInfo,
+    /// The registry.
+    pub registry: ContractInfo,
+    /// The sampling contract.
+    pub sampling: ContractInfo,
+    /// The attestation contract.
+    pub attestation: ContractInfo,
+    /// Event names by signature topic (0x-hex), from the contracts' metadata, to show what a
+    /// transaction emitted.
+    #[serde(default)]
+    pub events: std::collections::BTreeMap<String, String>,
+}
+
+impl Deployment {
+    /// Names of the contract events a transaction emitted, in order.
+    pub fn event_names(&self, included: &Included) -> Vec<String> {
+        included
+            .events
+            .iter()
+            .map(|e| {
+                e.topics
+                    .first()
+                    .and_then(|t| self.events.get(&format!("0x{}", hex::encode(t))))
+                    .cloned()
+                    .unwrap_or_else(|| "unknown event".into())
+            })
+            .collect()
+    }
+}
+
+impl Deployment {
+    /// Reads and checks a deployment file.
+    pub fn load(path: &Path) -> Result<Deployment> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ClientError::Deployment(format!("{}: {e} (run `tracepass deploy` first, or pass --deployment)", path.display()))
+        })?;
+        Deployment::parse(&text).map_err(|e| ClientError::Deployment(format!("{}: {e}", path.display())))
+    }
+
+    /// Parses a deployment file's text, checking every address and hash.
+    pub fn parse(text: &str) -> std::result::Result<Deployment, String> {
+        let d: Deployment = serde_json::from_str(text).map_err(|e| format!("malformed: {e}"))?;
+        for c in [&d.whitelist, &d.registry, &d.sampling, &d.attestation] {
+            crate::chain::parse_account(&c.address).map_err(|e| e.to_string())?;
+            parse_h256(&c.code_hash).ok_or(format!("bad code hash {}", c.code_hash))?;
+        }
+        parse_h256(&d.genesis_hash).ok_or(format!("bad genesis hash {}", d.genesis_hash))?;
+        Ok(d)
+    }
+
+    /// Writes the file.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let text = serde_json::to_string_pretty(self).expect("serialisable");
+        std::fs::write(path, text + "\n").map_err(|e| ClientError::Io { path: path.display().to_string(), reason: e.to_string() })
+    }
+}
+
+fn parse_h256(s: &str) -> Option<[u8; 32]> {
+    hex::decode(s.strip_prefix("0x")?).ok()?.try_into().ok()
+}
+

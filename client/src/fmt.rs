@@ -1,0 +1,70 @@
+//! How the client writes values for people: SS58 accounts, chain times, text fields, sampling
+//! rules and governance actions in words. Depends only on the shared types, so every other
+//! module may use it.
+
+use ink::primitives::AccountId;
+use subxt::utils::AccountId32;
+use tracepass_shared::{Action, RuleKey, Timestamp};
+
+/// The SS58 (generic prefix 42) form of an account.
+pub fn ss58(a: &AccountId) -> String {
+    AccountId32(*a.as_ref()).to_string()
+}
+
+/// A rule key in words: "category 1001, any origin, any tier".
+pub fn describe_rule(k: &RuleKey) -> String {
+    format!(
+        "category {}, origin {}, tier {}",
+        k.category.map(|c| c.to_string()).unwrap_or_else(|| "any".into()),
+        k.origin.map(|o| o.to_string()).unwrap_or_else(|| "any".into()),
+        k.tier.map(|t| format!("{t:?}")).unwrap_or_else(|| "any".into())
+    )
+}
+
+/// A governance action in words, accounts as SS58.
+pub fn describe_action(a: &Action) -> String {
+    match a {
+        Action::AddMember { account, role, scope, .. } => match scope {
+            Some(s) => format!("admit {} as {role:?} for categories {:?} until {}", ss58(account), s.categories, utc(s.valid_until)),
+            None => format!("admit {} as {role:?}", ss58(account)),
+        },
+        Action::RemoveMember { account } => format!("remove member {}", ss58(account)),
+        Action::SetAgencyScope { account, scope } => {
+            format!("set {}'s accreditation to categories {:?} until {}", ss58(account), scope.categories, utc(scope.valid_until))
+        }
+        Action::SetThreshold { threshold } => format!("require {threshold} approvals"),
+        Action::SetCodeHash { target, code_hash } => format!("upgrade the {target:?} contract to code {code_hash:?}"),
+        Action::SetSamplingRule { key, rate_bps } => format!("sample {rate_bps} bps of lots of {}", describe_rule(key)),
+        Action::RemoveSamplingRule { key } => format!("remove the sampling rule for {}", describe_rule(key)),
+        Action::RevokeAttestation { id, .. } => format!("revoke attestation {id}"),
+        Action::SetSamplingPolicy { default_rate_bps, passes_to_clear } => {
+            format!("default sampling rate {default_rate_bps} bps; {passes_to_clear} passes lower a raised risk")
+        }
+    }
+}
+
+/// A byte string from the chain as text (lossy UTF-8: the contracts check lengths, not encoding).
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A chain timestamp (ms since the Unix epoch) as `YYYY-MM-DD hh:mm:ss UTC`.
+pub fn utc(ms: Timestamp) -> String {
+    const FORMAT: &[time::format_description::FormatItem<'static>] =
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+    let secs = i64::try_from(ms / 1000).unwrap_or(i64::MAX);
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| t.format(FORMAT).ok())
+        .unwrap_or_else(|| format!("{ms} ms after 1970"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_works() {
+        assert_eq!(super::utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(super::utc(1_795_316_030_569), "2026-11-22 02:53:50 UTC");
+        assert_eq!(super::utc(951_782_400_000), "2000-02-29 00:00:00 UTC");
+    }
+}

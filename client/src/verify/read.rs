@@ -1,0 +1,83 @@
+//! One batched reader of everything a lot's verdict rests on, at one pinned block: used by
+//! `verify`, the resolver's cache, `lot show` and the EPCIS export.
+
+use crate::chain::{Read, ReadOut};
+use crate::contracts::{answer, read, selectors as s, Tracepass};
+use crate::error::{ClientError, Result};
+use parity_scale_codec::Decode;
+use tracepass_shared::*;
+
+/// The facts of one lot at one block: the input of [`super::verdict::verdict`].
+#[derive(Debug, Clone)]
+pub struct LotFacts {
+    /// The product's GTIN.
+    pub gtin: Gtin,
+    /// The lot number.
+    pub lot_number: String,
+    /// The block's timestamp (ms).
+    pub block_time: Timestamp,
+    /// The product and lot with what hangs on them; `None` if either is not registered.
+    pub registered: Option<RegisteredLot>,
+}
+
+/// A registered lot and what hangs on it.
+#[derive(Debug, Clone)]
+pub struct RegisteredLot {
+    /// The product.
+    pub product: Product,
+    /// The lot.
+    pub lot: Lot,
+    /// The product's merchant (`None` if the whitelist has no record).
+    pub merchant: Option<Merchant>,
+    /// The lot's attestations (inspections, clearances), oldest first.
+    pub attestations: Vec<(AttestationId, Attestation)>,
+    /// The factory's certifications, oldest first.
+    pub factory_attestations: Vec<(AttestationId, Attestation)>,
+    /// Whether sampling selected the lot.
+    pub selection: Selection,
+    /// The lot's sampling record.
+    pub sample: Option<LotSample>,
+    /// The trace, oldest first.
+    pub trace: Vec<TraceEvent>,
+}
+
+/// Reads the facts of (`gtin`, `lot_number`) at `tp`'s block (pin it first), in two JSON-RPC
+/// batches: product, lot and block time; then, if both exist, merchant, the lot's and the
+/// factory's attestations, selection, sampling record and trace.
+pub async fn read_lot_facts(tp: &Tracepass, gtin: Gtin, lot_number: &str) -> Result<LotFacts> {
+    let lot_id = lot_id(&gtin, lot_number.as_bytes());
+    let first = vec![read(tp.registry, s::PRODUCT, gtin), read(tp.registry, s::LOT, lot_id), Read::Storage(tp.chain.now_key()?)];
+    let mut out = tp.chain.read_many(first).await?.into_iter();
+    let mut next = || out.next().ok_or_else(|| ClientError::Chain("a batch answer is missing".into()));
+    let product: Option<Product> = answer(next()?)?;
+    let lot: Option<Lot> = answer(next()?)?;
+    let block_time = match next()? {
+        ReadOut::Storage(Some(b)) => Timestamp::decode(&mut &b[..]).unwrap_or(0),
+        _ => 0,
+    };
+    let mut facts = LotFacts { gtin, lot_number: lot_number.to_string(), block_time, registered: None };
+    let (Some(product), Some(lot)) = (product, lot) else {
+        return Ok(facts);
+    };
+    let second = vec![
+        read(tp.whitelist, s::MERCHANT, product.merchant),
+        read(tp.attestation, s::OF_LOT, lot_id),
+        read(tp.attestation, s::OF_FACTORY, product.info.factory),
+        read(tp.sampling, s::SELECTION, lot_id),
+        read(tp.sampling, s::LOT_SAMPLE, lot_id),
+        read(tp.registry, s::EVENTS, lot_id),
+    ];
+    let mut out = tp.chain.read_many(second).await?.into_iter();
+    let mut next = || out.next().ok_or_else(|| ClientError::Chain("a batch answer is missing".into()));
+    facts.registered = Some(RegisteredLot {
+        product,
+        lot,
+        merchant: answer(next()?)?,
+        attestations: answer(next()?)?,
+        factory_attestations: answer(next()?)?,
+        selection: answer(next()?)?,
+        sample: answer(next()?)?,
+        trace: answer(next()?)?,
+    });
+    Ok(facts)
+}

@@ -1,0 +1,328 @@
+//! The verdict rules: a pure function of the facts read at one block, so each rule is tested
+//! without a node (the table in docs/ARCHITECTURE.md lists them in order).
+
+use super::read::LotFacts;
+use serde::Serialize;
+use tracepass_shared::{merkle, AttestationStatus, Claim, InspectionResult, LotStatus, MerchantStatus, Selection, Timestamp};
+
+/// The verdict, first thing a consumer sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Registered, in its lot, merchant active, nothing against it.
+    Genuine,
+    /// No such product or lot on chain.
+    NotRegistered,
+    /// The lot exists but this serial is not in it (or the proof is missing or wrong).
+    NotInLot,
+    /// The lot was recalled.
+    Recalled,
+    /// The lot is held (by customs, or pending a re-test).
+    Held,
+    /// The lot failed its latest inspection.
+    FailedInspection,
+    /// The merchant is suspended or revoked.
+    MerchantSuspended,
+    /// The inspection the lot relies on was revoked.
+    AttestationRevoked,
+    /// The inspection the lot relies on has expired.
+    AttestationExpired,
+    /// Sampling selected the lot and no inspection is recorded yet.
+    AwaitingInspection,
+}
+
+impl Verdict {
+    /// True only for `Genuine`.
+    pub fn is_genuine(self) -> bool {
+        self == Verdict::Genuine
+    }
+
+    /// A short headline.
+    pub fn headline(self) -> &'static str {
+        match self {
+            Verdict::Genuine => "GENUINE",
+            Verdict::NotRegistered => "NOT GENUINE: not registered",
+            Verdict::NotInLot => "NOT GENUINE: serial not in this lot",
+            Verdict::Recalled => "RECALLED: do not use",
+            Verdict::Held => "ON HOLD: not released for sale",
+            Verdict::FailedInspection => "FAILED INSPECTION",
+            Verdict::MerchantSuspended => "NOT GENUINE: merchant suspended",
+            Verdict::AttestationRevoked => "NOT VERIFIED: inspection revoked",
+            Verdict::AttestationExpired => "NOT VERIFIED: inspection expired",
+            Verdict::AwaitingInspection => "NOT VERIFIED: awaiting inspection",
+        }
+    }
+}
+
+/// A verdict and the one sentence that says why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judgement {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Why, in one sentence.
+    pub reason: String,
+}
+
+fn judged(verdict: Verdict, reason: impl Into<String>) -> Judgement {
+    Judgement { verdict, reason: reason.into() }
+}
+
+/// What the scanned item's proof showed against the lot's root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProofCheck {
+    /// The scan carried no proof.
+    Missing,
+    /// The proof does not place this item in the lot.
+    NotInLot,
+    /// The item is one of the lot's leaves.
+    InLot,
+}
+
+impl ProofCheck {
+    /// Checks `proof` for `item` against a lot of `count` items under `root`.
+    pub fn of(root: &merkle::Node, count: u32, item: &tracepass_shared::ItemId, proof: Option<&crate::gs1::Proof>) -> ProofCheck {
+        match proof {
+            None => ProofCheck::Missing,
+            Some(p) if merkle::verify(root, count, p.index, item, &p.siblings) => ProofCheck::InLot,
+            Some(_) => ProofCheck::NotInLot,
+        }
+    }
+}
+
+/// The verdict of serial `serial` of the lot `facts` describe, at time `now`, given what its
+/// proof showed. Rules, first match wins: not registered; not in the lot; then [`lot_verdict`].
+pub fn verdict(facts: &LotFacts, now: Timestamp, serial: &str, proof: ProofCheck) -> Judgement {
+    let Some(reg) = &facts.registered else {
+        return judged(Verdict::NotRegistered, "no product with this GTIN, or no lot with this number, is registered on chain");
+    };
+    match proof {
+        ProofCheck::Missing => judged(Verdict::NotInLot, "no proof was given for this serial"),
+        ProofCheck::NotInLot => judged(
+            Verdict::NotInLot,
+            format!("serial {serial} is not one of the {} items registered in lot {}", reg.lot.info.item_count, facts.lot_number),
+        ),
+        ProofCheck::InLot => lot_verdict(facts, now),
+    }
+}
+
+/// The verdict of an item proven to be in the lot, at time `now`. Rules, most serious first:
+/// merchant not active; lot recalled; latest inspection a valid Fail; lot held; selected by
+/// sampling and its latest inspection missing, revoked or expired; else genuine.
+pub fn lot_verdict(facts: &LotFacts, now: Timestamp) -> Judgement {
+    let Some(reg) = &facts.registered else {
+        return judged(Verdict::NotRegistered, "no product with this GTIN, or no lot with this number, is registered on chain");
+    };
+    let latest = reg
+        .attestations
+        .iter()
+        .filter_map(|(id, a)| match a.claim {
+            Claim::QualityInspection { result, .. } => Some((*id, result, a.status_at(now))),
+            _ => None,
+        })
+        .last();
+    if reg.merchant.as_ref().is_none_or(|m| m.status != MerchantStatus::Active) {
+        return judged(Verdict::MerchantSuspended, "the merchant that registered this product is not active on the consortium");
+    }
+    if reg.lot.status == LotStatus::Recalled {
+        return judged(Verdict::Recalled, "the merchant or the consortium recalled this lot");
+    }
+    if let Some((id, InspectionResult::Fail, AttestationStatus::Valid)) = latest {
+        return judged(Verdict::FailedInspection, format!("inspection #{id} of this lot failed"));
+    }
+    if reg.lot.status == LotStatus::Held {
+        return judged(Verdict::Held, "the lot is held and has not been released");
+    }
+    if reg.selection == Selection::Selected {
+        return match latest {
+            None => judged(Verdict::AwaitingInspection, "sampling selected this lot for inspection and none is recorded yet"),
+            Some((id, _, AttestationStatus::Revoked)) => judged(Verdict::AttestationRevoked, format!("inspection #{id} was revoked")),
+            Some((id, _, AttestationStatus::Expired)) => judged(Verdict::AttestationExpired, format!("inspection #{id} has expired")),
+            Some((id, _, AttestationStatus::Valid)) => judged(Verdict::Genuine, format!("registered, in its lot, and passed inspection #{id}")),
+        };
+    }
+    judged(Verdict::Genuine, "registered by an active merchant and proven to be in its lot")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::read::RegisteredLot;
+    use ink::primitives::AccountId;
+    use tracepass_shared::*;
+
+    const NOW: Timestamp = 1_800_000_000_000;
+    const DAY: Timestamp = 86_400_000;
+
+    fn merchant(status: MerchantStatus) -> Merchant {
+        Merchant { name_hash: [0; 32], country: CountryCode(*b"NZ"), gs1_prefixes: vec![b"9421".to_vec()], tier: MerchantTier::Standard, status, since: 1 }
+    }
+
+    /// A registered, active, unselected lot of 10 items with nothing against it.
+    fn clean() -> LotFacts {
+        let gtin = Gtin::parse(b"09421902960055").expect("gtin");
+        let info = LotInput { gtin, lot_number: b"L1".to_vec(), item_count: 10, root: [0; 16], produced_on: 20260101, expires_on: 20270101 };
+        let product = ProductInput {
+            gtin,
+            brand: b"Aroha".to_vec(),
+            category: 1001,
+            origin: CountryCode(*b"NZ"),
+            factory: 1,
+            hs_code: b"190110".to_vec(),
+            metadata_hash: [0; 32],
+            uri: vec![],
+        };
+        let who = AccountId::from([7; 32]);
+        LotFacts {
+            gtin,
+            lot_number: "L1".into(),
+            block_time: NOW,
+            registered: Some(RegisteredLot {
+                product: Product { info: product, merchant: who, registered_at: 1 },
+                lot: Lot { info, merchant: who, registered_at: 2, status: LotStatus::Registered, event_count: 0, recall_reason: None },
+                merchant: Some(merchant(MerchantStatus::Active)),
+                attestations: vec![],
+                factory_attestations: vec![],
+                selection: Selection::NotSelected,
+                sample: None,
+                trace: vec![],
+            }),
+        }
+    }
+
+    fn reg(f: &mut LotFacts) -> &mut RegisteredLot {
+        f.registered.as_mut().expect("registered")
+    }
+
+    fn inspection(result: InspectionResult, valid_until: Timestamp, revoked: bool) -> Attestation {
+        Attestation {
+            claim: Claim::QualityInspection { lot: [0; 32], result, standard: b"GB 10765".to_vec(), items_sampled: 5, report_hash: [0; 32], report_uri: vec![], inspected_at: NOW - DAY, selected: true },
+            issuer: AccountId::from([9; 32]),
+            issued_at: NOW - DAY,
+            valid_until: Some(valid_until),
+            answers: None,
+            revoked: revoked.then(|| (AccountId::from([9; 32]), [0; 32])),
+        }
+    }
+
+    fn v(f: &LotFacts) -> Verdict {
+        verdict(f, NOW, "S1", ProofCheck::InLot).verdict
+    }
+
+    #[test]
+    fn not_registered_works() {
+        let mut f = clean();
+        f.registered = None;
+        for proof in [ProofCheck::Missing, ProofCheck::NotInLot, ProofCheck::InLot] {
+            assert_eq!(verdict(&f, NOW, "S1", proof).verdict, Verdict::NotRegistered);
+        }
+    }
+
+    #[test]
+    fn missing_or_wrong_proof_is_not_in_lot_works() {
+        let mut f = clean();
+        reg(&mut f).lot.status = LotStatus::Recalled; // the item-level rule comes first
+        let missing = verdict(&f, NOW, "S1", ProofCheck::Missing);
+        assert_eq!((missing.verdict, missing.reason.as_str()), (Verdict::NotInLot, "no proof was given for this serial"));
+        let wrong = verdict(&f, NOW, "S99", ProofCheck::NotInLot);
+        assert_eq!(wrong.verdict, Verdict::NotInLot);
+        assert_eq!(wrong.reason, "serial S99 is not one of the 10 items registered in lot L1");
+    }
+
+    #[test]
+    fn merchant_not_active_works() {
+        for status in [MerchantStatus::Suspended, MerchantStatus::Revoked] {
+            let mut f = clean();
+            reg(&mut f).merchant = Some(merchant(status));
+            reg(&mut f).lot.status = LotStatus::Recalled;
+            assert_eq!(v(&f), Verdict::MerchantSuspended, "{status:?} comes before recalled");
+        }
+        let mut f = clean();
+        reg(&mut f).merchant = None;
+        assert_eq!(v(&f), Verdict::MerchantSuspended, "no merchant record");
+    }
+
+    #[test]
+    fn recalled_works() {
+        let mut f = clean();
+        reg(&mut f).lot.status = LotStatus::Recalled;
+        reg(&mut f).attestations = vec![(1, inspection(InspectionResult::Fail, NOW + DAY, false))];
+        assert_eq!(v(&f), Verdict::Recalled, "recall comes before a failed inspection");
+    }
+
+    #[test]
+    fn valid_failed_inspection_works() {
+        let mut f = clean();
+        reg(&mut f).lot.status = LotStatus::Held;
+        reg(&mut f).attestations = vec![(1, inspection(InspectionResult::Pass, NOW + DAY, false)), (2, inspection(InspectionResult::Fail, NOW + DAY, false))];
+        let j = verdict(&f, NOW, "S1", ProofCheck::InLot);
+        assert_eq!((j.verdict, j.reason.as_str()), (Verdict::FailedInspection, "inspection #2 of this lot failed"));
+    }
+
+    #[test]
+    fn revoked_or_expired_fail_does_not_count_works() {
+        for (until, revoked) in [(NOW + DAY, true), (NOW - 1, false)] {
+            let mut f = clean();
+            reg(&mut f).attestations = vec![(1, inspection(InspectionResult::Fail, until, revoked))];
+            assert_eq!(v(&f), Verdict::Genuine, "a fail that no longer counts, on an unselected active lot");
+        }
+    }
+
+    #[test]
+    fn held_works() {
+        let mut f = clean();
+        reg(&mut f).lot.status = LotStatus::Held;
+        assert_eq!(v(&f), Verdict::Held);
+        reg(&mut f).selection = Selection::Selected;
+        assert_eq!(v(&f), Verdict::Held, "held comes before awaiting inspection");
+    }
+
+    #[test]
+    fn selected_without_inspection_works() {
+        let mut f = clean();
+        reg(&mut f).selection = Selection::Selected;
+        assert_eq!(v(&f), Verdict::AwaitingInspection);
+        // a customs clearance is not an inspection
+        let mut clearance = inspection(InspectionResult::Pass, NOW + DAY, false);
+        clearance.claim = Claim::CustomsClearance { lot: [0; 32], port: b"CNSHA".to_vec(), declaration_hash: [0; 32], cleared_at: NOW - DAY };
+        reg(&mut f).attestations = vec![(1, clearance)];
+        assert_eq!(v(&f), Verdict::AwaitingInspection);
+    }
+
+    #[test]
+    fn selected_with_revoked_inspection_works() {
+        let mut f = clean();
+        reg(&mut f).selection = Selection::Selected;
+        reg(&mut f).attestations = vec![(4, inspection(InspectionResult::Pass, NOW + DAY, true))];
+        let j = verdict(&f, NOW, "S1", ProofCheck::InLot);
+        assert_eq!((j.verdict, j.reason.as_str()), (Verdict::AttestationRevoked, "inspection #4 was revoked"));
+    }
+
+    #[test]
+    fn selected_with_expired_inspection_works() {
+        let mut f = clean();
+        reg(&mut f).selection = Selection::Selected;
+        reg(&mut f).attestations = vec![(5, inspection(InspectionResult::Pass, NOW, false))];
+        let j = verdict(&f, NOW, "S1", ProofCheck::InLot);
+        assert_eq!((j.verdict, j.reason.as_str()), (Verdict::AttestationExpired, "inspection #5 has expired"));
+        assert_eq!(verdict(&f, NOW - 1, "S1", ProofCheck::InLot).verdict, Verdict::Genuine, "valid until the millisecond before");
+    }
+
+    #[test]
+    fn selected_and_passed_works() {
+        let mut f = clean();
+        reg(&mut f).selection = Selection::Selected;
+        reg(&mut f).attestations = vec![(6, inspection(InspectionResult::Pass, NOW + DAY, false))];
+        let j = verdict(&f, NOW, "S1", ProofCheck::InLot);
+        assert_eq!((j.verdict, j.reason.as_str()), (Verdict::Genuine, "registered, in its lot, and passed inspection #6"));
+    }
+
+    #[test]
+    fn unselected_clean_lot_is_genuine_works() {
+        for selection in [Selection::NotSelected, Selection::SeedPending, Selection::Unknown] {
+            let mut f = clean();
+            reg(&mut f).selection = selection;
+            let j = verdict(&f, NOW, "S1", ProofCheck::InLot);
+            assert_eq!((j.verdict, j.reason.as_str()), (Verdict::Genuine, "registered by an active merchant and proven to be in its lot"));
+        }
+    }
+}
