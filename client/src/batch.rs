@@ -119,7 +119,7 @@ pub fn plan(rows: Vec<Row>) -> Result<Vec<Planned>> {
 
 /// The proofs file of a lot in `dir`.
 pub fn proofs_path(dir: &Path, gtin: &Gtin, lot: &str) -> PathBuf {
-    dir.join(format!("{gtin}-{lot}.proofs.jsonl"))
+    dir.join(lots::proofs_file_name(gtin, lot))
 }
 
 /// What a run did.
@@ -135,7 +135,9 @@ pub struct Summary {
     pub already_registered: usize,
 }
 
-/// Writes the proofs files into `out_dir`, skips lots already on chain, registers the rest.
+/// Skips lots already on chain, registers the rest, and puts each lot's proofs file into
+/// `out_dir` once the chain holds that lot (an existing file of another root is never replaced;
+/// every file is checked and written beside its place before anything is sent).
 /// `progress(done, total)` is called as lots are confirmed.
 pub async fn register(
     tp: &Tracepass,
@@ -147,9 +149,10 @@ pub async fn register(
     progress: impl Fn(usize, usize),
 ) -> Result<Summary> {
     std::fs::create_dir_all(out_dir).map_err(|e| ClientError::Io { path: out_dir.display().to_string(), reason: e.to_string() })?;
-    for p in planned {
-        p.built.write_proofs(&proofs_path(out_dir, &p.row.gtin, &p.row.lot), resolver)?;
-    }
+    let mut staged = planned
+        .iter()
+        .map(|p| p.built.stage_proofs(&proofs_path(out_dir, &p.row.gtin, &p.row.lot), resolver).map(Some))
+        .collect::<Result<Vec<_>>>()?;
     let mut s = Summary { lots: planned.len(), items: planned.iter().map(|p| p.built.serials.len() as u64).sum(), ..Default::default() };
     // what is already there, read at one block
     let pinned = tp.pinned().await?;
@@ -160,25 +163,33 @@ pub async fn register(
         .into_iter()
         .collect::<Result<_>>()?;
     let mut todo = vec![];
-    for (p, e) in planned.iter().zip(existing) {
+    for (i, (p, e)) in planned.iter().zip(existing).enumerate() {
         match e {
-            Some(l) if l.info == p.input => s.already_registered += 1,
+            Some(l) if l.info == p.input => {
+                s.already_registered += 1;
+                if let Some(f) = staged[i].take() {
+                    f.commit()?;
+                }
+            }
             Some(_) => {
                 return Err(ClientError::Input(format!(
                     "manifest line {}: lot {} of {} is already registered with different contents; nothing was sent",
                     p.row.line, p.row.lot, p.row.gtin
                 )))
             }
-            None => todo.push(p),
+            None => todo.push((i, p)),
         }
     }
     let total = todo.len();
-    let mut results = stream::iter(todo.into_iter().map(|p| async move { (p, tp.register_lot(signer, p.input.clone()).await) }))
+    let mut results = stream::iter(todo.into_iter().map(|(i, p)| async move { (i, p, tp.register_lot(signer, p.input.clone()).await) }))
         .buffer_unordered(window.max(1));
     let mut first_err: Option<ClientError> = None;
-    while let Some((p, r)) = results.next().await {
+    while let Some((i, p, r)) = results.next().await {
         match r {
             Ok(_) => {
+                if let Some(f) = staged[i].take() {
+                    f.commit()?;
+                }
                 s.registered += 1;
                 progress(s.registered, total);
             }

@@ -10,7 +10,7 @@ use crate::gs1::{DigitalLink, Proof};
 use blake2b_simd::many::{hash_many, HashManyJob};
 use rayon::prelude::*;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use tracepass_shared::merkle::Node;
 use tracepass_shared::{Gtin, ItemId};
 
@@ -195,12 +195,24 @@ impl BuiltLot {
         ProofLine { serial: dl.serial, item_id: format!("0x{}", hex::encode(self.items[i])), proof, uri }
     }
 
-    /// Writes the proofs file (JSON lines, one per item), atomically (temp file + rename).
-    /// Lines are made in parallel, a chunk at a time, so memory stays bounded.
+    /// Writes the proofs file (JSON lines, one per item) at `path` at once; see
+    /// [`BuiltLot::stage_proofs`] for the file of a lot that is still to be registered.
     pub fn write_proofs(&self, path: &Path, resolver: &str) -> Result<()> {
-        let io = |e: std::io::Error| ClientError::Io { path: path.display().to_string(), reason: e.to_string() };
-        let tmp = path.with_extension("tmp");
-        let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp).map_err(io)?);
+        self.stage_proofs(path, resolver)?.commit()
+    }
+
+    /// Writes the proofs to a temporary file beside `dest`, to be moved into place by
+    /// [`StagedProofs::commit`] once the chain holds the lot; dropped uncommitted, it is removed
+    /// and `dest` stays as it was. Refused, before anything is written, if `dest` already holds
+    /// proofs of a lot with another root: the merchant's only copy of genuine proofs is never
+    /// replaced by proofs of serials that are not on chain.
+    pub fn stage_proofs(&self, dest: &Path, resolver: &str) -> Result<StagedProofs> {
+        check_replaceable(dest, &self.tree.root(), self.tree.len())?;
+        let io = |e: std::io::Error| ClientError::Io { path: dest.display().to_string(), reason: e.to_string() };
+        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = dest.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        let staged = StagedProofs { tmp, dest: dest.to_path_buf(), done: false };
+        let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&staged.tmp).map_err(io)?);
         const LINES: usize = 1 << 16;
         for start in (0..self.serials.len()).step_by(LINES) {
             let end = (start + LINES).min(self.serials.len());
@@ -221,9 +233,77 @@ impl BuiltLot {
             }
         }
         f.flush().map_err(io)?;
-        drop(f);
-        std::fs::rename(&tmp, path).map_err(io)
+        Ok(staged)
     }
+}
+
+/// A proofs file written beside its destination, not yet in place.
+#[derive(Debug)]
+pub struct StagedProofs {
+    tmp: PathBuf,
+    dest: PathBuf,
+    done: bool,
+}
+
+impl StagedProofs {
+    /// Where the file goes.
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Moves the file into place (atomically: a rename in the same folder).
+    pub fn commit(mut self) -> Result<()> {
+        std::fs::rename(&self.tmp, &self.dest).map_err(|e| ClientError::Io { path: self.dest.display().to_string(), reason: e.to_string() })?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for StagedProofs {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Refuses `dest` if it holds something other than proofs of the lot with `root` and `count`
+/// items (judged by its first line's proof); a missing or empty file may be written.
+fn check_replaceable(dest: &Path, root: &tracepass_shared::merkle::Node, count: u32) -> Result<()> {
+    use std::io::BufRead;
+    let f = match std::fs::File::open(dest) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(ClientError::Io { path: dest.display().to_string(), reason: e.to_string() }),
+    };
+    let mut first = String::new();
+    std::io::BufReader::new(f).read_line(&mut first).map_err(|e| ClientError::Io { path: dest.display().to_string(), reason: e.to_string() })?;
+    if first.trim().is_empty() {
+        return Ok(());
+    }
+    let same_lot = serde_json::from_str::<ProofLine>(&first).ok().is_some_and(|l| {
+        let item = l.item_id.strip_prefix("0x").and_then(|h| hex::decode(h).ok()).and_then(|b| <ItemId>::try_from(b).ok());
+        match (item, Proof::decode(&l.proof)) {
+            (Some(item), Ok(p)) => tracepass_shared::merkle::verify(root, count, p.index, &item, &p.siblings),
+            _ => false,
+        }
+    });
+    if same_lot {
+        Ok(())
+    } else {
+        Err(ClientError::Input(format!(
+            "{} already holds other proofs (not of this lot's root); it is not replaced: remove it or choose another --out",
+            dest.display()
+        )))
+    }
+}
+
+/// The default proofs file name of a lot, `{gtin}-{lot}.proofs.jsonl`, with every character of
+/// the lot number but ASCII letters, digits, `-`, `_` and `.` percent-encoded: one plain file
+/// name for every valid GS1 AI (10) value (`T/26.x+1&y` gives `…-T%2F26.x%2B1%26y.proofs.jsonl`).
+pub fn proofs_file_name(gtin: &Gtin, lot: &str) -> String {
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.');
+    format!("{gtin}-{}.proofs.jsonl", percent_encoding::utf8_percent_encode(lot, KEEP))
 }
 
 /// Finds a serial's line in a proofs file.
@@ -302,5 +382,58 @@ mod tests {
             let dl = DigitalLink::parse(&line.uri).unwrap();
             assert_eq!(dl.proof.unwrap(), p);
         }
+    }
+
+    #[test]
+    fn proofs_file_name_is_safe_for_every_lot_number_works() {
+        let gtin = crate::gs1::parse_gtin("4006381333931").unwrap();
+        assert_eq!(proofs_file_name(&gtin, "T/26.x+1&y"), "04006381333931-T%2F26.x%2B1%26y.proofs.jsonl");
+        assert_eq!(proofs_file_name(&gtin, "L-1_a.B"), "04006381333931-L-1_a.B.proofs.jsonl");
+        // every character GS1 allows in AI (10) (CSET 82), alone and as a whole lot number
+        let cset82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+        let dir = tempfile::tempdir().unwrap();
+        for lot in cset82.chars().map(String::from).chain([cset82[..20].to_string(), "..".into(), ".".into()]) {
+            tracepass_shared::check_lot_number(lot.as_bytes()).unwrap();
+            let name = proofs_file_name(&gtin, &lot);
+            assert!(!name.contains('/') && !name.contains('\\') && name.starts_with("04006381333931-"), "{lot:?}: {name}");
+            let decoded = percent_encoding::percent_decode_str(&name).decode_utf8().unwrap();
+            assert_eq!(decoded, format!("{gtin}-{lot}.proofs.jsonl"), "the name keeps the lot number");
+            std::fs::write(dir.path().join(&name), b"").unwrap_or_else(|e| panic!("{lot:?}: {name}: {e}"));
+        }
+    }
+
+    #[test]
+    fn staged_proofs_replace_only_the_same_lot_works() {
+        let gtin = crate::gs1::parse_gtin("4006381333931").unwrap();
+        let genuine = build(gtin, "L1", (0..100).map(|i| format!("S{i}")).collect()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.jsonl");
+        genuine.write_proofs(&path, "h").unwrap();
+        let before = std::fs::read(&path).unwrap();
+        // the same lot again (a rerun): staged, committed, same bytes
+        genuine.stage_proofs(&path, "h").unwrap().commit().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        // staged and dropped (the chain refused): nothing changes, no temporary file is left
+        drop(genuine.stage_proofs(&path, "h").unwrap());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "only the proofs file");
+    }
+
+    #[test]
+    fn staged_proofs_of_another_root_fails() {
+        let gtin = crate::gs1::parse_gtin("4006381333931").unwrap();
+        let genuine = build(gtin, "L1", (0..100).map(|i| format!("S{i}")).collect()).unwrap();
+        let other = build(gtin, "L1", (0..100).map(|i| format!("X{i}")).collect()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.jsonl");
+        genuine.write_proofs(&path, "h").unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let e = other.stage_proofs(&path, "h").unwrap_err().to_string();
+        assert!(e.contains("already holds other proofs"), "{e}");
+        assert_eq!(std::fs::read(&path).unwrap(), before, "the genuine proofs are untouched");
+        std::fs::write(&path, "not a proofs file\n").unwrap();
+        assert!(genuine.stage_proofs(&path, "h").is_err(), "an unknown file is not replaced either");
+        // a destination in a missing folder is refused before anything is sent
+        assert!(genuine.stage_proofs(&dir.path().join("no/such/dir/p.jsonl"), "h").is_err());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file is left");
     }
 }

@@ -88,7 +88,7 @@ fn main() -> ExitCode {
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
+            cli::out::err(&format!("error: cannot start the runtime: {e}"));
             return ExitCode::from(2);
         }
     };
@@ -97,9 +97,9 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
             if json {
-                println!("{}", serde_json::json!({ "error": e.to_string() }));
+                cli::out::out(&serde_json::json!({ "error": e.to_string() }).to_string());
             } else {
-                eprintln!("error: {e}");
+                cli::out::err(&format!("error: {e}"));
             }
             ExitCode::from(tracepass::verify::EXIT_ERROR as u8)
         }

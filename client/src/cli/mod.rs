@@ -6,6 +6,7 @@ pub mod deploy;
 pub mod export;
 pub mod member;
 pub mod merchant;
+pub mod out;
 pub mod qr;
 pub mod query;
 pub mod registry;
@@ -16,7 +17,7 @@ pub mod verify;
 use crate::{Cli, Command};
 use serde_json::Value;
 use std::path::PathBuf;
-use tracepass::chain::ss58;
+use tracepass::fmt::ss58;
 use tracepass::error::{ClientError, Result};
 use tracepass::{Chain, Deployment, Signer, Tracepass};
 
@@ -77,9 +78,9 @@ impl Ctx {
     /// Prints a result: `text` for people, `json` with --json.
     pub fn print(&self, text: &str, json: Value) {
         if self.json {
-            println!("{json}");
+            out::out(&json.to_string());
         } else {
-            println!("{text}");
+            out::out(text);
         }
     }
 
@@ -95,12 +96,12 @@ impl Ctx {
         }
         self.print(text, json);
         if self.verbose && !self.json {
-            eprintln!(
+            out::err(&format!(
                 "     gas ref_time {} proof_size {}, storage deposit {}, block {:?}",
                 out.dry_run.gas_required.ref_time, out.dry_run.gas_required.proof_size, out.dry_run.storage_deposit, out.included.block
-            );
+            ));
             if let Some(d) = self.loaded.get() {
-                eprintln!("     events: {}", d.event_names(&out.included).join(", "));
+                out::err(&format!("     events: {}", d.event_names(&out.included).join(", ")));
             }
         }
     }

@@ -5,7 +5,7 @@ use super::{hash_file, hash_text, now_ms, Ctx};
 use clap::{Subcommand, ValueEnum};
 use serde_json::json;
 use std::path::PathBuf;
-use tracepass::chain::ss58;
+use tracepass::fmt::ss58;
 use tracepass::error::{ClientError, Result};
 use tracepass::gs1::{parse_gtin, parse_lot, parse_serials, DEFAULT_RESOLVER};
 use tracepass::lots;
@@ -227,9 +227,10 @@ pub async fn lot(ctx: &Ctx, c: LotCmd) -> Result<i32> {
             bar.set_message(format!("{n} serials valid; hashing items and building the Merkle tree"));
             let built = lots::build(gtin, &lot, list)?;
             bar.inc(1);
-            let out_path = out.unwrap_or_else(|| PathBuf::from(format!("{gtin}-{lot}.proofs.jsonl")));
-            bar.set_message(format!("writing proofs to {}", out_path.display()));
-            built.write_proofs(&out_path, &resolver)?;
+            let out_path = out.unwrap_or_else(|| PathBuf::from(lots::proofs_file_name(&gtin, &lot)));
+            bar.set_message(format!("writing proofs beside {}", out_path.display()));
+            // in place only once the chain holds this lot: a refused registration leaves the file as it was
+            let staged = built.stage_proofs(&out_path, &resolver)?;
             bar.inc(1);
             let info = LotInput {
                 gtin,
@@ -245,6 +246,7 @@ pub async fn lot(ctx: &Ctx, c: LotCmd) -> Result<i32> {
             // a retry after a crash: the identical lot is already there, nothing to send
             if let Some(existing) = tp.lot(id).await? {
                 if existing.info == info {
+                    staged.commit()?;
                     bar.finish_and_clear();
                     ctx.print(
                         &format!("lot {lot} ({n} items) was already registered; proofs in {}", out_path.display()),
@@ -256,6 +258,7 @@ pub async fn lot(ctx: &Ctx, c: LotCmd) -> Result<i32> {
             bar.inc(1);
             bar.set_message("registering the lot (one transaction)");
             let o = tp.register_lot(&signer, info).await?;
+            staged.commit()?;
             bar.finish_and_clear();
             let secs = t0.elapsed().as_secs_f64();
             ctx.print_write(

@@ -59,7 +59,7 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<i32> {
     );
     serve_with(listener, state, shutdown_signal()).await?;
     if !ctx.quiet && !ctx.json {
-        eprintln!("tracepass resolver stopped");
+        super::out::err("tracepass resolver stopped");
     }
     Ok(0)
 }
