@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes every parser of outside input with cargo-fuzz (libFuzzer): GTIN, Digital Link URI,
 # serials file, proof encoding, EPCIS import and deployment file. The targets' bodies are
-# `tracepass::fuzzing::*` (client/src/fuzzing.rs); `cargo test -p tracepass --test fuzz_corpus`
+# `tracepass::fuzzing::*` (client/src/fuzzing.rs); `cargo test -p tracepass --features fuzzing --test fuzz_corpus`
 # replays the committed seed corpus through the same code without cargo-fuzz.
 #
 #   scripts/fuzz.sh [TARGET...] [-- LIBFUZZER-ARGS...]

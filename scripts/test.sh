@@ -20,7 +20,7 @@ echo "== building the contracts (cargo contract build --release)"
 scripts/build-contracts.sh
 
 echo "== client tests and the end-to-end suite on a real node"
-"${CARGO[@]}" test -p tracepass -p tracepass-e2e 2>&1 | tee -a "$LOG"
+"${CARGO[@]}" test -p tracepass -p tracepass-e2e --features tracepass/fuzzing 2>&1 | tee -a "$LOG"
 
 echo "== smoke benchmark (tiny sizes, one run; fails only if the bench errors, speed is not asserted)"
 "${CARGO[@]}" run -p tracepass-e2e --bin tracepass-bench -- --smoke

@@ -151,4 +151,5 @@ fn rand_key() -> [u8; 32] {
     k
 }
 
+pub mod bench;
 pub mod fixture;

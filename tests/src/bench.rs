@@ -2,14 +2,14 @@
 //! contract storage usage as pallet-contracts accounts it, the chain's deposit prices, and a
 //! driver that runs an operation from many concurrent workers and records each latency.
 
-use crate::chain::Chain;
-use crate::contracts::Tracepass;
-use crate::error::{ClientError, Result};
+use tracepass::chain::Chain;
+use tracepass::contracts::Tracepass;
+use tracepass::error::{ClientError, Result};
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use subxt::dynamic::{At, Value};
+use tracepass::subxt::dynamic::{At, Value};
 
 /// What pallet-contracts accounts for the four contracts' storage (`ContractInfoOf`), summed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -27,7 +27,7 @@ pub async fn storage_usage(tp: &Tracepass) -> Result<StorageUsage> {
     let at = tp.chain.best().await?;
     let mut u = StorageUsage::default();
     for a in [tp.whitelist, tp.registry, tp.sampling, tp.attestation] {
-        let addr = subxt::dynamic::storage("Contracts", "ContractInfoOf", vec![Value::from_bytes(AsRef::<[u8]>::as_ref(&a))]);
+        let addr = tracepass::subxt::dynamic::storage("Contracts", "ContractInfoOf", vec![Value::from_bytes(AsRef::<[u8]>::as_ref(&a))]);
         let v = tp.chain.api.storage().at(at).fetch(&addr).await?.ok_or_else(|| ClientError::Chain("no ContractInfoOf".into()))?;
         let v = v.to_value().map_err(|e| ClientError::Chain(e.to_string()))?;
         let n = |f: &str| v.at(f).and_then(|x| x.as_u128()).ok_or_else(|| ClientError::Chain(format!("ContractInfoOf has no {f}")));
@@ -41,7 +41,7 @@ pub async fn storage_usage(tp: &Tracepass) -> Result<StorageUsage> {
 /// The chain's storage deposit prices: (per byte, per item), in plancks.
 pub fn deposit_prices(chain: &Chain) -> Result<(u128, u128)> {
     let get = |name: &str| -> Result<u128> {
-        let v = chain.api.constants().at(&subxt::dynamic::constant("Contracts", name))?;
+        let v = chain.api.constants().at(&tracepass::subxt::dynamic::constant("Contracts", name))?;
         v.to_value().map_err(|e| ClientError::Chain(e.to_string()))?.as_u128().ok_or_else(|| ClientError::Chain(format!("{name} is not a number")))
     };
     Ok((get("DepositPerByte")?, get("DepositPerItem")?))
