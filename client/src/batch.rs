@@ -2,9 +2,9 @@
 //!
 //! A manifest is a CSV file with the header `gtin,lot,serials,produced,expires`; `serials` is a
 //! serials file (one serial per line) relative to the manifest's folder. [`plan`] checks every row
-//! and every serials file before anything is sent; [`register`] then writes each lot's proofs
-//! file, asks the chain which lots are already there, and submits the rest pipelined from one key
-//! (local nonces, [`DEFAULT_WINDOW`] in flight).
+//! and every serials file before anything is sent; [`register`] then asks the chain which lots
+//! are already there, submits the rest pipelined from one key (local nonces, [`DEFAULT_WINDOW`]
+//! in flight), and puts each lot's proofs file in place once the chain holds that lot.
 //!
 //! Rerunning the same manifest after a crash (of the client, the connection or the node) is safe:
 //! lots already on chain with the same root, count and dates are skipped, a lot that is on chain
@@ -46,38 +46,53 @@ pub struct Row {
     pub expires: u32,
 }
 
-/// Parses a manifest; paths are relative to `base`. The first bad row is reported with its line.
+/// A manifest row as written (fields trimmed), before it is checked.
+#[derive(serde::Deserialize)]
+struct RawRow {
+    gtin: String,
+    lot: String,
+    serials: String,
+    produced: String,
+    expires: String,
+}
+
+/// Parses a manifest (CSV, quoting allowed); paths are relative to `base`. The first bad row is
+/// reported with its line.
 pub fn parse_manifest(text: &str, base: &Path) -> Result<Vec<Row>> {
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-    match lines.next() {
-        Some((_, h)) if h.trim().replace(' ', "") == HEADER => {}
-        _ => return Err(ClientError::Input(format!("manifest: the first line must be the header {HEADER:?}"))),
+    let mut csv = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(text.as_bytes());
+    let header_ok = csv.headers().is_ok_and(|h| h.iter().collect::<Vec<_>>().join(",") == HEADER);
+    if !header_ok {
+        return Err(ClientError::Input(format!("manifest: the first line must be the header {HEADER:?}")));
     }
     let mut rows = Vec::new();
     let mut seen: HashMap<LotId, usize> = HashMap::new();
-    for (i, l) in lines {
-        let line = i + 1;
+    for record in csv.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map(|p| p.line().to_string()).unwrap_or_else(|| "?".into());
+            ClientError::Input(format!("manifest line {line}: not CSV ({e})"))
+        })?;
+        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
         let bad = |why: String| ClientError::Input(format!("manifest line {line}: {why}"));
-        let f: Vec<&str> = l.split(',').map(str::trim).collect();
-        if f.len() != 5 {
-            return Err(bad(format!("expected 5 fields ({HEADER}), found {}", f.len())));
+        if record.len() != 5 {
+            return Err(bad(format!("expected 5 fields ({HEADER}), found {}", record.len())));
         }
-        let gtin = parse_gtin(f[0]).map_err(|e| bad(e.to_string()))?;
-        parse_lot(f[1]).map_err(|e| bad(e.to_string()))?;
+        let f: RawRow = record.deserialize(None).map_err(|e| bad(e.to_string()))?;
+        let gtin = parse_gtin(&f.gtin).map_err(|e| bad(e.to_string()))?;
+        parse_lot(&f.lot).map_err(|e| bad(e.to_string()))?;
         let date = |s: &str| s.parse::<u32>().ok().filter(|d| check_date(*d));
-        let (Some(produced), Some(expires)) = (date(f[3]), date(f[4])) else {
+        let (Some(produced), Some(expires)) = (date(&f.produced), date(&f.expires)) else {
             return Err(bad("dates are YYYYMMDD".into()));
         };
         if expires < produced {
             return Err(bad("expiry before production".into()));
         }
-        if let Some(first) = seen.insert(lot_id(&gtin, f[1].as_bytes()), line) {
-            return Err(bad(format!("lot {} of {gtin} repeats line {first}", f[1])));
+        if let Some(first) = seen.insert(lot_id(&gtin, f.lot.as_bytes()), line) {
+            return Err(bad(format!("lot {} of {gtin} repeats line {first}", f.lot)));
         }
         if rows.len() >= MAX_MANIFEST_ROWS {
             return Err(bad(format!("more than {MAX_MANIFEST_ROWS} lots")));
         }
-        rows.push(Row { line, gtin, lot: f[1].to_string(), serials: base.join(f[2]), produced, expires });
+        rows.push(Row { line, gtin, lot: f.lot, serials: base.join(f.serials), produced, expires });
     }
     if rows.is_empty() {
         return Err(ClientError::Input("manifest: no lots".into()));
@@ -228,6 +243,10 @@ mod tests {
         assert_eq!(rows[1].lot, "L2");
         assert_eq!(rows[1].line, 4);
         assert_eq!(rows[0].serials, Path::new("/m/a.txt"));
+        // a quoted field may hold the manifest's separator (a lot number with a comma)
+        let q = "gtin,lot,serials,produced,expires\n4006381333931,\"L,1\",\"dir, 1/a.txt\",20260101,20280101\n";
+        let rows = parse_manifest(q, Path::new("/m")).unwrap();
+        assert_eq!((rows[0].lot.as_str(), rows[0].serials.as_path()), ("L,1", Path::new("/m/dir, 1/a.txt")));
     }
 
     #[test]
