@@ -56,8 +56,14 @@ pub enum ChainCmd {
     },
 }
 
-fn debug_json<T: std::fmt::Debug>(v: &T) -> serde_json::Value {
-    json!(format!("{v:?}"))
+/// A record for people: its typed JSON, indented.
+fn pretty<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
+/// The typed JSON of a record (tracepass-shared's serde form: SS58 accounts, 0x hashes, text).
+fn typed<T: serde::Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
 
 pub async fn run(ctx: &Ctx, c: QueryCmd) -> Result<i32> {
@@ -65,24 +71,30 @@ pub async fn run(ctx: &Ctx, c: QueryCmd) -> Result<i32> {
     let (text, value) = match c {
         QueryCmd::Lot { gtin, lot } => {
             let l = tp.lot(lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice())).await?;
-            (format!("{l:#?}"), debug_json(&l))
+            (pretty(&l), typed(&l))
         }
         QueryCmd::Product { gtin } => {
             let p = tp.product(parse_gtin(&gtin)?).await?;
-            (format!("{p:#?}"), debug_json(&p))
+            (pretty(&p), typed(&p))
         }
         QueryCmd::Factory { id } => {
             let (f, a) = tokio::try_join!(tp.factory(id), tp.attestations_of_factory(id))?;
-            (format!("{f:#?}\n{a:#?}"), json!({ "factory": debug_json(&f), "attestations": debug_json(&a) }))
+            {
+                let v = json!({ "factory": typed(&f), "attestations": typed(&a) });
+                (pretty(&v), v)
+            }
         }
         QueryCmd::Account { account } => {
             let acc = parse_account(&account)?;
             let (r, m, mm) = tokio::try_join!(tp.role_of(acc), tp.member(acc), tp.merchant(acc))?;
-            (format!("{}: role {r:?}\n{m:#?}\n{mm:#?}", ss58(&acc)), json!({ "role": debug_json(&r), "member": debug_json(&m), "merchant": debug_json(&mm) }))
+            {
+                let v = json!({ "account": ss58(&acc), "role": typed(&r), "member": typed(&m), "merchant": typed(&mm) });
+                (pretty(&v), v)
+            }
         }
         QueryCmd::Attestations { gtin, lot } => {
             let a = tp.attestations_of_lot(lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice())).await?;
-            (format!("{a:#?}"), debug_json(&a))
+            (pretty(&a), typed(&a))
         }
         QueryCmd::Selection { gtin, lot } => {
             let id = lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice());
@@ -99,7 +111,7 @@ pub async fn run(ctx: &Ctx, c: QueryCmd) -> Result<i32> {
             };
             (
                 format!("{s:?}{why}"),
-                json!({ "selection": debug_json(&s), "rate_bps": x.as_ref().map(|x| x.rate_bps), "epoch": x.as_ref().map(|x| x.epoch), "rule": x.as_ref().and_then(|x| x.rule).map(|k| tracepass::fmt::describe_rule(&k)) }),
+                json!({ "selection": typed(&s), "rate_bps": x.as_ref().map(|x| x.rate_bps), "epoch": x.as_ref().map(|x| x.epoch), "rule": x.as_ref().and_then(|x| x.rule).map(|k| tracepass::fmt::describe_rule(&k)) }),
             )
         }
         QueryCmd::Counts => {
