@@ -115,7 +115,7 @@ pub async fn run(ctx: &Ctx, c: MerchantCmd) -> Result<i32> {
                     return Ok(1);
                 }
                 Some(m) => {
-                    let prefixes: Vec<String> = m.gs1_prefixes.iter().map(|p| String::from_utf8_lossy(p).into_owned()).collect();
+                    let prefixes: Vec<String> = m.gs1_prefixes.iter().map(|p| tracepass::fmt::text(p)).collect();
                     ctx.print(
                         &format!("merchant {}\n  country {}\n  tier {:?}\n  status {:?}\n  GS1 prefixes {}\n  since block {}", ss58(&acc), m.country, m.tier, m.status, prefixes.join(", "), m.since),
                         json!({ "merchant": ss58(&acc), "country": m.country.to_string(), "tier": format!("{:?}", m.tier), "status": format!("{:?}", m.status), "gs1_prefixes": prefixes, "since": m.since }),

@@ -306,13 +306,15 @@ pub async fn lot(ctx: &Ctx, c: LotCmd) -> Result<i32> {
             Ok(0)
         }
         LotCmd::Show { gtin, lot } => {
-            let id = lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice());
+            let g = parse_gtin(&gtin)?;
+            let id = lot_id(&g, parse_lot(&lot)?.as_slice());
             let tp = ctx.tracepass().await?;
-            let Some(l) = tp.lot(id).await? else {
+            let facts = tracepass::verify::read_lot_facts(&tp.pinned().await?, g, &lot).await?;
+            let Some(reg) = facts.registered else {
                 ctx.print(&format!("lot {lot} of {gtin} is not registered"), json!({ "lot": null }));
                 return Ok(1);
             };
-            let (sel, sample, trace) = tokio::try_join!(tp.selection(id), tp.lot_sample(id), tp.events(id))?;
+            let (l, sel, sample, trace) = (reg.lot, reg.selection, reg.sample, reg.trace);
             let mut lines = vec![
                 format!("lot {lot} (0x{})", hex::encode(id)),
                 format!("  status {:?}, {} items, merchant {}", l.status, l.info.item_count, ss58(&l.merchant)),
@@ -320,7 +322,7 @@ pub async fn lot(ctx: &Ctx, c: LotCmd) -> Result<i32> {
                 format!("  sampling {sel:?}{}", sample.as_ref().map(|s| format!(" (rate {} bps, epoch {})", s.rate_bps, s.epoch)).unwrap_or_default()),
             ];
             for e in &trace {
-                lines.push(format!("  {} {:?} at {} {} by {}", e.event_time, e.step, e.location.country, String::from_utf8_lossy(&e.location.code), ss58(&e.actor)));
+                lines.push(format!("  {} {:?} at {} {} by {}", e.event_time, e.step, e.location.country, tracepass::fmt::text(&e.location.code), ss58(&e.actor)));
             }
             ctx.print(
                 &lines.join("\n"),

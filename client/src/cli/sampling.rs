@@ -47,6 +47,17 @@ pub enum SamplingCmd {
     },
 }
 
+/// The key of a sampling rule; an omitted part matches anything.
+#[derive(clap::Args, Debug)]
+pub struct KeyArgs {
+    #[arg(long)]
+    category: Option<u32>,
+    #[arg(long)]
+    origin: Option<String>,
+    #[arg(long, value_enum)]
+    tier: Option<TierArg>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum RuleCmd {
     /// Propose a rule: a rate for a (category, origin, tier) key; omitted parts match anything.
@@ -54,21 +65,13 @@ pub enum RuleCmd {
         /// Rate in basis points (0..=10000).
         #[arg(long)]
         rate: u16,
-        #[arg(long)]
-        category: Option<u32>,
-        #[arg(long)]
-        origin: Option<String>,
-        #[arg(long, value_enum)]
-        tier: Option<TierArg>,
+        #[command(flatten)]
+        key: KeyArgs,
     },
     /// Propose removing a rule.
     Remove {
-        #[arg(long)]
-        category: Option<u32>,
-        #[arg(long)]
-        origin: Option<String>,
-        #[arg(long, value_enum)]
-        tier: Option<TierArg>,
+        #[command(flatten)]
+        key: KeyArgs,
     },
     /// Propose the default rate and the passes that lower a raised risk.
     Policy {
@@ -112,12 +115,12 @@ fn secret(p: &Path, create: bool) -> Result<[u8; 32]> {
 pub async fn run(ctx: &Ctx, c: SamplingCmd) -> Result<i32> {
     let tp = ctx.tracepass().await?;
     match c {
-        SamplingCmd::Rule(RuleCmd::Set { rate, category, origin, tier }) => {
-            let key = key(category, origin, tier)?;
+        SamplingCmd::Rule(RuleCmd::Set { rate, key: k }) => {
+            let key = key(k.category, k.origin, k.tier)?;
             propose(ctx, &tp, Action::SetSamplingRule { key, rate_bps: rate }).await
         }
-        SamplingCmd::Rule(RuleCmd::Remove { category, origin, tier }) => {
-            let key = key(category, origin, tier)?;
+        SamplingCmd::Rule(RuleCmd::Remove { key: k }) => {
+            let key = key(k.category, k.origin, k.tier)?;
             propose(ctx, &tp, Action::RemoveSamplingRule { key }).await
         }
         SamplingCmd::Rule(RuleCmd::Policy { default_rate, passes_to_clear }) => {

@@ -83,7 +83,7 @@ fn is_production(step: BusinessStep) -> bool {
 /// Builds the EPCIS 2.0 document of a lot from its chain records (see the module doc) and
 /// validates it against the schema: an export that fails the schema is an error, never a file.
 pub fn build_document(d: &LotData) -> Result<Value> {
-    let lot = String::from_utf8_lossy(&d.lot.info.lot_number).into_owned();
+    let lot = crate::fmt::text(&d.lot.info.lot_number);
     let id = lot_id(&d.gtin, &d.lot.info.lot_number);
     let class = lot_class_uri(&d.gtin, &lot);
     let items = d.lot.info.item_count;
@@ -136,7 +136,7 @@ pub fn build_document(d: &LotData) -> Result<Value> {
                 m.insert("action".into(), json!("OBSERVE"));
                 m.insert("bizStep".into(), json!(vocab::terms(BusinessStep::Inspecting).biz_step()));
                 m.insert("disposition".into(), json!(vocab::inspection_disposition(*result)));
-                let report = String::from_utf8_lossy(report_uri).into_owned();
+                let report = crate::fmt::text(report_uri);
                 let mut certs = vec![json!(uri)];
                 if plain_http_uri(&report) {
                     certs.push(json!(report));
@@ -145,7 +145,7 @@ pub fn build_document(d: &LotData) -> Result<Value> {
                 }
                 m.insert("certificationInfo".into(), Value::Array(certs));
                 m.insert("tracepass:inspectionResult".into(), json!(format!("{result:?}")));
-                m.insert("tracepass:standard".into(), json!(String::from_utf8_lossy(standard)));
+                m.insert("tracepass:standard".into(), json!(crate::fmt::text(standard)));
                 m.insert("tracepass:itemsSampled".into(), json!(items_sampled));
                 m.insert("tracepass:selectedBySampling".into(), json!(selected));
                 m.insert("tracepass:reportHash".into(), json!(hex32(report_hash)));
@@ -211,30 +211,21 @@ pub fn build_document(d: &LotData) -> Result<Value> {
 /// The EPCIS 2.0 document of lot `lot` of `gtin`: its trace and attestations, read at one block,
 /// validated against GS1's schema.
 pub async fn export(tp: &Tracepass, gtin: Gtin, lot: &str) -> Result<Value> {
-    let lot_number = crate::gs1::parse_lot(lot)?;
-    let id = lot_id(&gtin, &lot_number);
-    let at = tp.pinned().await?;
-    let record = at
-        .lot(id)
-        .await?
-        .ok_or_else(|| ClientError::Input(format!("lot {lot} of GTIN {gtin} is not registered")))?;
-    let (events, lot_attestations, product, now) =
-        tokio::try_join!(at.events(id), at.attestations_of_lot(id), at.product(gtin), at.chain.now_ms())?;
-    let factory = product.map(|p| p.info.factory);
-    let factory_attestations = match factory {
-        Some(f) => at.attestations_of_factory(f).await?,
-        None => Vec::new(),
+    crate::gs1::parse_lot(lot)?;
+    let facts = crate::verify::read_lot_facts(&tp.pinned().await?, gtin, lot).await?;
+    let Some(reg) = facts.registered else {
+        return Err(ClientError::Input(format!("lot {lot} of GTIN {gtin} is not registered")));
     };
     build_document(&LotData {
         gtin,
-        lot: record,
-        events,
-        lot_attestations,
-        factory,
-        factory_attestations,
+        lot: reg.lot,
+        events: reg.trace,
+        lot_attestations: reg.attestations,
+        factory: Some(reg.product.info.factory),
+        factory_attestations: reg.factory_attestations,
         registry: tp.registry,
         attestation_contract: tp.attestation,
-        now,
+        now: facts.block_time,
         created: wall_clock_ms(),
     })
 }

@@ -123,7 +123,7 @@ pub async fn submit_import(tp: &Tracepass, signer: &Signer, plan: &ImportPlan) -
         let after = tp.lot(*id).await?.unwrap_or_else(|| before.clone());
         report.lots.push(LotImport {
             gtin: before.info.gtin.to_string(),
-            lot: String::from_utf8_lossy(&before.info.lot_number).into_owned(),
+            lot: crate::fmt::text(&before.info.lot_number),
             lot_id: hex32(id),
             recorded: *recorded,
             events_now: after.event_count,
