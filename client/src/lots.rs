@@ -28,63 +28,12 @@ pub struct BuiltLot {
     pub tree: LotTree,
 }
 
-/// A lot's Merkle tree, level by level (level 0 = leaves): the same tree as
-/// `tracepass_shared::merkle::Tree`, built in parallel.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LotTree {
-    levels: Vec<Vec<Node>>,
-}
+/// A lot's Merkle tree: the shared crate's tree, its levels hashed in parallel here.
+pub type LotTree = tracepass_shared::merkle::Tree;
 
-impl LotTree {
-    /// Builds the tree over `leaves` (at least one), each level hashed in parallel.
-    pub fn from_leaves(leaves: Vec<Node>) -> Option<LotTree> {
-        if leaves.is_empty() || leaves.len() > u32::MAX as usize {
-            return None;
-        }
-        let mut levels = vec![leaves];
-        while let Some(prev) = levels.last().filter(|l| l.len() > 1) {
-            let next = next_level(prev);
-            levels.push(next);
-        }
-        Some(LotTree { levels })
-    }
-
-    /// The root.
-    pub fn root(&self) -> Node {
-        self.levels.last().expect("a tree has a root")[0]
-    }
-
-    /// The number of leaves.
-    pub fn len(&self) -> u32 {
-        u32::try_from(self.levels[0].len()).unwrap_or(u32::MAX)
-    }
-
-    /// A tree is never empty; this is for clippy.
-    pub fn is_empty(&self) -> bool {
-        false
-    }
-
-    /// The levels, leaves first.
-    pub fn levels(&self) -> &[Vec<Node>] {
-        &self.levels
-    }
-
-    /// The siblings proving leaf `index`.
-    pub fn proof(&self, index: u32) -> Option<Vec<Node>> {
-        if index >= self.len() {
-            return None;
-        }
-        let mut out = Vec::with_capacity(self.levels.len());
-        let mut i = index as usize;
-        for level in &self.levels[..self.levels.len().saturating_sub(1)] {
-            let sib = i ^ 1;
-            if sib < level.len() {
-                out.push(level[sib]);
-            }
-            i /= 2;
-        }
-        Some(out)
-    }
+/// Builds the tree over `leaves` (at least one), each level hashed in parallel.
+pub fn tree_from_leaves(leaves: Vec<Node>) -> Option<LotTree> {
+    LotTree::from_leaves_with(leaves, next_level)
 }
 
 /// Items hashed per parallel task.
@@ -163,7 +112,7 @@ fn next_level(prev: &[Node]) -> Vec<Node> {
 /// Hashes item IDs and leaves in parallel and builds the tree.
 pub fn build(gtin: Gtin, lot: &str, serials: Vec<String>) -> Result<BuiltLot> {
     let (items, leaves) = items_and_leaves(&gtin, lot, &serials);
-    let tree = LotTree::from_leaves(leaves).ok_or_else(|| ClientError::Input("a lot needs at least one serial".into()))?;
+    let tree = tree_from_leaves(leaves).ok_or_else(|| ClientError::Input("a lot needs at least one serial".into()))?;
     Ok(BuiltLot { gtin, lot: lot.to_string(), serials, items, tree })
 }
 
@@ -210,7 +159,8 @@ impl BuiltLot {
         check_replaceable(dest, &self.tree.root(), self.tree.len())?;
         let io = |e: std::io::Error| ClientError::Io { path: dest.display().to_string(), reason: e.to_string() };
         let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let tmp = dest.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        // one fixed name: a run that crashed leaves it behind, and the next run overwrites it
+        let tmp = dest.with_file_name(format!(".{name}.tmp"));
         let staged = StagedProofs { tmp, dest: dest.to_path_buf(), done: false };
         let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&staged.tmp).map_err(io)?);
         const LINES: usize = 1 << 16;

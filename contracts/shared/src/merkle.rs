@@ -77,7 +77,7 @@ pub fn verify(root: &Node, count: u32, index: u32, item: &ItemId, siblings: &[No
 
 /// A whole tree, level by level (level 0 = leaves), for building roots and proofs off chain.
 #[cfg(feature = "std")]
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tree {
     levels: Vec<Vec<Node>>,
 }
@@ -86,16 +86,21 @@ pub struct Tree {
 impl Tree {
     /// Builds the tree over `leaves` (at least one).
     pub fn from_leaves(leaves: Vec<Node>) -> Option<Tree> {
+        Tree::from_leaves_with(leaves, |prev| {
+            prev.chunks(2).map(|p| if p.len() == 2 { node(&p[0], &p[1]) } else { p[0] }).collect()
+        })
+    }
+
+    /// Builds the tree over `leaves` (at least one) with `next_level`, which must hash a level
+    /// into the one above exactly as [`node`] pairs do, odd node carried up (the client's
+    /// parallel, SIMD hashing).
+    pub fn from_leaves_with(leaves: Vec<Node>, next_level: impl Fn(&[Node]) -> Vec<Node>) -> Option<Tree> {
         if leaves.is_empty() || leaves.len() > u32::MAX as usize {
             return None;
         }
         let mut levels = alloc::vec![leaves];
-        while levels.last().map(Vec::len).unwrap_or(0) > 1 {
-            let prev = levels.last().expect("non-empty");
-            let next: Vec<Node> = prev
-                .chunks(2)
-                .map(|p| if p.len() == 2 { node(&p[0], &p[1]) } else { p[0] })
-                .collect();
+        while let Some(prev) = levels.last().filter(|l| l.len() > 1) {
+            let next = next_level(prev);
             levels.push(next);
         }
         Some(Tree { levels })
