@@ -458,3 +458,55 @@ async fn secret_never_shown_works() {
         log.len()
     );
 }
+
+/// `tracepass lot register` in `dir` as the fixture's merchant; `out`: the --out path, if any.
+fn register_lot(url: &str, c: &Consortium, dir: &Path, lot: &str, serials: &str, out: Option<&Path>) -> std::process::Output {
+    std::fs::write(dir.join("serials.txt"), serials).unwrap();
+    let mut cmd = Command::new(tracepass_bin());
+    cmd.current_dir(dir)
+        .env("TRACEPASS_SURI", "//MerchantA")
+        .args(["--url", url, "--json", "lot", "register", "--gtin", GTIN, "--lot", lot, "--serials", "serials.txt"])
+        .arg("--deployment")
+        .arg(&c.deployment_file);
+    if let Some(o) = out {
+        cmd.arg("--out").arg(o);
+    }
+    cmd.output().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_registration_keeps_the_proofs_works() {
+    let work = tempfile::tempdir().unwrap();
+    let node = Node::start().await;
+    let c = Consortium::setup(&node.url(), work.path()).await;
+    let dir = work.path().join("merchant");
+    std::fs::create_dir(&dir).unwrap();
+    // a lot number with '/', '+' and '&', all valid in GS1 AI (10): the default file name is safe
+    let lot = "T/26.x+1&y";
+    let first = register_lot(&node.url(), &c, &dir, lot, "A1\nA2\nA3\n", None);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stdout));
+    let proofs = dir.join(tracepass::lots::proofs_file_name(&tracepass::gs1::parse_gtin(GTIN).unwrap(), lot));
+    let genuine = std::fs::read(&proofs).expect("the default proofs file");
+    assert_eq!(genuine.iter().filter(|b| **b == b'\n').count(), 3);
+
+    // the same lot again with other serials: the chain refuses it, the genuine proofs stay
+    let second = register_lot(&node.url(), &c, &dir, lot, "B1\nB2\nB3\n", Some(&proofs));
+    assert_eq!(second.status.code(), Some(2), "{}", String::from_utf8_lossy(&second.stdout));
+    assert_eq!(std::fs::read(&proofs).unwrap(), genuine, "a refused registration replaced the proofs");
+    // ... also when the refused run writes to a new file: nothing of the refused lot is left
+    let other = dir.join("other.proofs.jsonl");
+    let third = register_lot(&node.url(), &c, &dir, lot, "B1\nB2\nB3\n", Some(&other));
+    assert_eq!(third.status.code(), Some(2));
+    assert!(!other.exists(), "proofs of serials that are not on chain were written");
+    let names: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names.len(), 2, "only the serials and the genuine proofs: {names:?}");
+
+    // a rerun of the genuine registration is accepted and leaves the same file
+    let again = register_lot(&node.url(), &c, &dir, lot, "A1\nA2\nA3\n", None);
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stdout));
+    assert_eq!(std::fs::read(&proofs).unwrap(), genuine);
+    // and the genuine item verifies from its proofs file
+    let line: ProofLine = serde_json::from_str(std::str::from_utf8(&genuine).unwrap().lines().next().unwrap()).unwrap();
+    let report = verify(&c.tp, &DigitalLink::parse(&line.uri).unwrap()).await.unwrap();
+    assert_eq!(report.verdict, Verdict::Genuine, "{}", report.reason);
+}
