@@ -10,37 +10,26 @@ use crate::verify::Verdict;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use headers_accept::Accept;
+use mediatype::names::{APPLICATION, HTML, JSON, TEXT, XHTML, XML};
+use mediatype::MediaType;
 use serde::Serialize;
 use serde_json::json;
 
 /// No scripts, no external resources: only the page's own inline style and `data:` images.
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/// Whether the client asked for JSON rather than HTML (by `Accept` q-values; ties go to the
-/// type listed first, and no `Accept` means HTML).
+const APPLICATION_JSON: MediaType<'static> = MediaType::new(APPLICATION, JSON);
+/// What the resolver offers, in its order of preference: a page, or the report's JSON.
+const OFFERED: &[MediaType<'static>] =
+    &[MediaType::new(TEXT, HTML), MediaType::from_parts(APPLICATION, XHTML, Some(XML), &[]), APPLICATION_JSON];
+
+/// Whether the client asked for JSON rather than HTML: RFC 9110 negotiation over the `Accept`
+/// header (q-values, then the more specific range, then the type the client listed first). No
+/// `Accept`, one that cannot be parsed, or one that accepts neither means HTML.
 pub fn wants_json(headers: &HeaderMap) -> bool {
-    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else { return false };
-    let (mut json_q, mut html_q, mut json_first) = (0.0f32, 0.0f32, None);
-    for range in accept.split(',') {
-        let mut parts = range.split(';');
-        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-        let q = parts
-            .filter_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.trim().parse::<f32>().ok()))
-            .next()
-            .unwrap_or(1.0);
-        match media.as_str() {
-            "application/json" => {
-                json_q = json_q.max(q);
-                json_first.get_or_insert(true);
-            }
-            "text/html" | "application/xhtml+xml" => {
-                html_q = html_q.max(q);
-                json_first.get_or_insert(false);
-            }
-            _ => {}
-        }
-    }
-    json_q > 0.0 && (json_q > html_q || (json_q == html_q && json_first == Some(true)))
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| Accept::try_from(v).ok()) else { return false };
+    accept.negotiate(OFFERED) == Some(&APPLICATION_JSON)
 }
 
 /// `body` as JSON or the page `html` makes, with the headers every answer carries.
@@ -176,5 +165,24 @@ mod tests {
         assert!(!wants_json(&h("text/html, application/json;q=0.5")));
         assert!(wants_json(&h("text/html;q=0.5, application/json")));
         assert!(!wants_json(&h("application/json;q=0")));
+    }
+
+    #[test]
+    fn accept_ranges_and_bad_headers_mean_what_rfc_9110_says() {
+        let h = |v: &str| {
+            let mut m = HeaderMap::new();
+            m.insert(header::ACCEPT, HeaderValue::from_str(v).unwrap());
+            m
+        };
+        // anything at all, or XHTML first: the page
+        assert!(!wants_json(&h("*/*")));
+        assert!(!wants_json(&h("application/xhtml+xml, application/json;q=0.9")));
+        // a range that covers JSON and XHTML alike: the page, the resolver's first choice
+        assert!(!wants_json(&h("application/*")));
+        // a type named outright overrides a wildcard with a higher q
+        assert!(wants_json(&h("*/*;q=0.9, text/html;q=0.1, application/xhtml+xml;q=0.1, application/json;q=0.5")));
+        // a header that cannot be parsed, or accepts neither: the page
+        assert!(!wants_json(&h("application/json;;;q=")));
+        assert!(!wants_json(&h("image/png")));
     }
 }
