@@ -1,5 +1,5 @@
 //! The product page's facts (`GET /01/{gtin}`): what it shows, read at one pinned block. The
-//! JSON of the page is this type; its HTML is [`super::pages::render_product`].
+//! JSON of the page is this type; its HTML is [`super::render_product`].
 
 use crate::contracts::Tracepass;
 use crate::error::Result;
