@@ -1,0 +1,188 @@
+//! The handlers: each parses its path, reads the chain through [`ServeState::with_chain`], and
+//! answers in HTML or JSON as the `Accept` header asks, with the same headers on every answer.
+
+use super::pages;
+use super::product::product_view;
+use super::state::ServeState;
+use crate::error::ClientError;
+use crate::gs1::{parse_gtin, DigitalLink};
+use crate::verify::Verdict;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use headers_accept::Accept;
+use mediatype::names::{APPLICATION, HTML, JSON, TEXT, XHTML, XML};
+use mediatype::MediaType;
+use serde::Serialize;
+use serde_json::json;
+
+/// No scripts, no external resources: only the page's own inline style and `data:` images.
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const APPLICATION_JSON: MediaType<'static> = MediaType::new(APPLICATION, JSON);
+/// What the resolver offers, in its order of preference: a page, or the report's JSON.
+const OFFERED: &[MediaType<'static>] =
+    &[MediaType::new(TEXT, HTML), MediaType::from_parts(APPLICATION, XHTML, Some(XML), &[]), APPLICATION_JSON];
+
+/// Whether the client asked for JSON rather than HTML: RFC 9110 negotiation over the `Accept`
+/// header (q-values, then the more specific range, then the type the client listed first). No
+/// `Accept`, one that cannot be parsed, or one that accepts neither means HTML.
+pub fn wants_json(headers: &HeaderMap) -> bool {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| Accept::try_from(v).ok()) else { return false };
+    accept.negotiate(OFFERED) == Some(&APPLICATION_JSON)
+}
+
+/// `body` as JSON or the page `html` makes, with the headers every answer carries.
+fn respond(status: StatusCode, json: bool, body: &impl Serialize, html: impl FnOnce() -> String) -> Response {
+    let mut res = if json {
+        let text = serde_json::to_string(body).unwrap_or_else(|e| json!({ "error": e.to_string() }).to_string());
+        (status, [(header::CONTENT_TYPE, "application/json")], text).into_response()
+    } else {
+        (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html()).into_response()
+    };
+    let h = res.headers_mut();
+    h.insert(header::VARY, HeaderValue::from_static("Accept"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    res
+}
+
+/// An error as a response: 400 for the caller's input, 503 for everything the chain side caused.
+pub(super) fn error_response(e: &ClientError, json: bool) -> Response {
+    let (status, title, advice) = match e {
+        ClientError::Input(_) => (
+            StatusCode::BAD_REQUEST,
+            "This link is not valid",
+            "The address is not a well-formed GS1 Digital Link of a tracepass item. Scan the code on the package again, or check what was typed.",
+        ),
+        _ => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Cannot check right now",
+            "The consortium chain cannot be reached at the moment, so nothing can be said about this item yet. Please try again in a minute.",
+        ),
+    };
+    // a consumer sees what is wrong with the link; what went wrong on the chain side (node
+    // addresses, RPC details) goes to the operator's log only
+    let bad_input = status == StatusCode::BAD_REQUEST;
+    let shown = if bad_input {
+        e.to_string()
+    } else {
+        eprintln!("tracepass serve: 503: {e}");
+        "the consortium chain cannot be reached".to_string()
+    };
+    respond(status, json, &json!({ "error": shown }), || pages::render_error(bad_input, title, advice, &shown))
+}
+
+/// `GET /01/{gtin}/10/{lot}/21/{serial}?p={proof}`: the item's verdict.
+pub(super) async fn item_page(State(state): State<ServeState>, uri: Uri, headers: HeaderMap) -> Response {
+    let json = wants_json(&headers);
+    let dl = match DigitalLink::parse(&path_and_query(&uri)) {
+        Ok(dl) => dl,
+        Err(e) => return error_response(&e, json),
+    };
+    match state.with_chain(|c| async move { c.verifier.verify(&dl).await }).await {
+        Ok(report) => {
+            let status = if report.verdict == Verdict::NotRegistered { StatusCode::NOT_FOUND } else { StatusCode::OK };
+            respond(status, json, &report, || pages::render_report(&report))
+        }
+        Err(e) => error_response(&e, json),
+    }
+}
+
+/// `GET /01/{gtin}`: the product.
+pub(super) async fn product_page(State(state): State<ServeState>, uri: Uri, headers: HeaderMap) -> Response {
+    let json = wants_json(&headers);
+    let seg = uri.path().trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
+    let gtin = match parse_gtin(&seg) {
+        Ok(g) => g,
+        Err(e) => return error_response(&e, json),
+    };
+    match state.with_chain(|c| async move { product_view(&c.tp, gtin).await }).await {
+        Ok(v) => {
+            let status = if v.product.is_some() { StatusCode::OK } else { StatusCode::NOT_FOUND };
+            respond(status, json, &v, || pages::render_product(&v))
+        }
+        Err(e) => error_response(&e, json),
+    }
+}
+
+/// `GET /healthz`: 200 while the chain answers, 503 otherwise (plain text).
+pub(super) async fn healthz(State(state): State<ServeState>) -> Response {
+    match state.health().await {
+        Ok(block) => (StatusCode::OK, format!("ok: chain at block {block}\n")).into_response(),
+        Err(e) => {
+            eprintln!("tracepass serve: healthz: {e}");
+            (StatusCode::SERVICE_UNAVAILABLE, "unavailable: the consortium chain cannot be reached\n").into_response()
+        }
+    }
+}
+
+/// Anything else: a path that starts like a Digital Link gets the parser's reason (400); the
+/// rest a plain 404.
+pub(super) async fn fallback(uri: Uri, headers: HeaderMap) -> Response {
+    let json = wants_json(&headers);
+    let pq = path_and_query(&uri);
+    if uri.path().starts_with("/01/") || uri.path() == "/01" {
+        let e = match DigitalLink::parse(&pq) {
+            Err(e) => e,
+            Ok(_) => ClientError::Input(format!("Digital Link {pq:?}: expected /01/{{gtin}} or /01/{{gtin}}/10/{{lot}}/21/{{serial}}")),
+        };
+        return error_response(&e, json);
+    }
+    respond(StatusCode::NOT_FOUND, json, &json!({ "error": format!("no such page: {}", uri.path()) }), pages::render_not_found)
+}
+
+fn path_and_query(uri: &Uri) -> String {
+    uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| uri.path().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_pages_say_what_is_wrong() {
+        let res = error_response(&ClientError::Input("GTIN \"<1>\": BadCheckDigit".into()), false);
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let res = error_response(&ClientError::Connect { url: "ws://x".into(), reason: "refused".into() }, true);
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "application/json");
+    }
+
+    #[test]
+    fn accept_negotiation_works() {
+        let h = |v: &str| {
+            let mut m = HeaderMap::new();
+            m.insert(header::ACCEPT, HeaderValue::from_str(v).unwrap());
+            m
+        };
+        assert!(!wants_json(&HeaderMap::new()));
+        assert!(wants_json(&h("application/json")));
+        assert!(wants_json(&h("application/json, text/plain, */*")));
+        assert!(!wants_json(&h("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")));
+        assert!(!wants_json(&h("text/html, application/json;q=0.5")));
+        assert!(wants_json(&h("text/html;q=0.5, application/json")));
+        assert!(!wants_json(&h("application/json;q=0")));
+    }
+
+    #[test]
+    fn accept_ranges_and_bad_headers_mean_what_rfc_9110_says() {
+        let h = |v: &str| {
+            let mut m = HeaderMap::new();
+            m.insert(header::ACCEPT, HeaderValue::from_str(v).unwrap());
+            m
+        };
+        // anything at all, or XHTML first: the page
+        assert!(!wants_json(&h("*/*")));
+        assert!(!wants_json(&h("application/xhtml+xml, application/json;q=0.9")));
+        // a range that covers JSON and XHTML alike: the page, the resolver's first choice
+        assert!(!wants_json(&h("application/*")));
+        // a type named outright overrides a wildcard with a higher q
+        assert!(wants_json(&h("*/*;q=0.9, text/html;q=0.1, application/xhtml+xml;q=0.1, application/json;q=0.5")));
+        // a header that cannot be parsed, or accepts neither: the page
+        assert!(!wants_json(&h("application/json;;;q=")));
+        assert!(!wants_json(&h("image/png")));
+    }
+}

@@ -1,0 +1,106 @@
+//! What every request shares: the configuration and one lazily made connection to the chain,
+//! with the verdict cache over it. The connection is made on first use (the server starts while
+//! the node is down) and dropped after a connection failure or timeout, so the next request
+//! reconnects.
+
+use crate::chain::Chain;
+use crate::contracts::{Deployment, Tracepass};
+use crate::error::{ClientError, Result};
+use crate::verify::cache::Verifier;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What the resolver serves from.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Node endpoint (`ws://...`).
+    pub url: String,
+    /// The deployment (checked against the node's genesis on every connect).
+    pub deployment: Deployment,
+    /// Longest a connect or one page's chain reads may take before the request gets a 503 (and
+    /// the connection is dropped).
+    pub timeout: Duration,
+}
+
+impl ServeConfig {
+    /// A configuration with the default timeout (10 s).
+    pub fn new(url: impl Into<String>, deployment: Deployment) -> ServeConfig {
+        ServeConfig { url: url.into(), deployment, timeout: Duration::from_secs(10) }
+    }
+}
+
+struct Inner {
+    cfg: ServeConfig,
+    /// The shared connection and its generation (so a failure drops only the connection it saw).
+    conn: tokio::sync::Mutex<(u64, Option<Conn>)>,
+}
+
+/// One connection to the chain and the verdict cache over it.
+#[derive(Clone)]
+pub struct Conn {
+    /// The contracts on the connection.
+    pub tp: Tracepass,
+    /// Verdicts with lot-level reads cached per block: every scan still reads the best block, so
+    /// a page is never older than the chain, but the scans of one lot at one block share one
+    /// read of the lot, and only the item's own proof is checked per scan.
+    pub verifier: Arc<Verifier>,
+}
+
+/// The resolver's state: the configuration and the one shared, lazily made connection.
+#[derive(Clone)]
+pub struct ServeState(Arc<Inner>);
+
+impl ServeState {
+    /// A state with no connection yet (the first request, or [`ServeState::health`], connects).
+    pub fn new(cfg: ServeConfig) -> ServeState {
+        ServeState(Arc::new(Inner { cfg, conn: tokio::sync::Mutex::new((0, None)) }))
+    }
+
+    /// The shared connection, connecting first if there is none.
+    async fn connection(&self) -> Result<(u64, Conn)> {
+        let mut guard = self.0.conn.lock().await;
+        if let (generation, Some(c)) = &*guard {
+            return Ok((*generation, c.clone()));
+        }
+        let cfg = &self.0.cfg;
+        let chain = tokio::time::timeout(cfg.timeout, Chain::connect(&cfg.url)).await.map_err(|_| ClientError::Connect {
+            url: cfg.url.clone(),
+            reason: format!("no answer within {} s", cfg.timeout.as_secs_f32()),
+        })??;
+        let tp = Tracepass::open(chain, &cfg.deployment)?;
+        let c = Conn { verifier: Arc::new(Verifier::new(tp.clone())), tp };
+        guard.0 += 1;
+        guard.1 = Some(c.clone());
+        Ok((guard.0, c))
+    }
+
+    /// Runs chain reads on the shared connection, within the timeout. A failure that is not the
+    /// caller's input or a contract's answer drops the connection, so the next request reconnects.
+    pub async fn with_chain<T, F, Fut>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(Conn) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let (generation, c) = self.connection().await?;
+        let timeout = self.0.cfg.timeout;
+        let out = match tokio::time::timeout(timeout, f(c)).await {
+            Ok(r) => r,
+            Err(_) => Err(ClientError::Chain(format!("the node did not answer within {} s", timeout.as_secs_f32()))),
+        };
+        if let Err(e) = &out {
+            if !matches!(e, ClientError::Input(_) | ClientError::Contract(_)) {
+                let mut guard = self.0.conn.lock().await;
+                if guard.0 == generation {
+                    guard.1 = None;
+                }
+            }
+        }
+        out
+    }
+
+    /// The chain's best block number, if it answers (connecting if needed).
+    pub async fn health(&self) -> Result<u32> {
+        self.with_chain(|c| async move { c.tp.chain.block_number().await }).await
+    }
+}
