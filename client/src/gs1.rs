@@ -240,33 +240,29 @@ pub struct DigitalLink {
     pub proof: Option<Proof>,
 }
 
-fn pct_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+/// What a URI path segment keeps unescaped: RFC 3986's unreserved characters.
+const UNRESERVED: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// Percent-encodes every byte of `s` but RFC 3986's unreserved characters (a URI path segment).
+pub fn pct_encode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string()
 }
 
-fn pct_decode(s: &str) -> Result<String> {
+/// Undoes percent-encoding; `None` when a `%` is not followed by two hex digits (the crate would
+/// keep it as it is) or the result is not UTF-8.
+pub fn pct_decode(s: &str) -> Option<String> {
     let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let h = s.get(i + 1..i + 3).ok_or_else(|| ClientError::Input(format!("{s:?}: bad percent-encoding")))?;
-            out.push(u8::from_str_radix(h, 16).map_err(|_| ClientError::Input(format!("{s:?}: bad percent-encoding")))?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
+    let escapes_ok = memchr::memchr_iter(b'%', b).all(|i| b.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)));
+    if !escapes_ok {
+        return None;
     }
-    String::from_utf8(out).map_err(|_| ClientError::Input(format!("{s:?}: not UTF-8")))
+    percent_encoding::percent_decode_str(s).decode_utf8().ok().map(|t| t.into_owned())
+}
+
+/// [`pct_decode`] for a Digital Link's own segments, with the error a user sees.
+fn decode_segment(s: &str) -> Result<String> {
+    pct_decode(s).ok_or_else(|| ClientError::Input(format!("{s:?}: bad percent-encoding or not UTF-8")))
 }
 
 impl DigitalLink {
@@ -300,9 +296,9 @@ impl DigitalLink {
             return Err(bad("expected /01/{gtin}/10/{lot}/21/{serial}"));
         }
         let gtin = parse_gtin(segs[1])?;
-        let lot = pct_decode(segs[3])?;
+        let lot = decode_segment(segs[3])?;
         parse_lot(&lot)?;
-        let serial = pct_decode(segs[5])?;
+        let serial = decode_segment(segs[5])?;
         check_serial(serial.as_bytes()).map_err(|e| bad(&format!("serial: {e:?}")))?;
         let mut proof = None;
         for kv in query.unwrap_or("").split('&').filter(|s| !s.is_empty()) {

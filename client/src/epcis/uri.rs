@@ -16,31 +16,13 @@ use tracepass_shared::is_un_locode;
 use super::{clip, TRACEPASS_NS};
 use crate::chain::AccountId;
 use crate::fmt::ss58;
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use crate::gs1::{pct_decode, pct_encode};
 use tracepass_shared::{check_lot_number, gs1_check_digit, AttestationId, CountryCode, Gtin, Location};
 
 /// Host of the Digital Link URIs written (GS1's canonical resolver).
 pub const DIGITAL_LINK_HOST: &str = "https://id.gs1.org";
 /// Prefix of UN/LOCODE location URIs (UN/CEFACT's web vocabulary of UN/LOCODE).
 pub const UN_LOCODE_URI: &str = "https://vocabulary.uncefact.org/unlocode#";
-
-/// What a path segment keeps unescaped: RFC 3986's unreserved characters.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-
-fn pct_encode(s: &str) -> String {
-    utf8_percent_encode(s, UNRESERVED).to_string()
-}
-
-/// Undoes percent-encoding; `None` when a `%` is not followed by two hex digits (the crate would
-/// keep it as it is) or the result is not UTF-8.
-fn pct_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let escapes_ok = memchr::memchr_iter(b'%', b).all(|i| b.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)));
-    if !escapes_ok {
-        return None;
-    }
-    percent_decode_str(s).decode_utf8().ok().map(|t| t.into_owned())
-}
 
 /// The Digital Link EPC class of a lot: `https://id.gs1.org/01/{gtin14}/10/{lot}`.
 pub fn lot_class_uri(gtin: &Gtin, lot: &str) -> String {
