@@ -6,10 +6,7 @@
 # Usage: scripts/bench.sh [--smoke] [--runs N] [--only registration,pipeline,verification,cost] [--sizes N,N]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-need_toolchain
-need cargo-contract "step 3"
-need substrate-contracts-node "step 4"
-need python3 "a system package"
+need_node_tools
 cd "$ROOT"
 
 for c in whitelist registry sampling attestation; do

@@ -22,6 +22,15 @@ need_toolchain() {
   fi
 }
 
+# need_node_tools: what running a node and the contracts on it takes (the pinned toolchain,
+# cargo-contract, the node, python3 for rpc).
+need_node_tools() {
+  need_toolchain
+  need cargo-contract "step 3"
+  need substrate-contracts-node "step 4"
+  need python3 "a system package"
+}
+
 # rpc URL METHOD: prints the JSON-RPC answer's result, or fails.
 rpc() {
   python3 - "$1" "$2" <<'PY'

@@ -4,10 +4,7 @@
 # base path and stops it afterwards. Needs what scripts/setup.sh installs.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-need_toolchain
-need cargo-contract "step 3"
-need substrate-contracts-node "step 4"
-need python3 "a system package"
+need_node_tools
 cd "$ROOT"
 LOG="$(mktemp)"
 trap 'rm -f "$LOG"' EXIT

@@ -98,6 +98,15 @@ async fn fetch(url: &str, accept: &str) -> (u16, String, String) {
 const HTML: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 const JSON: &str = "application/json";
 
+/// A node with the fixture consortium, [`populate`]'s lot, and a resolver serving them.
+async fn served() -> (Node, Consortium, BuiltLot, Resolver) {
+    let node = Node::start().await;
+    let c = Consortium::setup(&node.url(), node.base.path()).await;
+    let lot = populate(&c).await;
+    let resolver = Resolver::start(&node.url(), &c.deployment).await;
+    (node, c, lot, resolver)
+}
+
 /// A lot with a full story: certified factory, a trace, a voluntary inspection, customs clearance.
 async fn populate(c: &Consortium) -> BuiltLot {
     let (k, tp) = (&c.keys, &c.tp);
@@ -299,10 +308,7 @@ fn look(wd: &WebDriver, url: &str, shot: &Path) -> Seen {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_shows_the_verdicts() {
-    let node = Node::start().await;
-    let c = Consortium::setup(&node.url(), node.base.path()).await;
-    let lot = populate(&c).await;
-    let resolver = Resolver::start(&node.url(), &c.deployment).await;
+    let (_node, _c, lot, resolver) = served().await;
     let genuine = Consortium::link(&lot, 41);
     let (good_url, bad_url) = (resolver.url(&genuine), resolver.url(&forged(&genuine)));
     let (status, _, html) = fetch(&good_url, HTML).await;
@@ -410,10 +416,7 @@ impl Drop for Relay {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resolver_over_http() {
-    let node = Node::start().await;
-    let c = Consortium::setup(&node.url(), node.base.path()).await;
-    let lot = populate(&c).await;
-    let r = Resolver::start(&node.url(), &c.deployment).await;
+    let (node, c, lot, r) = served().await;
     let item = Consortium::link(&lot, 7);
 
     // the page, and exactly what `verify --json` prints on Accept: application/json

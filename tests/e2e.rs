@@ -4,25 +4,20 @@
 use std::collections::HashMap;
 use tracepass::chain::{AccountId, Signer};
 use tracepass::contracts::{selectors, Deployment, Tracepass};
-use tracepass::contracts::deploy::{deploy, Params};
+use tracepass::contracts::deploy::deploy;
 use tracepass::gs1::{parse_gtin, DigitalLink, Proof};
 use tracepass::lots;
 use tracepass::shared::*;
 use tracepass::verify::{verify, Verdict};
 use tracepass::subxt::ext::scale_value::At;
 use tracepass::{Chain, ClientError};
+use tracepass_e2e::fixture::{self, keys, signer, CATEGORY, GTIN};
 use tracepass_e2e::{artifacts, root, Node};
 
-const CATEGORY: Category = 1001;
 const OTHER_CATEGORY: Category = 2002;
-const GTIN: &str = "10614141000415";
 const OTHER_GTIN: &str = "10614141000422";
 const EPOCH_BLOCKS: u32 = 6;
 const REVEAL_WINDOW: u32 = 6;
-
-fn signer(suri: &str) -> Signer {
-    Signer::from_suri(suri).expect("dev key")
-}
 
 fn contract_err<T: std::fmt::Debug>(r: tracepass::Result<T>) -> Error {
     match r {
@@ -38,29 +33,6 @@ async fn advance_to(tp: &Tracepass, by: &Signer, block: u32) {
     }
 }
 
-struct Keys {
-    alice: Signer,
-    bob: Signer,
-    charlie: Signer,
-    dave: Signer,
-    eve: Signer,
-    ferdie: Signer,
-    merchant: Signer,
-    stranger: Signer,
-}
-
-fn keys() -> Keys {
-    Keys {
-        alice: signer("//Alice"),
-        bob: signer("//Bob"),
-        charlie: signer("//Charlie"),
-        dave: signer("//Dave"),
-        eve: signer("//Eve"),
-        ferdie: signer("//Ferdie"),
-        merchant: signer("//MerchantA"),
-        stranger: signer("//MerchantB"),
-    }
-}
 
 /// Gas and storage deposit of each message, as measured by its dry run on the node.
 type GasTable = Vec<(String, u64, u64, i128)>;
@@ -106,15 +78,7 @@ async fn consortium_story_works() {
     assert_eq!(chain.chain_name().await.unwrap(), "Development", "system_chain of the consortium spec");
 
     // ---- deploy: 3 governors, M = 2 ---------------------------------------------------------
-    let params = Params {
-        governors: vec![k.bob.account(), k.charlie.account(), k.dave.account()],
-        threshold: 2,
-        proposal_ttl: 1_000,
-        epoch_blocks: EPOCH_BLOCKS,
-        reveal_window: REVEAL_WINDOW,
-        default_rate_bps: 500,
-        passes_to_clear: 3,
-    };
+    let params = fixture::params(&k, EPOCH_BLOCKS, REVEAL_WINDOW, 500);
     let d = deploy(&chain, &k.alice, &artifacts(), &params, |_| {}).await.expect("deploy");
     let file = node.base.path().join("deployment.json");
     d.save(&file).unwrap();
@@ -158,16 +122,7 @@ async fn consortium_story_works() {
     // ---- factory, product, lot of 10,000 serials ----------------------------------------------
     let factory = g(&mut gas, "registry.register_factory", tp.register_factory(&k.merchant, CountryCode(*b"NZ"), blake2_256(b"Factory 1, Hamilton")).await);
     let gtin = parse_gtin(GTIN).unwrap();
-    let product = ProductInput {
-        gtin,
-        brand: b"Aroha".to_vec(),
-        category: CATEGORY,
-        origin: CountryCode(*b"NZ"),
-        factory,
-        hs_code: b"190110".to_vec(),
-        metadata_hash: [1; 32],
-        uri: b"https://aroha.example/p/1".to_vec(),
-    };
+    let product = fixture::product(gtin, factory);
     g(&mut gas, "registry.register_product", tp.register_product(&k.merchant, product.clone()).await);
     let other = ProductInput { gtin: parse_gtin(OTHER_GTIN).unwrap(), category: OTHER_CATEGORY, ..product.clone() };
     tp.register_product(&k.merchant, other.clone()).await.unwrap();

@@ -18,6 +18,34 @@ pub const GTIN: &str = "10614141000415";
 /// Sampling epoch length (blocks).
 pub const EPOCH_BLOCKS: u32 = 6;
 
+/// The fixture's product: `gtin` of category [`CATEGORY`] by Aroha, made at `factory`.
+pub fn product(gtin: Gtin, factory: FactoryId) -> ProductInput {
+    ProductInput {
+        gtin,
+        brand: b"Aroha".to_vec(),
+        category: CATEGORY,
+        origin: CountryCode(*b"NZ"),
+        factory,
+        hs_code: b"190110".to_vec(),
+        metadata_hash: [1; 32],
+        uri: b"https://aroha.example/p/1".to_vec(),
+    }
+}
+
+/// The deployment of Bob, Charlie and Dave as governors, M = 2, proposals open 1,000 blocks,
+/// three passes to clear; the sampling epoch, reveal window and default rate as given.
+pub fn params(k: &Keys, epoch_blocks: u32, reveal_window: u32, default_rate_bps: u16) -> Params {
+    Params {
+        governors: vec![k.bob.account(), k.charlie.account(), k.dave.account()],
+        threshold: 2,
+        proposal_ttl: 1_000,
+        epoch_blocks,
+        reveal_window,
+        default_rate_bps,
+        passes_to_clear: 3,
+    }
+}
+
 /// Dev keys of the consortium's accounts.
 pub struct Keys {
     pub alice: Signer,
@@ -67,15 +95,7 @@ impl Consortium {
     pub async fn setup(url: &str, dir: &std::path::Path) -> Consortium {
         let k = keys();
         let chain = Chain::connect(url).await.expect("connect");
-        let params = Params {
-            governors: vec![k.bob.account(), k.charlie.account(), k.dave.account()],
-            threshold: 2,
-            proposal_ttl: 1_000,
-            epoch_blocks: EPOCH_BLOCKS,
-            reveal_window: EPOCH_BLOCKS,
-            default_rate_bps: 0,
-            passes_to_clear: 3,
-        };
+        let params = params(&k, EPOCH_BLOCKS, EPOCH_BLOCKS, 0);
         let deployment = deploy(&chain, &k.alice, &artifacts(), &params, |_| {}).await.expect("deploy");
         let deployment_file = dir.join("deployment.json");
         deployment.save(&deployment_file).expect("save deployment");
@@ -97,17 +117,7 @@ impl Consortium {
             .expect("add merchant");
         let factory = tp.register_factory(&k.merchant, CountryCode(*b"NZ"), blake2_256(b"Factory 1, Hamilton")).await.expect("factory").value;
         let gtin = parse_gtin(GTIN).expect("gtin");
-        let product = ProductInput {
-            gtin,
-            brand: b"Aroha".to_vec(),
-            category: CATEGORY,
-            origin: CountryCode(*b"NZ"),
-            factory,
-            hs_code: b"190110".to_vec(),
-            metadata_hash: [1; 32],
-            uri: b"https://aroha.example/p/1".to_vec(),
-        };
-        tp.register_product(&k.merchant, product).await.expect("product");
+        tp.register_product(&k.merchant, product(gtin, factory)).await.expect("product");
         Consortium { tp, deployment, deployment_file, keys: k, gtin, factory }
     }
 

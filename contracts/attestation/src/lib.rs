@@ -336,21 +336,13 @@ mod attestation {
         /// A lot's attestations, oldest first (at most `MAX_ATTESTATIONS_PER_SUBJECT`).
         #[ink(message)]
         pub fn of_lot(&self, lot: LotId) -> Vec<(AttestationId, Attestation)> {
-            let n = self.lot_count.get(lot).unwrap_or(0);
-            (0..n)
-                .filter_map(|i| self.lot_index.get((lot, i)))
-                .filter_map(|id| self.attestations.get(id).map(|a| (id, a)))
-                .collect()
+            self.listed(self.lot_count.get(lot).unwrap_or(0), |i| self.lot_index.get((lot, i)))
         }
 
         /// A factory's attestations, oldest first (at most `MAX_ATTESTATIONS_PER_SUBJECT`).
         #[ink(message)]
         pub fn of_factory(&self, factory: FactoryId) -> Vec<(AttestationId, Attestation)> {
-            let n = self.factory_count.get(factory).unwrap_or(0);
-            (0..n)
-                .filter_map(|i| self.factory_index.get((factory, i)))
-                .filter_map(|id| self.attestations.get(id).map(|a| (id, a)))
-                .collect()
+            self.listed(self.factory_count.get(factory).unwrap_or(0), |i| self.factory_index.get((factory, i)))
         }
 
         /// Number of attestations; the last ID issued.
@@ -366,6 +358,11 @@ mod attestation {
         }
 
         // ---- internals ------------------------------------------------------------------
+
+        /// The attestations of a subject's index, oldest first: entries `0..n`, `id_at(i)`.
+        fn listed(&self, n: u32, id_at: impl Fn(u32) -> Option<AttestationId>) -> Vec<(AttestationId, Attestation)> {
+            (0..n).filter_map(id_at).filter_map(|id| self.attestations.get(id).map(|a| (id, a))).collect()
+        }
 
         /// A standard code: 1 to `MAX_STANDARD_LEN` bytes.
         fn check_standard(standard: &[u8]) -> Result<()> {

@@ -34,12 +34,12 @@
 //! the run prints its seed, and `PROPTEST_RNG_SEED=<seed>` with the same cases replays it.
 
 use crate::attestation::*;
-use ink::env::{test, DefaultEnvironment};
 use ink::primitives::{AccountId, Hash};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use tracepass_shared::bounds::*;
-use tracepass_shared::fakes::{self, account};
+use tracepass_shared::fakes::cast::*;
+use tracepass_shared::fakes::{self, account, events, set_caller, set_now};
 use tracepass_shared::proptests::run_property;
 use tracepass_shared::traits::{AttestationGovernance, Upgradeable};
 use tracepass_shared::*;
@@ -47,22 +47,9 @@ use tracepass_shared::*;
 /// Longest sequence.
 const MAX_STEPS: usize = 30;
 
-const GOVERNOR: u8 = 1;
-/// Accredited for both categories, for good.
-const AGENCY: u8 = 10;
-/// Accredited for category 2002 only.
-const AGENCY_2002: u8 = 13;
-/// Accredited for both categories until `START + HOUR`.
+/// Accredited for both categories until `NOW + HOUR`.
 const AGENCY_SHORT: u8 = 14;
-const CUSTOMS: u8 = 11;
-const LOGISTICS: u8 = 12;
-const MERCHANT: u8 = 20;
-const STRANGER: u8 = 99;
-const WHITELIST: u8 = 200;
-const REGISTRY: u8 = 201;
-const SAMPLING: u8 = 202;
-const CALLERS: [u8; 10] = [GOVERNOR, AGENCY, AGENCY_2002, AGENCY_SHORT, CUSTOMS, LOGISTICS, MERCHANT, STRANGER, WHITELIST, REGISTRY];
-const START: Timestamp = 1_790_000_000_000;
+const CALLERS: [u8; 10] = [GOVERNOR, AGENCY, OTHER_AGENCY, AGENCY_SHORT, CUSTOMS, LOGISTICS, MERCHANT, STRANGER, WHITELIST, REGISTRY];
 const HOUR: Timestamp = 3_600_000;
 const CATEGORIES: [Category; 3] = [1001, 2002, 3003];
 /// GTIN bodies of the two products (category 1001, category 2002).
@@ -71,42 +58,15 @@ const GTIN_BODIES: [&[u8; 13]; 2] = [b"1061414100041", b"1061414100042"];
 const LOTS_PER_PRODUCT: usize = 3;
 const ITEMS: u32 = 50;
 
-mod stats {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    pub static ISSUED: AtomicU64 = AtomicU64::new(0);
-    pub static HELD: AtomicU64 = AtomicU64::new(0);
-    pub static RELEASED: AtomicU64 = AtomicU64::new(0);
-    pub static CLEARED: AtomicU64 = AtomicU64::new(0);
-    pub static REVOKED: AtomicU64 = AtomicU64::new(0);
-    pub static EXPIRED: AtomicU64 = AtomicU64::new(0);
-    pub static REFUSED: AtomicU64 = AtomicU64::new(0);
-    pub fn add(c: &AtomicU64) {
-        c.fetch_add(1, Ordering::Relaxed);
-    }
-    pub fn line() -> String {
-        let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        format!(
-            "{} attestations issued, {} lots held, {} released, {} cleared, {} revocations, {} steps seeing an \
-             expired attestation, {} refusals",
-            g(&ISSUED), g(&HELD), g(&RELEASED), g(&CLEARED), g(&REVOKED), g(&EXPIRED), g(&REFUSED)
-        )
-    }
-}
-
-fn set_caller(n: u8) {
-    test::set_caller::<DefaultEnvironment>(account(n));
-}
-
-fn events() -> usize {
-    test::recorded_events().count()
-}
+// What the sequences exercised, printed with the totals.
+tracepass_shared::property_stats!(
+    "{} attestations issued, {} lots held, {} released, {} cleared, {} revocations, {} steps seeing an \
+     expired attestation, {} refusals",
+    ISSUED, HELD, RELEASED, CLEARED, REVOKED, EXPIRED, REFUSED
+);
 
 fn gtin(i: usize) -> Gtin {
-    let body = GTIN_BODIES[i];
-    let mut d = [0u8; 14];
-    d[..13].copy_from_slice(body);
-    d[13] = gs1_check_digit(body);
-    Gtin::parse(&d).expect("valid GTIN")
+    fakes::gtin(GTIN_BODIES[i])
 }
 
 /// Lot `n`: lots 0..6 exist (3 per product), lot 6 does not.
@@ -115,16 +75,6 @@ fn lot(n: usize) -> LotId {
 }
 
 const ALL_LOTS: usize = 2 * LOTS_PER_PRODUCT + 1;
-const STATUSES: [LotStatus; 7] = [
-    LotStatus::Registered,
-    LotStatus::InTransit,
-    LotStatus::AtCustoms,
-    LotStatus::Cleared,
-    LotStatus::Held,
-    LotStatus::Released,
-    LotStatus::Recalled,
-];
-const SELECTIONS: [Selection; 4] = [Selection::Unknown, Selection::SeedPending, Selection::Selected, Selection::NotSelected];
 
 // ---- operations -------------------------------------------------------------------------------
 
@@ -160,20 +110,20 @@ fn valid_for() -> impl Strategy<Value = Timestamp> {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        8 => (caller(&[AGENCY, AGENCY, AGENCY_2002, AGENCY_SHORT]), lot_pick(), prop::bool::weighted(0.5),
+        8 => (caller(&[AGENCY, AGENCY, OTHER_AGENCY, AGENCY_SHORT]), lot_pick(), prop::bool::weighted(0.5),
               prop_oneof![8 => Just(0u8), 1 => 1u8..6], prop::option::weighted(0.3, any::<u8>()), valid_for())
             .prop_map(|(caller, lot, pass, bad, answers, valid_for)| Op::Inspect { caller, lot, pass, bad, answers, valid_for }),
-        3 => (caller(&[AGENCY, AGENCY_2002, AGENCY_SHORT]), prop_oneof![4 => 1u32..3, 1 => Just(9u32)], 0usize..3,
+        3 => (caller(&[AGENCY, OTHER_AGENCY, AGENCY_SHORT]), prop_oneof![4 => 1u32..3, 1 => Just(9u32)], 0usize..3,
               prop::bool::weighted(0.1), valid_for())
             .prop_map(|(caller, factory, category, bad, valid_for)| Op::Certify { caller, factory, category, bad, valid_for }),
         4 => (caller(&[CUSTOMS]), lot_pick(), prop::bool::weighted(0.9), prop::bool::weighted(0.1))
             .prop_map(|(caller, lot, port_ok, future)| Op::Clear { caller, lot, port_ok, future }),
-        2 => (caller(&[AGENCY, AGENCY_2002, AGENCY_SHORT, CUSTOMS]), any::<u8>()).prop_map(|(caller, id)| Op::Revoke { caller, id }),
+        2 => (caller(&[AGENCY, OTHER_AGENCY, AGENCY_SHORT, CUSTOMS]), any::<u8>()).prop_map(|(caller, id)| Op::Revoke { caller, id }),
         1 => (caller(&[WHITELIST]), any::<u8>()).prop_map(|(caller, id)| Op::RevokeByGovernance { caller, id }),
         1 => prop::sample::select(CALLERS.iter().copied().filter(|c| *c != WHITELIST).collect::<Vec<_>>())
             .prop_map(|caller| Op::SetCode { caller }),
-        4 => (lot_pick(), prop::sample::select(STATUSES.to_vec())).prop_map(|(lot, to)| Op::Move { lot, to }),
-        1 => (lot_pick(), prop::sample::select(SELECTIONS.to_vec())).prop_map(|(lot, selection)| Op::Select { lot, selection }),
+        4 => (lot_pick(), prop::sample::select(LotStatus::ALL.to_vec())).prop_map(|(lot, to)| Op::Move { lot, to }),
+        1 => (lot_pick(), prop::sample::select(Selection::ALL.to_vec())).prop_map(|(lot, selection)| Op::Select { lot, selection }),
         2 => prop_oneof![0u64..HOUR / 2, HOUR / 2..2 * HOUR].prop_map(|ms| Op::Wait { ms }),
     ]
 }
@@ -182,8 +132,8 @@ fn op() -> impl Strategy<Value = Op> {
 fn world() -> impl Strategy<Value = Vec<(LotStatus, Selection)>> {
     prop::collection::vec(
         (
-            prop_oneof![3 => Just(LotStatus::Registered), 3 => Just(LotStatus::AtCustoms), 2 => Just(LotStatus::Held), 1 => prop::sample::select(STATUSES.to_vec())],
-            prop::sample::select(SELECTIONS.to_vec()),
+            prop_oneof![3 => Just(LotStatus::Registered), 3 => Just(LotStatus::AtCustoms), 2 => Just(LotStatus::Held), 1 => prop::sample::select(LotStatus::ALL.to_vec())],
+            prop::sample::select(Selection::ALL.to_vec()),
         ),
         2 * LOTS_PER_PRODUCT,
     )
@@ -207,8 +157,8 @@ struct Model {
 fn scope_of(who: u8) -> Option<(Vec<Category>, Timestamp)> {
     match who {
         AGENCY => Some((vec![1001, 2002], u64::MAX)),
-        AGENCY_2002 => Some((vec![2002], u64::MAX)),
-        AGENCY_SHORT => Some((vec![1001, 2002], START + HOUR)),
+        OTHER_AGENCY => Some((vec![2002], u64::MAX)),
+        AGENCY_SHORT => Some((vec![1001, 2002], NOW + HOUR)),
         _ => None,
     }
 }
@@ -503,56 +453,31 @@ fn check_state(s: &Snapshot, m: &Model) {
 }
 
 fn setup(world: &[(LotStatus, Selection)]) -> (Attestations, Model) {
-    let mut m = Model { now: START, ..Model::default() };
+    let mut m = Model { now: NOW, ..Model::default() };
     fakes::with(|w| {
         w.add_merchant(account(MERCHANT), b"0614141", MerchantTier::Standard);
         w.add_member(account(GOVERNOR), Role::Governor, None);
-        for a in [AGENCY, AGENCY_2002, AGENCY_SHORT] {
+        for a in [AGENCY, OTHER_AGENCY, AGENCY_SHORT] {
             let (categories, valid_until) = scope_of(a).expect("agency");
-            w.add_member(account(a), Role::Agency, Some(AgencyScope { categories, valid_until }));
+            w.add_agency(account(a), &categories, valid_until);
         }
         w.add_member(account(CUSTOMS), Role::Customs, None);
         w.add_member(account(LOGISTICS), Role::Logistics, None);
         for (p, category) in CATEGORIES.iter().copied().enumerate().take(2) {
-            w.products.insert(
-                gtin(p),
-                Product {
-                    info: ProductInput {
-                        gtin: gtin(p),
-                        brand: b"Aroha".to_vec(),
-                        category,
-                        origin: CountryCode(*b"NZ"),
-                        factory: 1,
-                        hs_code: b"190110".to_vec(),
-                        metadata_hash: [3; 32],
-                        uri: Vec::new(),
-                    },
-                    merchant: account(MERCHANT),
-                    registered_at: 0,
-                },
-            );
+            w.add_product(gtin(p), category, account(MERCHANT));
         }
         for f in 1..=2 {
-            w.factories.insert(f, Factory { merchant: account(MERCHANT), country: CountryCode(*b"NZ"), name_hash: [1; 32] });
+            w.add_factory(f, account(MERCHANT));
         }
         for (n, (status, selection)) in world.iter().enumerate() {
-            let number = format!("L{n}").into_bytes();
-            let g = gtin(n / LOTS_PER_PRODUCT % 2);
-            let l = Lot {
-                info: LotInput { gtin: g, lot_number: number, item_count: ITEMS, root: [0; 16], produced_on: 20261101, expires_on: 20281101 },
-                merchant: account(MERCHANT),
-                registered_at: 0,
-                status: *status,
-                event_count: 0,
-                recall_reason: None,
-            };
-            w.lots.insert(lot(n), l);
-            w.selections.insert(lot(n), *selection);
-            m.statuses.insert(lot(n), *status);
-            m.selections.insert(lot(n), *selection);
+            let id = w.add_lot(gtin(n / LOTS_PER_PRODUCT % 2), format!("L{n}").as_bytes(), ITEMS, *status, account(MERCHANT));
+            assert_eq!(id, lot(n));
+            w.selections.insert(id, *selection);
+            m.statuses.insert(id, *status);
+            m.selections.insert(id, *selection);
         }
     });
-    test::set_block_timestamp::<DefaultEnvironment>(START);
+    set_now(NOW);
     (Attestations::new(account(WHITELIST), account(REGISTRY), account(SAMPLING)), m)
 }
 
@@ -617,7 +542,7 @@ fn run_sequence(world: &[(LotStatus, Selection)], ops: &[Op]) -> usize {
                 Ok(None)
             }
             Op::Wait { ms } => {
-                test::set_block_timestamp::<DefaultEnvironment>(now + ms);
+                set_now(now + ms);
                 Ok(None)
             }
         };

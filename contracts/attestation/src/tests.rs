@@ -3,39 +3,18 @@
 //! calls); the fakes also log the status changes and risk feedback the contract asks for.
 
 use crate::attestation::*;
-use ink::env::{test, DefaultEnvironment};
 use ink::primitives::AccountId;
-use ink::scale::Decode;
-use tracepass_shared::fakes::{self, account, check_access, AccessCase};
+use tracepass_shared::fakes::cast::*;
+use tracepass_shared::fakes::{self, account, check_access, events, last_event, set_caller, set_now, AccessCase};
 use tracepass_shared::traits::{AttestationGovernance, Upgradeable};
 use tracepass_shared::InspectionResult::{Fail, Pass};
 use tracepass_shared::*;
 
-const GOVERNOR: u8 = 1;
-const AGENCY: u8 = 10;
-const CUSTOMS: u8 = 11;
-const LOGISTICS: u8 = 12;
-/// Accredited for category 2002 only.
-const OTHER_AGENCY: u8 = 13;
 /// Accredited for `CATEGORY` until `NOW` (exclusive): expired.
 const EXPIRED_AGENCY: u8 = 14;
-const MERCHANT: u8 = 20;
-const STRANGER: u8 = 99;
-const WHITELIST: u8 = 200;
-const REGISTRY: u8 = 201;
-const SAMPLING: u8 = 202;
 const GTIN: &[u8] = b"10614141000415";
 const CATEGORY: Category = 1001;
-const NOW: Timestamp = 1_790_000_000_000;
 const DAY: Timestamp = 86_400_000;
-
-fn set_caller(n: u8) {
-    test::set_caller::<DefaultEnvironment>(account(n));
-}
-
-fn set_now(t: Timestamp) {
-    test::set_block_timestamp::<DefaultEnvironment>(t);
-}
 
 fn gtin() -> Gtin {
     Gtin::parse(GTIN).unwrap()
@@ -61,24 +40,6 @@ fn l9() -> LotId {
     lot_id(&gtin(), b"L9")
 }
 
-fn lot(number: &[u8], status: LotStatus) -> Lot {
-    Lot {
-        info: LotInput {
-            gtin: gtin(),
-            lot_number: number.to_vec(),
-            item_count: 100,
-            root: [0; 16],
-            produced_on: 20261101,
-            expires_on: 20281101,
-        },
-        merchant: account(MERCHANT),
-        registered_at: 0,
-        status,
-        event_count: 0,
-        recall_reason: None,
-    }
-}
-
 fn lot_status(id: LotId) -> LotStatus {
     fakes::with(|w| w.lots[&id].status)
 }
@@ -91,15 +52,6 @@ fn status_changes() -> Vec<(LotId, LotStatus)> {
     fakes::with(|w| w.status_changes.clone())
 }
 
-fn events() -> usize {
-    test::recorded_events().count()
-}
-
-fn last_event<E: Decode>() -> E {
-    let ev = test::recorded_events().last().expect("an event");
-    E::decode(&mut &ev.data[..]).expect("decodes")
-}
-
 /// The world: a merchant's product (category 1001) made at factory 1, lots L1 (selected), L2
 /// (unknown to sampling) and L3 (at customs, selected), and every kind of member.
 fn setup() -> Attestations {
@@ -107,50 +59,15 @@ fn setup() -> Attestations {
     fakes::with(|w| {
         w.add_merchant(account(MERCHANT), b"0614141", MerchantTier::Standard);
         w.add_member(account(GOVERNOR), Role::Governor, None);
-        w.add_member(
-            account(AGENCY),
-            Role::Agency,
-            Some(AgencyScope { categories: vec![CATEGORY, 2002], valid_until: u64::MAX }),
-        );
-        w.add_member(
-            account(OTHER_AGENCY),
-            Role::Agency,
-            Some(AgencyScope { categories: vec![2002], valid_until: u64::MAX }),
-        );
-        w.add_member(
-            account(EXPIRED_AGENCY),
-            Role::Agency,
-            Some(AgencyScope { categories: vec![CATEGORY], valid_until: NOW }),
-        );
+        w.add_agency(account(AGENCY), &[CATEGORY, 2002], u64::MAX);
+        w.add_agency(account(OTHER_AGENCY), &[2002], u64::MAX);
+        w.add_agency(account(EXPIRED_AGENCY), &[CATEGORY], NOW);
         w.add_member(account(CUSTOMS), Role::Customs, None);
         w.add_member(account(LOGISTICS), Role::Logistics, None);
-        w.products.insert(
-            gtin(),
-            Product {
-                info: ProductInput {
-                    gtin: gtin(),
-                    brand: b"Aroha Dairy".to_vec(),
-                    category: CATEGORY,
-                    origin: CountryCode(*b"NZ"),
-                    factory: 1,
-                    hs_code: b"190110".to_vec(),
-                    metadata_hash: [3; 32],
-                    uri: Vec::new(),
-                },
-                merchant: account(MERCHANT),
-                registered_at: 0,
-            },
-        );
-        w.factories.insert(
-            1,
-            Factory { merchant: account(MERCHANT), country: CountryCode(*b"NZ"), name_hash: [1; 32] },
-        );
-        for (number, status) in [
-            (&b"L1"[..], LotStatus::Registered),
-            (&b"L2"[..], LotStatus::Registered),
-            (&b"L3"[..], LotStatus::AtCustoms),
-        ] {
-            w.lots.insert(lot_id(&gtin(), number), lot(number, status));
+        w.add_product(gtin(), CATEGORY, account(MERCHANT));
+        w.add_factory(1, account(MERCHANT));
+        for (number, status) in [(&b"L1"[..], LotStatus::Registered), (b"L2", LotStatus::Registered), (b"L3", LotStatus::AtCustoms)] {
+            w.add_lot(gtin(), number, 100, status, account(MERCHANT));
         }
         w.selections.insert(l1(), Selection::Selected);
         w.selections.insert(l3(), Selection::Selected);
@@ -660,54 +577,16 @@ fn access_control_works() {
     let mut c = setup();
     set_caller(AGENCY);
     inspect(&mut c, inspection(l1(), Pass)).unwrap();
-    let callers = [
-        ("agency", account(AGENCY)),
-        ("customs", account(CUSTOMS)),
-        ("logistics", account(LOGISTICS)),
-        ("merchant", account(MERCHANT)),
-        ("governor", account(GOVERNOR)),
-        ("stranger", account(STRANGER)),
-        ("whitelist", account(WHITELIST)),
-        ("registry", account(REGISTRY)),
-        ("sampling", account(SAMPLING)),
-    ];
+    let callers = fakes::cast::callers(&[AGENCY, CUSTOMS, LOGISTICS, MERCHANT, GOVERNOR, STRANGER, WHITELIST, REGISTRY, SAMPLING]);
     let cases: Vec<AccessCase<Attestations>> = vec![
-        AccessCase {
-            name: "attest_inspection",
-            entitled: &["agency"],
-            call: |c| inspect(c, inspection(l1(), Fail)).map(|_| ()),
-            expect: |a| Error::Unauthorized { account: a, role: Role::Agency },
-        },
-        AccessCase {
-            name: "attest_certification",
-            entitled: &["agency"],
-            call: |c| certify(c).map(|_| ()),
-            expect: |a| Error::Unauthorized { account: a, role: Role::Agency },
-        },
-        AccessCase {
-            name: "attest_customs",
-            entitled: &["customs"],
-            call: |c| c.attest_customs(l3(), b"NZAKL".to_vec(), [6; 32], NOW).map(|_| ()),
-            expect: |a| Error::Unauthorized { account: a, role: Role::Customs },
-        },
-        AccessCase {
-            name: "revoke",
-            entitled: &["agency"],
-            call: |c| c.revoke(1, [9; 32]),
-            expect: |_| Error::NotIssuer,
-        },
-        AccessCase {
-            name: "revoke_by_governance",
-            entitled: &["whitelist"],
-            call: |c| c.revoke_by_governance(1, [9; 32]),
-            expect: |a| Error::NotContract { caller: a, expected: ContractKind::Whitelist },
-        },
-        AccessCase {
-            name: "set_code",
-            entitled: &["whitelist"],
-            call: |c| c.set_code(ink::primitives::Hash::from([1; 32])),
-            expect: |a| Error::NotContract { caller: a, expected: ContractKind::Whitelist },
-        },
+        AccessCase::role("attest_inspection", &["agency"], Role::Agency, |c| inspect(c, inspection(l1(), Fail)).map(|_| ())),
+        AccessCase::role("attest_certification", &["agency"], Role::Agency, |c| certify(c).map(|_| ())),
+        AccessCase::role("attest_customs", &["customs"], Role::Customs, |c| {
+            c.attest_customs(l3(), b"NZAKL".to_vec(), [6; 32], NOW).map(|_| ())
+        }),
+        AccessCase::other("revoke", &["agency"], |c| c.revoke(1, [9; 32]), |_| Error::NotIssuer),
+        AccessCase::contract("revoke_by_governance", ContractKind::Whitelist, |c| c.revoke_by_governance(1, [9; 32])),
+        AccessCase::contract("set_code", ContractKind::Whitelist, |c| c.set_code(ink::primitives::Hash::from([1; 32]))),
     ];
     let snapshot = |c: &Attestations| {
         let world = fakes::with(|w| (w.lots[&l1()].status, w.lots[&l3()].status, w.inspections.len(), w.status_changes.len()));

@@ -33,12 +33,12 @@
 //! the run prints its seed, and `PROPTEST_RNG_SEED=<seed>` with the same cases replays it.
 
 use crate::registry::*;
-use ink::env::{test, DefaultEnvironment};
 use ink::primitives::AccountId;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use tracepass_shared::bounds::*;
-use tracepass_shared::fakes::{self, account};
+use tracepass_shared::fakes::cast::*;
+use tracepass_shared::fakes::{self, account, events, set_caller, set_now};
 use tracepass_shared::proptests::run_property;
 use tracepass_shared::merkle::{Node, Tree};
 use tracepass_shared::traits::{RegistryApi, Upgradeable};
@@ -47,49 +47,21 @@ use tracepass_shared::*;
 /// Longest sequence.
 const MAX_STEPS: usize = 30;
 
-const OWNER: u8 = 20;
-const OTHER: u8 = 21;
-const GOVERNOR: u8 = 1;
-const AGENCY: u8 = 10;
-const CUSTOMS: u8 = 11;
-const LOGISTICS: u8 = 12;
-const STRANGER: u8 = 99;
-const WHITELIST: u8 = 200;
-const SAMPLING: u8 = 201;
-const ATTESTATION: u8 = 202;
 /// Everyone who calls.
-const CALLERS: [u8; 9] = [OWNER, OTHER, GOVERNOR, AGENCY, CUSTOMS, LOGISTICS, STRANGER, WHITELIST, ATTESTATION];
-const START: Timestamp = 1_790_000_000_000;
-/// GTIN bodies (13 digits, check digit added): two under OWNER's prefix 0614141, one under
-/// OTHER's prefix 4006381.
+const CALLERS: [u8; 9] = [MERCHANT, OTHER_MERCHANT, GOVERNOR, AGENCY, CUSTOMS, LOGISTICS, STRANGER, WHITELIST, ATTESTATION];
+/// GTIN bodies (13 digits, check digit added): two under MERCHANT's prefix 0614141, one under
+/// OTHER_MERCHANT's prefix 4006381.
 const GTIN_BODIES: [&[u8; 13]; 3] = [b"1061414100041", b"1061414100042", b"0400638133393"];
 const LOTS: [&[u8]; 3] = [b"L1", b"L2", b"A-7"];
 
-mod stats {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    pub static LOTS: AtomicU64 = AtomicU64::new(0);
-    pub static TRANSITIONS: AtomicU64 = AtomicU64::new(0);
-    pub static PROBES_TRUE: AtomicU64 = AtomicU64::new(0);
-    pub static PROBES_FALSE: AtomicU64 = AtomicU64::new(0);
-    pub static REFUSED: AtomicU64 = AtomicU64::new(0);
-    pub fn add(c: &AtomicU64, n: u64) {
-        c.fetch_add(n, Ordering::Relaxed);
-    }
-    pub fn line() -> String {
-        let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        format!(
-            "{} lots registered, {} status transitions, {} proofs verified true and {} false as predicted, {} refusals",
-            g(&LOTS), g(&TRANSITIONS), g(&PROBES_TRUE), g(&PROBES_FALSE), g(&REFUSED)
-        )
-    }
-}
+// What the sequences exercised, printed with the totals.
+tracepass_shared::property_stats!(
+    "{} lots registered, {} status transitions, {} proofs verified true and {} false as predicted, {} refusals",
+    LOTS, TRANSITIONS, PROBES_TRUE, PROBES_FALSE, REFUSED
+);
 
 fn gtin(i: usize) -> Gtin {
-    let body = GTIN_BODIES[i];
-    let mut d = [0u8; 14];
-    d[..13].copy_from_slice(body);
-    d[13] = gs1_check_digit(body);
-    Gtin::parse(&d).expect("valid GTIN")
+    fakes::gtin(GTIN_BODIES[i])
 }
 
 fn serial(n: u16) -> Vec<u8> {
@@ -98,14 +70,6 @@ fn serial(n: u16) -> Vec<u8> {
 
 fn here() -> Location {
     Location { country: CountryCode(*b"NZ"), code: b"NZAKL".to_vec() }
-}
-
-fn set_caller(n: u8) {
-    test::set_caller::<DefaultEnvironment>(account(n));
-}
-
-fn events() -> usize {
-    test::recorded_events().count()
 }
 
 // ---- operations -------------------------------------------------------------------------------
@@ -130,30 +94,8 @@ enum Op {
     Verify { lot: usize, probe: Option<u16>, index: u16 },
 }
 
-const STEPS: [BusinessStep; 10] = [
-    BusinessStep::Commissioning,
-    BusinessStep::Packing,
-    BusinessStep::Shipping,
-    BusinessStep::Arriving,
-    BusinessStep::Receiving,
-    BusinessStep::Storing,
-    BusinessStep::CustomsClearance,
-    BusinessStep::Inspecting,
-    BusinessStep::Holding,
-    BusinessStep::Recalling,
-];
-const STATUSES: [LotStatus; 7] = [
-    LotStatus::Registered,
-    LotStatus::InTransit,
-    LotStatus::AtCustoms,
-    LotStatus::Cleared,
-    LotStatus::Held,
-    LotStatus::Released,
-    LotStatus::Recalled,
-];
-
 fn caller() -> impl Strategy<Value = u8> {
-    prop_oneof![6 => Just(OWNER), 2 => Just(OTHER), 7 => prop::sample::select(CALLERS.to_vec())]
+    prop_oneof![6 => Just(MERCHANT), 2 => Just(OTHER_MERCHANT), 7 => prop::sample::select(CALLERS.to_vec())]
 }
 
 /// A lot slot: (GTIN index, lot number index) flattened.
@@ -168,14 +110,14 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(caller, gtin, factory, category, valid)| Op::RegisterProduct { caller, gtin, factory, category, valid }),
         4 => (caller(), prop_oneof![3 => Just(0usize), 1 => 0usize..3], 0usize..LOTS.len(), prop::collection::btree_set(0u16..40, 1..12), prop_oneof![6 => Just(0u8), 1 => 1u8..4])
             .prop_map(|(caller, gtin, lot, serials, bad)| Op::RegisterLot { caller, gtin, lot, serials: serials.into_iter().collect(), bad }),
-        6 => (caller(), lot_slot(), prop::sample::select(STEPS.to_vec()), prop::bool::weighted(0.1), prop::bool::weighted(0.95))
+        6 => (caller(), lot_slot(), prop::sample::select(BusinessStep::ALL.to_vec()), prop::bool::weighted(0.1), prop::bool::weighted(0.95))
             .prop_map(|(caller, lot, step, late, location_ok)| Op::AddEvent { caller, lot, step, late, location_ok }),
         1 => (caller(), lot_slot()).prop_map(|(caller, lot)| Op::Recall { caller, lot }),
-        3 => (prop_oneof![2 => Just(ATTESTATION), 1 => caller()], lot_slot(), prop::sample::select(STATUSES.to_vec()))
+        3 => (prop_oneof![2 => Just(ATTESTATION), 1 => caller()], lot_slot(), prop::sample::select(LotStatus::ALL.to_vec()))
             .prop_map(|(caller, lot, to)| Op::ApplyStatus { caller, lot, to }),
         1 => prop::sample::select(CALLERS.iter().copied().filter(|c| *c != WHITELIST).collect::<Vec<_>>())
             .prop_map(|caller| Op::SetCode { caller }),
-        1 => (prop_oneof![Just(OWNER), Just(OTHER)], prop::bool::weighted(0.6)).prop_map(|(who, active)| Op::SetMerchantActive { who, active }),
+        1 => (prop_oneof![Just(MERCHANT), Just(OTHER_MERCHANT)], prop::bool::weighted(0.6)).prop_map(|(who, active)| Op::SetMerchantActive { who, active }),
         1 => (0u64..5_000).prop_map(|ms| Op::Wait { ms }),
         4 => (lot_slot(), prop::option::of(0u16..40), 0u16..12).prop_map(|(lot, probe, index)| Op::Verify { lot, probe, index }),
     ]
@@ -210,7 +152,7 @@ fn slot_id(slot: usize) -> (Gtin, &'static [u8], LotId) {
 
 fn role_of(who: u8) -> Option<Role> {
     match who {
-        OWNER | OTHER => Some(Role::Merchant),
+        MERCHANT | OTHER_MERCHANT => Some(Role::Merchant),
         GOVERNOR => Some(Role::Governor),
         AGENCY => Some(Role::Agency),
         CUSTOMS => Some(Role::Customs),
@@ -220,7 +162,7 @@ fn role_of(who: u8) -> Option<Role> {
 }
 
 fn tier_of(who: AccountId) -> MerchantTier {
-    if who == account(OWNER) {
+    if who == account(MERCHANT) {
         MerchantTier::Standard
     } else {
         MerchantTier::Trusted
@@ -228,16 +170,11 @@ fn tier_of(who: AccountId) -> MerchantTier {
 }
 
 fn product_input(gtin: Gtin, factory: FactoryId, category: Category, valid: bool) -> ProductInput {
-    ProductInput {
-        gtin,
-        brand: if valid { b"Aroha".to_vec() } else { Vec::new() },
-        category,
-        origin: CountryCode(*b"NZ"),
-        factory,
-        hs_code: b"190110".to_vec(),
-        metadata_hash: [3; 32],
-        uri: b"https://example.org/p".to_vec(),
+    let mut p = fakes::product_input(gtin, category, factory);
+    if !valid {
+        p.brand.clear();
     }
+    p
 }
 
 fn lot_input(gtin: Gtin, lot: &[u8], serials: &[Vec<u8>], bad: u8) -> (LotInput, Tree) {
@@ -264,7 +201,7 @@ impl Model {
     }
 
     fn may_register(&self, who: AccountId, gtin: &Gtin) -> bool {
-        let prefix: &[u8] = if who == account(OWNER) { b"0614141" } else { b"4006381" };
+        let prefix: &[u8] = if who == account(MERCHANT) { b"0614141" } else { b"4006381" };
         self.active.get(&who) == Some(&true) && gtin.has_company_prefix(prefix)
     }
 
@@ -509,7 +446,7 @@ fn check_verify(r: &Registry, m: &Model, lot: usize, probe: Option<u16>, index: 
     let proof: Vec<Node> = ml.tree.proof(i).expect("in range");
     let expected = ml.serials[i as usize] == probe;
     assert_eq!(r.verify_item(g, number.to_vec(), probe.clone(), i, proof), Ok(expected), "probe at {i}");
-    stats::add(if expected { &stats::PROBES_TRUE } else { &stats::PROBES_FALSE }, 1);
+    stats::add(if expected { &stats::PROBES_TRUE } else { &stats::PROBES_FALSE });
     match ml.serials.iter().position(|s| *s == probe) {
         // a registered serial verifies at its own position
         Some(at) => {
@@ -527,20 +464,12 @@ fn check_verify(r: &Registry, m: &Model, lot: usize, probe: Option<u16>, index: 
 }
 
 fn run_sequence(ops: &[Op]) -> usize {
-    fakes::with(|w| {
-        w.add_merchant(account(OWNER), b"0614141", MerchantTier::Standard);
-        w.add_merchant(account(OTHER), b"4006381", MerchantTier::Trusted);
-        w.add_member(account(GOVERNOR), Role::Governor, None);
-        w.add_member(account(AGENCY), Role::Agency, Some(AgencyScope { categories: vec![1001], valid_until: u64::MAX }));
-        w.add_member(account(CUSTOMS), Role::Customs, None);
-        w.add_member(account(LOGISTICS), Role::Logistics, None);
-        w.directory = vec![(ContractKind::Attestation, account(ATTESTATION))];
-    });
-    test::set_block_timestamp::<DefaultEnvironment>(START);
+    crate::tests::world();
+    set_now(NOW);
     let mut r = Registry::new(account(WHITELIST), account(SAMPLING));
-    let mut m = Model { now: START, ..Model::default() };
-    m.active.insert(account(OWNER), true);
-    m.active.insert(account(OTHER), true);
+    let mut m = Model { now: NOW, ..Model::default() };
+    m.active.insert(account(MERCHANT), true);
+    m.active.insert(account(OTHER_MERCHANT), true);
     let mut last = snapshot(&r);
     check_state(&last, &m);
     for (i, op) in ops.iter().enumerate() {
@@ -589,7 +518,7 @@ fn run_sequence(ops: &[Op]) -> usize {
                 Ok(0)
             }
             Op::Wait { ms } => {
-                test::set_block_timestamp::<DefaultEnvironment>(m.now);
+                set_now(m.now);
                 let _ = ms;
                 Ok(0)
             }
@@ -613,7 +542,7 @@ fn run_sequence(ops: &[Op]) -> usize {
             }
         }
         if got.is_err() {
-            stats::add(&stats::REFUSED, 1);
+            stats::add(&stats::REFUSED);
             assert_eq!(now, last, "step {i}: failed {op:?} changed state");
             assert_eq!(events(), events_before, "step {i}: failed {op:?} emitted an event");
         }
@@ -623,12 +552,12 @@ fn run_sequence(ops: &[Op]) -> usize {
                 assert!(b.status == a.status || b.status.can_become(a.status), "step {i}: {:?} -> {:?}", b.status, a.status);
                 assert_eq!((&b.info, b.merchant, b.registered_at), (&a.info, a.merchant, a.registered_at), "lot fixed fields");
                 if b.status != a.status {
-                    stats::add(&stats::TRANSITIONS, 1);
+                    stats::add(&stats::TRANSITIONS);
                 }
             }
             assert!(b.0.is_none() || a.0.is_some(), "a lot disappeared");
         }
-        stats::add(&stats::LOTS, now.counts.2 - last.counts.2);
+        stats::add_n(&stats::LOTS, now.counts.2 - last.counts.2);
         check_state(&now, &m);
         last = now;
     }
@@ -649,12 +578,12 @@ fn random_registry_sequences_keep_invariants() {
             let mut all = Vec::new();
             if setup {
                 all.extend([
-                    Op::RegisterFactory { caller: OWNER, country_ok: true },
-                    Op::RegisterFactory { caller: OTHER, country_ok: true },
-                    Op::RegisterProduct { caller: OWNER, gtin: 0, factory: 1, category: 1001, valid: true },
-                    Op::RegisterProduct { caller: OTHER, gtin: 2, factory: 2, category: 1001, valid: true },
-                    Op::RegisterLot { caller: OWNER, gtin: 0, lot: 0, serials: a.into_iter().collect(), bad: 0 },
-                    Op::RegisterLot { caller: OTHER, gtin: 2, lot: 0, serials: b.into_iter().collect(), bad: 0 },
+                    Op::RegisterFactory { caller: MERCHANT, country_ok: true },
+                    Op::RegisterFactory { caller: OTHER_MERCHANT, country_ok: true },
+                    Op::RegisterProduct { caller: MERCHANT, gtin: 0, factory: 1, category: 1001, valid: true },
+                    Op::RegisterProduct { caller: OTHER_MERCHANT, gtin: 2, factory: 2, category: 1001, valid: true },
+                    Op::RegisterLot { caller: MERCHANT, gtin: 0, lot: 0, serials: a.into_iter().collect(), bad: 0 },
+                    Op::RegisterLot { caller: OTHER_MERCHANT, gtin: 2, lot: 0, serials: b.into_iter().collect(), bad: 0 },
                 ]);
             }
             all.extend(ops);

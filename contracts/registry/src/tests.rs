@@ -2,61 +2,43 @@
 //! come from `tracepass_shared::fakes` (the off-chain engine has no cross-contract calls).
 
 use crate::registry::*;
-use ink::env::{test, DefaultEnvironment};
+use ink::env::test;
 use ink::primitives::AccountId;
-use ink::scale::Decode;
-use tracepass_shared::fakes::{self, account, check_access, AccessCase};
+use tracepass_shared::fakes::cast::*;
+use tracepass_shared::fakes::{self, account, check_access, last_event, set_caller, set_now, AccessCase};
 use tracepass_shared::merkle::Tree;
 use tracepass_shared::traits::{RegistryApi, Upgradeable};
 use tracepass_shared::*;
 
-const OWNER: u8 = 20;
-const OTHER_MERCHANT: u8 = 21;
-const GOVERNOR: u8 = 1;
-const AGENCY: u8 = 10;
-const CUSTOMS: u8 = 11;
-const LOGISTICS: u8 = 12;
-const STRANGER: u8 = 99;
-const WHITELIST: u8 = 200;
-const SAMPLING: u8 = 201;
-const ATTESTATION: u8 = 202;
 const GTIN: &str = "10614141000415";
-const NOW: Timestamp = 1_790_000_000_000;
-
-fn set_caller(n: u8) {
-    test::set_caller::<DefaultEnvironment>(account(n));
-}
 
 fn gtin() -> Gtin {
     Gtin::parse(GTIN.as_bytes()).unwrap()
 }
 
-fn setup() -> Registry {
-    fakes::reset();
+/// The registry's fake world, for the unit and the property tests: two merchants under
+/// different GS1 prefixes, every kind of member, and the attestation contract in the directory.
+pub(crate) fn world() {
     fakes::with(|w| {
-        w.add_merchant(account(OWNER), b"0614141", MerchantTier::Standard);
+        w.add_merchant(account(MERCHANT), b"0614141", MerchantTier::Standard);
         w.add_merchant(account(OTHER_MERCHANT), b"4006381", MerchantTier::Trusted);
         w.add_member(account(GOVERNOR), Role::Governor, None);
-        w.add_member(account(AGENCY), Role::Agency, Some(AgencyScope { categories: vec![1001], valid_until: u64::MAX }));
+        w.add_agency(account(AGENCY), &[1001], u64::MAX);
         w.add_member(account(CUSTOMS), Role::Customs, None);
         w.add_member(account(LOGISTICS), Role::Logistics, None);
         w.directory = vec![(ContractKind::Attestation, account(ATTESTATION))];
     });
-    test::set_block_timestamp::<DefaultEnvironment>(NOW);
+}
+
+fn setup() -> Registry {
+    fakes::reset();
+    world();
+    set_now(NOW);
     Registry::new(account(WHITELIST), account(SAMPLING))
 }
 
 fn product_input() -> ProductInput {
-    ProductInput {
-        gtin: gtin(),
-        brand: b"Aroha Dairy".to_vec(),
-        category: 1001,
-        origin: CountryCode(*b"NZ"),
-        factory: 1,
-        hs_code: b"190110".to_vec(),
-        metadata_hash: [3; 32],
-        uri: b"https://example.org/p/1".to_vec(),
-    }
+    fakes::product_input(gtin(), 1001, 1)
 }
 
 fn serials(n: u32) -> Vec<Vec<u8>> {
@@ -79,19 +61,14 @@ fn lot_input(lot: &[u8], n: u32) -> LotInput {
     }
 }
 
-/// Setup plus a factory, a product and a 100-item lot "L1" of OWNER.
+/// Setup plus a factory, a product and a 100-item lot "L1" of MERCHANT.
 fn with_lot() -> (Registry, LotId) {
     let mut r = setup();
-    set_caller(OWNER);
+    set_caller(MERCHANT);
     r.register_factory(CountryCode(*b"NZ"), [1; 32]).unwrap();
     r.register_product(product_input()).unwrap();
     let id = r.register_lot(lot_input(b"L1", 100)).unwrap();
     (r, id)
-}
-
-fn last_event<E: Decode>() -> E {
-    let ev = test::recorded_events().last().expect("an event");
-    E::decode(&mut &ev.data[..]).expect("decodes")
 }
 
 fn here() -> Location {
@@ -101,10 +78,10 @@ fn here() -> Location {
 #[ink::test]
 fn register_factory_works() {
     let mut r = setup();
-    set_caller(OWNER);
+    set_caller(MERCHANT);
     assert_eq!(r.register_factory(CountryCode(*b"NZ"), [1; 32]), Ok(1));
     let ev: FactoryRegistered = last_event();
-    assert_eq!((ev.id, ev.merchant), (1, account(OWNER)));
+    assert_eq!((ev.id, ev.merchant), (1, account(MERCHANT)));
     assert_eq!(r.register_factory(CountryCode(*b"FR"), [2; 32]), Ok(2));
     assert_eq!(r.factory(2).unwrap().country, CountryCode(*b"FR"));
     assert_eq!(r.counts(), (2, 0, 0));
@@ -113,9 +90,9 @@ fn register_factory_works() {
 #[ink::test]
 fn register_factory_fails() {
     let mut r = setup();
-    set_caller(OWNER);
+    set_caller(MERCHANT);
     assert_eq!(r.register_factory(CountryCode(*b"QQ"), [1; 32]), Err(Error::Invalid(Field::Country)));
-    fakes::with(|w| w.merchants.get_mut(&account(OWNER)).unwrap().status = MerchantStatus::Suspended);
+    fakes::with(|w| w.merchants.get_mut(&account(MERCHANT)).unwrap().status = MerchantStatus::Suspended);
     assert_eq!(r.register_factory(CountryCode(*b"NZ"), [1; 32]), Err(Error::MerchantNotActive));
     assert_eq!(r.counts(), (0, 0, 0));
 }
@@ -123,7 +100,7 @@ fn register_factory_fails() {
 #[ink::test]
 fn factory_ids_exhausted_fails() {
     let mut r = setup();
-    set_caller(OWNER);
+    set_caller(MERCHANT);
     r.set_factory_count(u32::MAX - 1);
     assert_eq!(r.register_factory(CountryCode(*b"NZ"), [1; 32]), Ok(u32::MAX));
     let events = test::recorded_events().count();
@@ -135,11 +112,11 @@ fn factory_ids_exhausted_fails() {
 #[ink::test]
 fn register_product_works() {
     let mut r = setup();
-    set_caller(OWNER);
+    set_caller(MERCHANT);
     r.register_factory(CountryCode(*b"NZ"), [1; 32]).unwrap();
     r.register_product(product_input()).unwrap();
     let ev: ProductRegistered = last_event();
-    assert_eq!((ev.gtin, ev.merchant, ev.factory), (gtin(), account(OWNER), 1));
+    assert_eq!((ev.gtin, ev.merchant, ev.factory), (gtin(), account(MERCHANT), 1));
     let n = test::recorded_events().count();
     assert_eq!(r.register_product(product_input()), Ok(()), "identical retry is a no-op");
     assert_eq!(test::recorded_events().count(), n);
@@ -152,8 +129,8 @@ fn register_product_fails() {
     let mut r = setup();
     set_caller(OTHER_MERCHANT);
     r.register_factory(CountryCode(*b"DE"), [1; 32]).unwrap(); // factory 1 belongs to OTHER
-    set_caller(OWNER);
-    assert_eq!(r.register_product(product_input()), Err(Error::NotOwner { account: account(OWNER) }));
+    set_caller(MERCHANT);
+    assert_eq!(r.register_product(product_input()), Err(Error::NotOwner { account: account(MERCHANT) }));
     r.register_factory(CountryCode(*b"NZ"), [1; 32]).unwrap(); // factory 2
     let ok = ProductInput { factory: 2, ..product_input() };
     let cases = [
@@ -179,13 +156,13 @@ fn register_lot_works() {
     let (mut r, id) = with_lot();
     assert_eq!(id, lot_id(&gtin(), b"L1"));
     let ev: LotRegistered = last_event();
-    assert_eq!((ev.lot, ev.merchant, ev.item_count), (id, account(OWNER), 100));
+    assert_eq!((ev.lot, ev.merchant, ev.item_count), (id, account(MERCHANT), 100));
     let lot = r.lot(id).unwrap();
     assert_eq!(lot.status, LotStatus::Registered);
     assert_eq!(lot.info, lot_input(b"L1", 100));
     // recorded for sampling with the product's category and origin and the merchant's tier
     let recorded = fakes::with(|w| w.recorded_lots.clone());
-    assert_eq!(recorded, vec![(id, account(OWNER), 1001, CountryCode(*b"NZ"), MerchantTier::Standard)]);
+    assert_eq!(recorded, vec![(id, account(MERCHANT), 1001, CountryCode(*b"NZ"), MerchantTier::Standard)]);
     // an identical retry returns the same ID, emits nothing, records nothing
     let n = test::recorded_events().count();
     assert_eq!(r.register_lot(lot_input(b"L1", 100)), Ok(id));
@@ -197,7 +174,7 @@ fn register_lot_works() {
 #[ink::test]
 fn register_lot_fails() {
     let (mut r, _) = with_lot();
-    set_caller(OWNER);
+    set_caller(MERCHANT);
     let base = lot_input(b"L2", 10);
     let cases = [
         (LotInput { item_count: 0, ..base.clone() }, Error::Invalid(Field::ItemCount)),
@@ -244,7 +221,7 @@ fn verify_item_works() {
 #[ink::test]
 fn trace_and_transitions_work() {
     let (mut r, id) = with_lot();
-    set_caller(OWNER);
+    set_caller(MERCHANT);
     assert_eq!(r.add_event(id, BusinessStep::Packing, NOW - 10, here(), [0; 32]), Ok(0));
     set_caller(LOGISTICS);
     assert_eq!(r.add_event(id, BusinessStep::Shipping, NOW, here(), [4; 32]), Ok(1));
@@ -276,7 +253,7 @@ fn add_event_fails() {
         Err(Error::IllegalTransition { from: LotStatus::Registered, to: LotStatus::Cleared })
     );
     assert_eq!(r.add_event(id, BusinessStep::Storing, NOW, here(), [0; 32]), Err(Error::StepNotAllowed(BusinessStep::Storing)));
-    set_caller(OWNER);
+    set_caller(MERCHANT);
     assert_eq!(r.add_event(id, BusinessStep::Packing, NOW + 1, here(), [0; 32]), Err(Error::Invalid(Field::EventTime)));
     let bad = Location { country: CountryCode(*b"NZ"), code: b"NZ-AKL".to_vec() };
     assert_eq!(r.add_event(id, BusinessStep::Packing, NOW, bad, [0; 32]), Err(Error::Invalid(Field::Location)));
@@ -293,7 +270,7 @@ fn add_event_fails() {
 #[ink::test]
 fn event_bound_fails() {
     let (mut r, id) = with_lot();
-    set_caller(OWNER);
+    set_caller(MERCHANT);
     for i in 0..64 {
         assert_eq!(r.add_event(id, BusinessStep::Packing, NOW, here(), [0; 32]), Ok(i));
     }
@@ -307,10 +284,10 @@ fn event_bound_fails() {
 #[ink::test]
 fn recall_works() {
     let (mut r, id) = with_lot();
-    set_caller(OWNER);
+    set_caller(MERCHANT);
     r.recall(id, [6; 32]).unwrap();
     let ev: LotRecalled = last_event();
-    assert_eq!((ev.lot, ev.by, ev.reason_hash), (id, account(OWNER), [6; 32]));
+    assert_eq!((ev.lot, ev.by, ev.reason_hash), (id, account(MERCHANT), [6; 32]));
     let lot = r.lot(id).unwrap();
     assert_eq!((lot.status, lot.recall_reason), (LotStatus::Recalled, Some([6; 32])));
     assert_eq!(r.events(id)[0].step, BusinessStep::Recalling);
@@ -319,7 +296,7 @@ fn recall_works() {
         Err(Error::IllegalTransition { from: LotStatus::Recalled, to: LotStatus::Recalled })
     );
     // a governor may recall too
-    set_caller(OWNER);
+    set_caller(MERCHANT);
     let id2 = r.register_lot(lot_input(b"L2", 3)).unwrap();
     set_caller(GOVERNOR);
     r.recall(id2, [7; 32]).unwrap();
@@ -353,17 +330,7 @@ fn apply_status_works() {
 #[ink::test]
 fn access_control_works() {
     let (mut r, _) = with_lot();
-    let callers = [
-        ("owner", account(OWNER)),
-        ("other_merchant", account(OTHER_MERCHANT)),
-        ("governor", account(GOVERNOR)),
-        ("agency", account(AGENCY)),
-        ("customs", account(CUSTOMS)),
-        ("logistics", account(LOGISTICS)),
-        ("stranger", account(STRANGER)),
-        ("whitelist", account(WHITELIST)),
-        ("attestation", account(ATTESTATION)),
-    ];
+    let callers = fakes::cast::callers(&[MERCHANT, OTHER_MERCHANT, GOVERNOR, AGENCY, CUSTOMS, LOGISTICS, STRANGER, WHITELIST, ATTESTATION]);
     fn merchant_or(a: AccountId, other: Error) -> Error {
         if a == account(OTHER_MERCHANT) {
             other
@@ -372,54 +339,36 @@ fn access_control_works() {
         }
     }
     let cases: Vec<AccessCase<Registry>> = vec![
-        AccessCase {
-            name: "register_factory",
-            entitled: &["owner", "other_merchant"],
-            call: |r| r.register_factory(CountryCode(*b"NZ"), [0; 32]).map(|_| ()),
-            expect: |a| Error::Unauthorized { account: a, role: Role::Merchant },
-        },
-        AccessCase {
-            name: "register_product",
-            entitled: &["owner"],
-            call: |r| r.register_product(ProductInput { gtin: Gtin::parse(b"10614141000422").unwrap(), ..product_input() }),
-            expect: |a| merchant_or(a, Error::GtinNotAllowed),
-        },
-        AccessCase {
-            name: "register_lot",
-            entitled: &["owner"],
-            call: |r| r.register_lot(lot_input(b"L7", 5)).map(|_| ()),
-            expect: |a| merchant_or(a, Error::NotOwner { account: a }),
-        },
-        AccessCase {
-            name: "add_event(packing)",
-            entitled: &["owner"],
-            call: |r| r.add_event(lot_id(&gtin(), b"L1"), BusinessStep::Packing, NOW, here(), [0; 32]).map(|_| ()),
-            expect: |a| {
+        AccessCase::role("register_factory", &["merchant", "other_merchant"], Role::Merchant, |r| {
+            r.register_factory(CountryCode(*b"NZ"), [0; 32]).map(|_| ())
+        }),
+        AccessCase::other(
+            "register_product",
+            &["merchant"],
+            |r| r.register_product(ProductInput { gtin: Gtin::parse(b"10614141000422").unwrap(), ..product_input() }),
+            |a| merchant_or(a, Error::GtinNotAllowed),
+        ),
+        AccessCase::other(
+            "register_lot",
+            &["merchant"],
+            |r| r.register_lot(lot_input(b"L7", 5)).map(|_| ()),
+            |a| merchant_or(a, Error::NotOwner { account: a }),
+        ),
+        AccessCase::other(
+            "add_event(packing)",
+            &["merchant"],
+            |r| r.add_event(lot_id(&gtin(), b"L1"), BusinessStep::Packing, NOW, here(), [0; 32]).map(|_| ()),
+            |a| {
                 if [account(STRANGER), account(WHITELIST), account(ATTESTATION)].contains(&a) {
                     Error::Unauthorized { account: a, role: Role::Merchant }
                 } else {
                     Error::StepNotAllowed(BusinessStep::Packing)
                 }
             },
-        },
-        AccessCase {
-            name: "recall",
-            entitled: &["owner", "governor"],
-            call: |r| r.recall(lot_id(&gtin(), b"L1"), [0; 32]),
-            expect: |a| Error::Unauthorized { account: a, role: Role::Governor },
-        },
-        AccessCase {
-            name: "apply_status",
-            entitled: &["attestation"],
-            call: |r| r.apply_status(lot_id(&gtin(), b"L1"), LotStatus::Held),
-            expect: |a| Error::NotContract { caller: a, expected: ContractKind::Attestation },
-        },
-        AccessCase {
-            name: "set_code",
-            entitled: &["whitelist"],
-            call: |r| r.set_code(ink::primitives::Hash::from([1; 32])),
-            expect: |a| Error::NotContract { caller: a, expected: ContractKind::Whitelist },
-        },
+        ),
+        AccessCase::role("recall", &["merchant", "governor"], Role::Governor, |r| r.recall(lot_id(&gtin(), b"L1"), [0; 32])),
+        AccessCase::contract("apply_status", ContractKind::Attestation, |r| r.apply_status(lot_id(&gtin(), b"L1"), LotStatus::Held)),
+        AccessCase::contract("set_code", ContractKind::Whitelist, |r| r.set_code(ink::primitives::Hash::from([1; 32]))),
     ];
     let snapshot = |r: &Registry| {
         let id = lot_id(&gtin(), b"L1");

@@ -37,7 +37,8 @@ use ink::primitives::{AccountId, Hash};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use tracepass_shared::bounds::*;
-use tracepass_shared::fakes::{self, account};
+use tracepass_shared::fakes::cast::*;
+use tracepass_shared::fakes::{account, events, set_caller};
 use tracepass_shared::proptests::run_property;
 use tracepass_shared::traits::{SamplingApi, Upgradeable};
 use tracepass_shared::*;
@@ -45,52 +46,19 @@ use tracepass_shared::*;
 /// Longest sequence.
 const MAX_STEPS: usize = 30;
 
-const GOVERNOR: u8 = 1;
-const AGENCY: u8 = 10;
-const AGENCY2: u8 = 13;
-const CUSTOMS: u8 = 11;
-const MERCHANT: u8 = 20;
-const MERCHANT2: u8 = 21;
-const STRANGER: u8 = 99;
-const WHITELIST: u8 = 200;
-const REGISTRY: u8 = 201;
-const ATTESTATION: u8 = 202;
-const CALLERS: [u8; 10] = [GOVERNOR, AGENCY, AGENCY2, CUSTOMS, MERCHANT, MERCHANT2, STRANGER, WHITELIST, REGISTRY, ATTESTATION];
+const CALLERS: [u8; 10] = [GOVERNOR, AGENCY, OTHER_AGENCY, CUSTOMS, MERCHANT, OTHER_MERCHANT, STRANGER, WHITELIST, REGISTRY, ATTESTATION];
 /// Lots named by the sequences.
 const LOTS: u8 = 12;
 const CATEGORIES: [Category; 2] = [1001, 2002];
 const ORIGINS: [CountryCode; 2] = [CountryCode(*b"NZ"), CountryCode(*b"CN")];
 const TIERS: [MerchantTier; 3] = [MerchantTier::Standard, MerchantTier::Trusted, MerchantTier::Watched];
 
-mod stats {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    pub static SELECTED: AtomicU64 = AtomicU64::new(0);
-    pub static NOT_SELECTED: AtomicU64 = AtomicU64::new(0);
-    pub static SEEDED: AtomicU64 = AtomicU64::new(0);
-    pub static UNSEEDED: AtomicU64 = AtomicU64::new(0);
-    pub static REVEALS: AtomicU64 = AtomicU64::new(0);
-    pub static WATCHED: AtomicU64 = AtomicU64::new(0);
-    pub static REFUSED: AtomicU64 = AtomicU64::new(0);
-    pub fn add(c: &AtomicU64) {
-        c.fetch_add(1, Ordering::Relaxed);
-    }
-    pub fn line() -> String {
-        let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        format!(
-            "{} selections recomputed as Selected and {} as NotSelected, {} epochs finalised with a seed and {} \
-             without, {} reveals, {} lots recorded as Watched for raised risk, {} refusals",
-            g(&SELECTED), g(&NOT_SELECTED), g(&SEEDED), g(&UNSEEDED), g(&REVEALS), g(&WATCHED), g(&REFUSED)
-        )
-    }
-}
-
-fn set_caller(n: u8) {
-    test::set_caller::<DefaultEnvironment>(account(n));
-}
-
-fn events() -> usize {
-    test::recorded_events().count()
-}
+// What the sequences exercised, printed with the totals.
+tracepass_shared::property_stats!(
+    "{} selections recomputed as Selected and {} as NotSelected, {} epochs finalised with a seed and {} \
+     without, {} reveals, {} lots recorded as Watched for raised risk, {} refusals",
+    SELECTED, NOT_SELECTED, SEEDED, UNSEEDED, REVEALS, WATCHED, REFUSED
+);
 
 fn lot(n: u8) -> LotId {
     blake2_256(&[b'L', n])
@@ -138,9 +106,9 @@ fn rate() -> impl Strategy<Value = u16> {
 }
 
 fn op() -> impl Strategy<Value = Op> {
-    let merchant = prop_oneof![Just(MERCHANT), Just(MERCHANT2)];
+    let merchant = prop_oneof![Just(MERCHANT), Just(OTHER_MERCHANT)];
     prop_oneof![
-        4 => (caller(&[GOVERNOR, AGENCY, AGENCY2]), prop_oneof![1 => Just(0u32), 3 => 1u32..3], 0u8..4, prop::bool::weighted(0.1))
+        4 => (caller(&[GOVERNOR, AGENCY, OTHER_AGENCY]), prop_oneof![1 => Just(0u32), 3 => 1u32..3], 0u8..4, prop::bool::weighted(0.1))
             .prop_map(|(caller, ahead, secret, bad)| Op::Commit { caller, ahead, secret, bad }),
         5 => (any::<u8>(), any::<u8>(), prop::bool::weighted(0.9)).prop_map(|(who, which, right)| Op::Reveal { who, which, right }),
         3 => (prop::sample::select(CALLERS.to_vec()), any::<u8>()).prop_map(|(caller, which)| Op::Finalize { caller, which }),
@@ -263,7 +231,7 @@ impl Model {
         match op {
             Op::Commit { caller, ahead, secret, bad } => {
                 let who = account(*caller);
-                if ![GOVERNOR, AGENCY, AGENCY2].contains(caller) {
+                if ![GOVERNOR, AGENCY, OTHER_AGENCY].contains(caller) {
                     return Err(Error::Unauthorized { account: who, role: Role::Agency });
                 }
                 let e = self.current() + ahead;
@@ -420,7 +388,7 @@ fn snapshot(s: &Sampling, epochs: &BTreeSet<u32>) -> Snapshot {
     Snapshot {
         policy: s.policy(),
         rules: s.rules(),
-        risk: [MERCHANT, MERCHANT2].iter().map(|m| s.risk(account(*m))).collect(),
+        risk: [MERCHANT, OTHER_MERCHANT].iter().map(|m| s.risk(account(*m))).collect(),
         lots: (0..LOTS).map(|n| (s.lot_sample(lot(n)), s.selection(lot(n)))).collect(),
         epochs: epochs.iter().map(|e| s.epoch_status(*e)).collect(),
     }
@@ -448,7 +416,7 @@ fn check_state(s: &Sampling, snap: &Snapshot, m: &Model, epochs: &BTreeSet<u32>)
             assert_eq!(got.0, *rate);
         }
     }
-    for (i, who) in [MERCHANT, MERCHANT2].iter().enumerate() {
+    for (i, who) in [MERCHANT, OTHER_MERCHANT].iter().enumerate() {
         assert_eq!(snap.risk[i], m.risk.get(&account(*who)).copied().unwrap_or_default(), "risk");
     }
     // epochs
@@ -502,19 +470,7 @@ type Genesis = (u32, u32, u16, u32);
 
 fn run_sequence(g: Genesis, ops: &[Op]) -> usize {
     let (epoch_blocks, window, default_rate, passes) = g;
-    fakes::with(|w| {
-        w.add_member(account(GOVERNOR), Role::Governor, None);
-        for a in [AGENCY, AGENCY2] {
-            w.add_member(account(a), Role::Agency, Some(AgencyScope { categories: vec![1001], valid_until: u64::MAX }));
-        }
-        w.add_member(account(CUSTOMS), Role::Customs, None);
-        w.add_merchant(account(MERCHANT), b"0614141", MerchantTier::Standard);
-        w.add_merchant(account(MERCHANT2), b"4006381", MerchantTier::Trusted);
-        w.directory = vec![
-            (ContractKind::Registry, account(REGISTRY)),
-            (ContractKind::Attestation, account(ATTESTATION)),
-        ];
-    });
+    crate::tests::world();
     set_caller(GOVERNOR);
     let mut s = Sampling::new(account(WHITELIST), epoch_blocks, window, default_rate, passes).expect("valid");
     let mut m = Model {
@@ -602,7 +558,7 @@ fn run_sequence(g: Genesis, ops: &[Op]) -> usize {
         }
         // only entitled callers
         let refused = match op {
-            Op::Commit { caller, .. } if ![GOVERNOR, AGENCY, AGENCY2].contains(caller) => {
+            Op::Commit { caller, .. } if ![GOVERNOR, AGENCY, OTHER_AGENCY].contains(caller) => {
                 Some(Error::Unauthorized { account: account(*caller), role: Role::Agency })
             }
             Op::RecordLot { caller, .. } if *caller != REGISTRY => {
@@ -642,13 +598,13 @@ fn random_sampling_sequences_keep_invariants() {
             let mut ops = Vec::new();
             if on {
                 for ahead in [1, 2] {
-                    for caller in [GOVERNOR, AGENCY, AGENCY2] {
+                    for caller in [GOVERNOR, AGENCY, OTHER_AGENCY] {
                         ops.push(Op::Commit { caller, ahead, secret: secret.wrapping_add(caller), bad: false });
                     }
                 }
                 ops.push(Op::Advance { blocks: 4 });
                 for (lot, category, origin, tier) in lots {
-                    let merchant = if lot % 2 == 0 { MERCHANT } else { MERCHANT2 };
+                    let merchant = if lot % 2 == 0 { MERCHANT } else { OTHER_MERCHANT };
                     ops.push(Op::RecordLot { caller: REGISTRY, lot, merchant, category, origin, tier });
                 }
             }

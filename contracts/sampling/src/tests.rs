@@ -3,26 +3,13 @@
 use crate::sampling::*;
 use ink::env::{test, DefaultEnvironment};
 use ink::primitives::Hash;
-use ink::scale::Decode;
-use tracepass_shared::fakes::{self, account, check_access, AccessCase};
+use tracepass_shared::fakes::cast::*;
+use tracepass_shared::fakes::{self, account, check_access, last_event, set_caller, AccessCase};
 use tracepass_shared::traits::{SamplingApi, Upgradeable};
 use tracepass_shared::*;
 
-const GOVERNOR: u8 = 1;
-const AGENCY: u8 = 10;
-const AGENCY2: u8 = 13;
-const CUSTOMS: u8 = 11;
-const MERCHANT: u8 = 20;
-const STRANGER: u8 = 99;
-const WHITELIST: u8 = 200;
-const REGISTRY: u8 = 201;
-const ATTESTATION: u8 = 202;
 const EPOCH: u32 = 10;
 const WINDOW: u32 = 5;
-
-fn set_caller(n: u8) {
-    test::set_caller::<DefaultEnvironment>(account(n));
-}
 
 fn advance_to(block: u32) {
     while ink::env::block_number::<DefaultEnvironment>() < block {
@@ -30,19 +17,26 @@ fn advance_to(block: u32) {
     }
 }
 
-fn setup() -> Sampling {
-    fakes::reset();
+/// Sampling's fake world, for the unit and the property tests: a governor, two agencies,
+/// customs, two merchants, and the registry and the attestation contract in the directory.
+pub(crate) fn world() {
     fakes::with(|w| {
         w.add_member(account(GOVERNOR), Role::Governor, None);
-        w.add_member(account(AGENCY), Role::Agency, Some(AgencyScope { categories: vec![1], valid_until: u64::MAX }));
-        w.add_member(account(AGENCY2), Role::Agency, Some(AgencyScope { categories: vec![1], valid_until: u64::MAX }));
+        w.add_agency(account(AGENCY), &[1001], u64::MAX);
+        w.add_agency(account(OTHER_AGENCY), &[1001], u64::MAX);
         w.add_member(account(CUSTOMS), Role::Customs, None);
         w.add_merchant(account(MERCHANT), b"0614141", MerchantTier::Standard);
+        w.add_merchant(account(OTHER_MERCHANT), b"4006381", MerchantTier::Trusted);
         w.directory = vec![
             (ContractKind::Registry, account(REGISTRY)),
             (ContractKind::Attestation, account(ATTESTATION)),
         ];
     });
+}
+
+fn setup() -> Sampling {
+    fakes::reset();
+    world();
     set_caller(GOVERNOR);
     Sampling::new(account(WHITELIST), EPOCH, WINDOW, 500, 3).expect("valid")
 }
@@ -85,10 +79,6 @@ fn reveal_all(s: &mut Sampling, epoch: u32, members: &[u8]) {
     }
 }
 
-fn last_event<E: Decode>() -> E {
-    let ev = test::recorded_events().last().expect("an event");
-    E::decode(&mut &ev.data[..]).expect("decodes")
-}
 
 #[ink::test]
 fn new_fails() {
@@ -242,7 +232,7 @@ fn commit_reveal_works() {
 #[ink::test]
 fn non_revealer_is_skipped_works() {
     let mut s = setup();
-    commit_all(&mut s, 1, &[GOVERNOR, AGENCY, AGENCY2]);
+    commit_all(&mut s, 1, &[GOVERNOR, AGENCY, OTHER_AGENCY]);
     reveal_all(&mut s, 1, &[AGENCY]);
     set_caller(STRANGER);
     assert_eq!(s.finalize(1), Err(Error::EpochNotReady), "reveals missing, deadline not passed");
@@ -252,8 +242,8 @@ fn non_revealer_is_skipped_works() {
     let seed = s.finalize(1).unwrap();
     assert_eq!(seed, Some(epoch_seed(1, &[secret(AGENCY)])));
     let ev: EpochFinalized = last_event();
-    assert_eq!(ev.skipped, vec![account(GOVERNOR), account(AGENCY2)]);
-    assert_eq!(s.epoch_status(1).skipped, vec![account(GOVERNOR), account(AGENCY2)]);
+    assert_eq!(ev.skipped, vec![account(GOVERNOR), account(OTHER_AGENCY)]);
+    assert_eq!(s.epoch_status(1).skipped, vec![account(GOVERNOR), account(OTHER_AGENCY)]);
 }
 
 #[ink::test]
@@ -283,7 +273,7 @@ fn commit_reveal_fails() {
     set_caller(AGENCY);
     assert_eq!(s.reveal(1, secret(9)), Err(Error::RevealMismatch));
     // someone else's secret does not open AGENCY's commitment either
-    set_caller(AGENCY2);
+    set_caller(OTHER_AGENCY);
     assert_eq!(s.reveal(1, secret(AGENCY)), Err(Error::NotCommitted));
     set_caller(AGENCY);
     s.reveal(1, secret(AGENCY)).unwrap();
@@ -352,59 +342,19 @@ fn access_control_works() {
     set_caller(WHITELIST);
     s.set_rule(key(Some(1), None, None), 700).unwrap();
     record(&mut s, 1, MerchantTier::Standard).unwrap();
-    let callers = [
-        ("governor", account(GOVERNOR)),
-        ("agency", account(AGENCY)),
-        ("customs", account(CUSTOMS)),
-        ("merchant", account(MERCHANT)),
-        ("stranger", account(STRANGER)),
-        ("whitelist", account(WHITELIST)),
-        ("registry", account(REGISTRY)),
-        ("attestation", account(ATTESTATION)),
-    ];
+    let callers = fakes::cast::callers(&[GOVERNOR, AGENCY, CUSTOMS, MERCHANT, STRANGER, WHITELIST, REGISTRY, ATTESTATION]);
     let cases: Vec<AccessCase<Sampling>> = vec![
-        AccessCase {
-            name: "commit",
-            entitled: &["governor", "agency"],
-            call: |s| s.commit(5, [0; 32]),
-            expect: |a| Error::Unauthorized { account: a, role: Role::Agency },
-        },
-        AccessCase {
-            name: "record_lot",
-            entitled: &["registry"],
-            call: |s| s.record_lot(lot(2), account(MERCHANT), 1, nz(), MerchantTier::Standard),
-            expect: |a| Error::NotContract { caller: a, expected: ContractKind::Registry },
-        },
-        AccessCase {
-            name: "record_inspection",
-            entitled: &["attestation"],
-            call: |s| s.record_inspection(account(MERCHANT), InspectionResult::Fail),
-            expect: |a| Error::NotContract { caller: a, expected: ContractKind::Attestation },
-        },
-        AccessCase {
-            name: "set_rule",
-            entitled: &["whitelist"],
-            call: |s| s.set_rule(key(Some(2), None, None), 1),
-            expect: |a| Error::NotContract { caller: a, expected: ContractKind::Whitelist },
-        },
-        AccessCase {
-            name: "remove_rule",
-            entitled: &["whitelist"],
-            call: |s| s.remove_rule(key(Some(1), None, None)),
-            expect: |a| Error::NotContract { caller: a, expected: ContractKind::Whitelist },
-        },
-        AccessCase {
-            name: "set_policy",
-            entitled: &["whitelist"],
-            call: |s| s.set_policy(1, 1),
-            expect: |a| Error::NotContract { caller: a, expected: ContractKind::Whitelist },
-        },
-        AccessCase {
-            name: "set_code",
-            entitled: &["whitelist"],
-            call: |s| s.set_code(Hash::from([1; 32])),
-            expect: |a| Error::NotContract { caller: a, expected: ContractKind::Whitelist },
-        },
+        AccessCase::role("commit", &["governor", "agency"], Role::Agency, |s| s.commit(5, [0; 32])),
+        AccessCase::contract("record_lot", ContractKind::Registry, |s| {
+            s.record_lot(lot(2), account(MERCHANT), 1, nz(), MerchantTier::Standard)
+        }),
+        AccessCase::contract("record_inspection", ContractKind::Attestation, |s| {
+            s.record_inspection(account(MERCHANT), InspectionResult::Fail)
+        }),
+        AccessCase::contract("set_rule", ContractKind::Whitelist, |s| s.set_rule(key(Some(2), None, None), 1)),
+        AccessCase::contract("remove_rule", ContractKind::Whitelist, |s| s.remove_rule(key(Some(1), None, None))),
+        AccessCase::contract("set_policy", ContractKind::Whitelist, |s| s.set_policy(1, 1)),
+        AccessCase::contract("set_code", ContractKind::Whitelist, |s| s.set_code(Hash::from([1; 32]))),
     ];
     let snapshot = |s: &Sampling| {
         (s.rules(), s.policy(), s.lot_sample(lot(1)), s.lot_sample(lot(2)), s.risk(account(MERCHANT)), s.epoch_status(5))

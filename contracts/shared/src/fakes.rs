@@ -110,6 +110,80 @@ impl World {
     pub fn add_member(&mut self, who: AccountId, role: Role, scope: Option<AgencyScope>) {
         self.members.insert(who, Member { role, name_hash: [2; 32], scope, since: 0 });
     }
+
+    /// Adds an agency accredited for `categories` until `valid_until` (exclusive).
+    pub fn add_agency(&mut self, who: AccountId, categories: &[Category], valid_until: Timestamp) {
+        self.add_member(who, Role::Agency, Some(AgencyScope { categories: categories.to_vec(), valid_until }));
+    }
+
+    /// Adds `merchant`'s product [`product_input`]`(gtin, category, 1)`.
+    pub fn add_product(&mut self, gtin: Gtin, category: Category, merchant: AccountId) {
+        let product = Product { info: product_input(gtin, category, 1), merchant, registered_at: 0 };
+        self.products.insert(gtin, product);
+    }
+
+    /// Adds `merchant`'s factory `id`, in NZ.
+    pub fn add_factory(&mut self, id: FactoryId, merchant: AccountId) {
+        self.factories.insert(id, Factory { merchant, country: CountryCode(*b"NZ"), name_hash: [1; 32] });
+    }
+
+    /// Adds `merchant`'s lot `number` of `gtin` with `items` items, at `status`; returns its ID.
+    pub fn add_lot(&mut self, gtin: Gtin, number: &[u8], items: u32, status: LotStatus, merchant: AccountId) -> LotId {
+        let info = LotInput {
+            gtin,
+            lot_number: number.to_vec(),
+            item_count: items,
+            root: [0; 16],
+            produced_on: 20261101,
+            expires_on: 20281101,
+        };
+        let id = lot_id(&gtin, number);
+        self.lots.insert(id, Lot { info, merchant, registered_at: 0, status, event_count: 0, recall_reason: None });
+        id
+    }
+}
+
+/// The GTIN-14 of the 13 digits `body` and their check digit.
+pub fn gtin(body: &[u8; 13]) -> Gtin {
+    let mut d = [0u8; 14];
+    d[..13].copy_from_slice(body);
+    d[13] = gs1_check_digit(body);
+    Gtin::parse(&d).expect("valid GTIN")
+}
+
+/// A valid product of `category` made at `factory` (brand, origin NZ, HS code, hashes and URI fixed).
+pub fn product_input(gtin: Gtin, category: Category, factory: FactoryId) -> ProductInput {
+    ProductInput {
+        gtin,
+        brand: b"Aroha Dairy".to_vec(),
+        category,
+        origin: CountryCode(*b"NZ"),
+        factory,
+        hs_code: b"190110".to_vec(),
+        metadata_hash: [3; 32],
+        uri: b"https://example.org/p/1".to_vec(),
+    }
+}
+
+/// What a caller not entitled to a message gets.
+pub enum Refusal {
+    /// `Unauthorized { account: caller, role }`.
+    Role(Role),
+    /// `NotContract { caller, expected }`.
+    Contract(ContractKind),
+    /// Another error, computed from the caller.
+    Other(fn(AccountId) -> Error),
+}
+
+impl Refusal {
+    /// The error `caller` must get.
+    pub fn error(&self, caller: AccountId) -> Error {
+        match self {
+            Refusal::Role(role) => Error::Unauthorized { account: caller, role: *role },
+            Refusal::Contract(expected) => Error::NotContract { caller, expected: *expected },
+            Refusal::Other(f) => f(caller),
+        }
+    }
 }
 
 /// One write message in an access-control test: how to call it, and who may.
@@ -120,8 +194,36 @@ pub struct AccessCase<C> {
     pub entitled: &'static [&'static str],
     /// Calls the message on the contract.
     pub call: fn(&mut C) -> Result<()>,
-    /// The error an unentitled `caller` must get.
-    pub expect: fn(AccountId) -> Error,
+    /// What an unentitled caller must get.
+    pub expect: Refusal,
+}
+
+impl<C> AccessCase<C> {
+    /// A message for the callers labelled `entitled`; everyone else lacks `role`.
+    pub fn role(name: &'static str, entitled: &'static [&'static str], role: Role, call: fn(&mut C) -> Result<()>) -> Self {
+        AccessCase { name, entitled, call, expect: Refusal::Role(role) }
+    }
+
+    /// A message only the `kind` contract may send (its cast label is the one entitled).
+    pub fn contract(name: &'static str, kind: ContractKind, call: fn(&mut C) -> Result<()>) -> Self {
+        let entitled: &'static [&'static str] = match kind {
+            ContractKind::Whitelist => &["whitelist"],
+            ContractKind::Registry => &["registry"],
+            ContractKind::Sampling => &["sampling"],
+            ContractKind::Attestation => &["attestation"],
+        };
+        AccessCase { name, entitled, call, expect: Refusal::Contract(kind) }
+    }
+
+    /// A message whose refusal is some other error.
+    pub fn other(
+        name: &'static str,
+        entitled: &'static [&'static str],
+        call: fn(&mut C) -> Result<()>,
+        expect: fn(AccountId) -> Error,
+    ) -> Self {
+        AccessCase { name, entitled, call, expect: Refusal::Other(expect) }
+    }
 }
 
 /// The reusable access test: calls every case's message from every caller not entitled to it
@@ -143,7 +245,7 @@ pub fn check_access<C, S: PartialEq + core::fmt::Debug>(
             let before = snapshot(contract);
             let events_before = test::recorded_events().count();
             let got = (case.call)(contract);
-            assert_eq!(got, Err((case.expect)(*who)), "{} called by {}", case.name, label);
+            assert_eq!(got, Err(case.expect.error(*who)), "{} called by {}", case.name, label);
             assert_eq!(snapshot(contract), before, "{} by {} changed state", case.name, label);
             assert_eq!(
                 test::recorded_events().count(),
@@ -161,4 +263,72 @@ pub fn check_access<C, S: PartialEq + core::fmt::Debug>(
 /// A distinct test account.
 pub fn account(n: u8) -> AccountId {
     AccountId::from([n; 32])
+}
+
+/// The accounts the contracts' tests name, one number per part, so that every test module means
+/// the same account by the same name and access tests label their callers from one table.
+pub mod cast {
+    use crate::types::Timestamp;
+    use ink::primitives::AccountId;
+
+    pub const GOVERNOR: u8 = 1;
+    pub const AGENCY: u8 = 10;
+    pub const CUSTOMS: u8 = 11;
+    pub const LOGISTICS: u8 = 12;
+    /// A second agency, accredited for other categories than [`AGENCY`].
+    pub const OTHER_AGENCY: u8 = 13;
+    pub const MERCHANT: u8 = 20;
+    pub const OTHER_MERCHANT: u8 = 21;
+    pub const STRANGER: u8 = 99;
+    pub const WHITELIST: u8 = 200;
+    pub const REGISTRY: u8 = 201;
+    pub const SAMPLING: u8 = 202;
+    pub const ATTESTATION: u8 = 203;
+    /// The block time (ms) tests start at.
+    pub const NOW: Timestamp = 1_790_000_000_000;
+
+    /// The label of cast member `n`, as access tests name it in `entitled` lists.
+    pub fn label(n: u8) -> &'static str {
+        match n {
+            GOVERNOR => "governor",
+            AGENCY => "agency",
+            CUSTOMS => "customs",
+            LOGISTICS => "logistics",
+            OTHER_AGENCY => "other_agency",
+            MERCHANT => "merchant",
+            OTHER_MERCHANT => "other_merchant",
+            STRANGER => "stranger",
+            WHITELIST => "whitelist",
+            REGISTRY => "registry",
+            SAMPLING => "sampling",
+            ATTESTATION => "attestation",
+            _ => panic!("account {n} is not in the cast"),
+        }
+    }
+
+    /// [`check_access`](super::check_access)'s callers: the cast members `who`, labelled.
+    pub fn callers(who: &[u8]) -> Vec<(&'static str, AccountId)> {
+        who.iter().map(|&n| (label(n), super::account(n))).collect()
+    }
+}
+
+/// Makes account `n` the caller.
+pub fn set_caller(n: u8) {
+    ink::env::test::set_caller::<ink::env::DefaultEnvironment>(account(n));
+}
+
+/// Sets the block time (ms).
+pub fn set_now(t: Timestamp) {
+    ink::env::test::set_block_timestamp::<ink::env::DefaultEnvironment>(t);
+}
+
+/// Number of events emitted so far.
+pub fn events() -> usize {
+    ink::env::test::recorded_events().count()
+}
+
+/// The last event emitted, decoded as `E`.
+pub fn last_event<E: ink::scale::Decode>() -> E {
+    let ev = ink::env::test::recorded_events().last().expect("an event");
+    E::decode(&mut &ev.data[..]).expect("decodes")
 }

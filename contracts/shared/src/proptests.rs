@@ -78,6 +78,30 @@ pub fn run_property_seeded<S: Strategy>(
     }
 }
 
+/// Declares a property's `stats` module, what its sequences exercised: an atomic counter per
+/// name (the test harness may run properties on several threads), `add(&stats::NAME)` (one more),
+/// `add_n(&stats::NAME, n)`, and `line()`, the counts written into `format` in the order named,
+/// for [`run_property`]'s `exercised`.
+#[macro_export]
+macro_rules! property_stats {
+    ($format:literal, $($name:ident),+ $(,)?) => {
+        mod stats {
+            use ::std::sync::atomic::{AtomicU64, Ordering};
+            $(pub static $name: AtomicU64 = AtomicU64::new(0);)+
+            pub fn add(c: &AtomicU64) {
+                add_n(c, 1);
+            }
+            #[allow(dead_code)]
+            pub fn add_n(c: &AtomicU64, n: u64) {
+                c.fetch_add(n, Ordering::Relaxed);
+            }
+            pub fn line() -> String {
+                format!($format, $($name.load(Ordering::Relaxed)),+)
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -266,11 +266,17 @@ pub mod revocation {
     }
 }
 
-impl Serialize for Gtin {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&String::from_utf8_lossy(&self.0))
-    }
+/// The ASCII codes (a GTIN's digits, a country's letters) serialize as their text.
+macro_rules! serialize_as_text {
+    ($($t:ty),+) => {$(
+        impl Serialize for $t {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&String::from_utf8_lossy(&self.0))
+            }
+        }
+    )+};
 }
+serialize_as_text!(Gtin, CountryCode);
 
 impl<'de> Deserialize<'de> for Gtin {
     /// A GTIN-8, -12, -13 or -14 (check digit verified), normalised to 14 digits.
@@ -280,11 +286,6 @@ impl<'de> Deserialize<'de> for Gtin {
     }
 }
 
-impl Serialize for CountryCode {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&String::from_utf8_lossy(&self.0))
-    }
-}
 
 impl<'de> Deserialize<'de> for CountryCode {
     /// Two ASCII letters, upper-cased. Whether the code is assigned is [`CountryCode::is_valid`]'s

@@ -359,6 +359,17 @@ pub enum LotStatus {
 }
 
 impl LotStatus {
+    /// Every status, in declaration order (for tests and listings).
+    pub const ALL: [LotStatus; 7] = [
+        LotStatus::Registered,
+        LotStatus::InTransit,
+        LotStatus::AtCustoms,
+        LotStatus::Cleared,
+        LotStatus::Held,
+        LotStatus::Released,
+        LotStatus::Recalled,
+    ];
+
     /// The legal transitions. Recalled is reachable from every state except itself and is final.
     pub fn can_become(self, to: LotStatus) -> bool {
         use LotStatus::*;
@@ -402,6 +413,20 @@ pub enum BusinessStep {
 }
 
 impl BusinessStep {
+    /// Every step, in declaration order (for tests and listings).
+    pub const ALL: [BusinessStep; 10] = [
+        BusinessStep::Commissioning,
+        BusinessStep::Packing,
+        BusinessStep::Shipping,
+        BusinessStep::Arriving,
+        BusinessStep::Receiving,
+        BusinessStep::Storing,
+        BusinessStep::CustomsClearance,
+        BusinessStep::Inspecting,
+        BusinessStep::Holding,
+        BusinessStep::Recalling,
+    ];
+
     /// Whether an account with `role` (and `is_owner`: the lot's merchant) may record `self`.
     pub fn allowed_for(self, role: Option<Role>, is_owner: bool) -> bool {
         use BusinessStep::*;
@@ -730,6 +755,9 @@ pub enum Selection {
 }
 
 impl Selection {
+    /// Every decision, in declaration order (for tests).
+    pub const ALL: [Selection; 4] = [Selection::Unknown, Selection::SeedPending, Selection::Selected, Selection::NotSelected];
+
     /// The decision for `lot`, sampled at `rate_bps`, once its epoch is final with `seed`:
     /// selected iff `sampling_draw(seed, lot) < rate_bps`; every lot is selected when the epoch
     /// was finalised with no reveal (`seed` is `None`, fail safe).
@@ -1050,23 +1078,10 @@ mod tests {
     use super::*;
     use crate::bounds::*;
 
-    const STEPS: [BusinessStep; 10] = [
-        BusinessStep::Commissioning,
-        BusinessStep::Packing,
-        BusinessStep::Shipping,
-        BusinessStep::Arriving,
-        BusinessStep::Receiving,
-        BusinessStep::Storing,
-        BusinessStep::CustomsClearance,
-        BusinessStep::Inspecting,
-        BusinessStep::Holding,
-        BusinessStep::Recalling,
-    ];
-
     #[test]
     fn required_role_works() {
         use BusinessStep::*;
-        let roles: Vec<Role> = STEPS.iter().map(|s| s.required_role()).collect();
+        let roles: Vec<Role> = BusinessStep::ALL.iter().map(|s| s.required_role()).collect();
         assert_eq!(
             roles,
             [
@@ -1084,7 +1099,7 @@ mod tests {
         );
         // the role named is one that may record the step (the owner, for merchants' steps);
         // a recall is written by `recall` only
-        for step in STEPS.into_iter().filter(|s| *s != Recalling) {
+        for step in BusinessStep::ALL.into_iter().filter(|s| *s != Recalling) {
             let role = step.required_role();
             assert!(step.allowed_for(Some(role), role == Role::Merchant), "{step:?}");
         }

@@ -35,51 +35,25 @@ use ink::primitives::{AccountId, Hash};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use tracepass_shared::bounds::*;
-use tracepass_shared::fakes::{self, account};
+use tracepass_shared::fakes::cast::{ATTESTATION, REGISTRY, SAMPLING, STRANGER};
+use tracepass_shared::fakes::{self, account, events};
 use tracepass_shared::proptests::run_property;
 use tracepass_shared::traits::WhitelistApi;
 use tracepass_shared::*;
 
 /// Longest sequence.
 const MAX_STEPS: usize = 30;
-/// The accounts messages name: 1..=10 and a stranger.
-const STRANGER: u8 = 99;
-/// The directory `wire` sets.
-const REGISTRY: u8 = 40;
-const SAMPLING: u8 = 41;
-const ATTESTATION: u8 = 42;
 const PREFIX: &[u8] = b"0614141";
 
-/// What the sequences exercised, printed with the totals (atomics: the test harness may run
-/// properties on several threads).
-mod stats {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    pub static EXECUTED: AtomicU64 = AtomicU64::new(0);
-    pub static ADMITTED: AtomicU64 = AtomicU64::new(0);
-    pub static GOVERNORS_REMOVED: AtomicU64 = AtomicU64::new(0);
-    pub static LAPSED: AtomicU64 = AtomicU64::new(0);
-    pub static EXPIRED: AtomicU64 = AtomicU64::new(0);
-    pub static SHORT: AtomicU64 = AtomicU64::new(0);
-    pub static UNAUTHORIZED: AtomicU64 = AtomicU64::new(0);
-    pub fn add(c: &AtomicU64) {
-        c.fetch_add(1, Ordering::Relaxed);
-    }
-    pub fn line() -> String {
-        let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        format!(
-            "{} proposals executed, {} members admitted, {} governors removed, {} steps on proposals \
-             holding a lapsed vote, {} expired refusals, {} not-enough-approvals refusals, {} unauthorized refusals",
-            g(&EXECUTED), g(&ADMITTED), g(&GOVERNORS_REMOVED), g(&LAPSED), g(&EXPIRED), g(&SHORT), g(&UNAUTHORIZED)
-        )
-    }
-}
+// What the sequences exercised, printed with the totals.
+tracepass_shared::property_stats!(
+    "{} proposals executed, {} members admitted, {} governors removed, {} steps on proposals \
+     holding a lapsed vote, {} expired refusals, {} not-enough-approvals refusals, {} unauthorized refusals",
+    EXECUTED, ADMITTED, GOVERNORS_REMOVED, LAPSED, EXPIRED, SHORT, UNAUTHORIZED
+);
 
 fn set_caller(a: AccountId) {
     test::set_caller::<DefaultEnvironment>(a);
-}
-
-fn events() -> usize {
-    test::recorded_events().count()
 }
 
 // ---- the model ------------------------------------------------------------------------------

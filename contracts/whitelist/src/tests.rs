@@ -4,22 +4,15 @@ use crate::whitelist::*;
 use ink::env::{test, DefaultEnvironment};
 use ink::primitives::{AccountId, Hash};
 use ink::scale::Decode;
-use tracepass_shared::fakes::{account, check_access, AccessCase};
+use tracepass_shared::fakes::cast::{AGENCY, ATTESTATION, CUSTOMS, MERCHANT, REGISTRY, SAMPLING, STRANGER};
+use tracepass_shared::fakes::{account, check_access, last_event, set_caller, AccessCase};
 use tracepass_shared::traits::WhitelistApi;
 use tracepass_shared::*;
 
 const G1: u8 = 1;
 const G2: u8 = 2;
 const G3: u8 = 3;
-const AGENCY: u8 = 10;
-const CUSTOMS: u8 = 11;
-const MERCHANT: u8 = 20;
-const STRANGER: u8 = 99;
 const PREFIX: &[u8] = b"0614141";
-
-fn set_caller(n: u8) {
-    test::set_caller::<DefaultEnvironment>(account(n));
-}
 
 fn advance(blocks: u32) {
     for _ in 0..blocks {
@@ -46,6 +39,12 @@ fn add_agency_action(who: u8) -> Action {
     }
 }
 
+/// G1's proposal to admit AGENCY; returns its ID.
+fn propose_agency(w: &mut Whitelist) -> ProposalId {
+    set_caller(G1);
+    w.propose(add_agency_action(AGENCY)).unwrap()
+}
+
 /// Runs `action` through G1's proposal, G2's approval and G2's execution.
 fn pass(w: &mut Whitelist, action: Action) -> Result<()> {
     set_caller(G1);
@@ -59,11 +58,6 @@ fn add_merchant(w: &mut Whitelist, who: u8) {
     set_caller(G1);
     w.add_merchant(account(who), [5; 32], CountryCode(*b"NZ"), vec![PREFIX.to_vec()], MerchantTier::Standard)
         .expect("merchant added");
-}
-
-fn last_event<E: Decode>() -> E {
-    let ev = test::recorded_events().last().expect("an event");
-    E::decode(&mut &ev.data[..]).expect("decodes")
 }
 
 fn gtin(s: &str) -> Gtin {
@@ -98,8 +92,7 @@ fn new_fails() {
 #[ink::test]
 fn m_of_n_admission_works() {
     let mut w = consortium();
-    set_caller(G1);
-    let id = w.propose(add_agency_action(AGENCY)).unwrap();
+    let id = propose_agency(&mut w);
     assert_eq!(id, 1);
     let ev: ProposalApproved = last_event();
     assert_eq!((ev.id, ev.governor, ev.approvals), (1, account(G1), 1));
@@ -128,8 +121,7 @@ fn execute_twice_fails() {
 #[ink::test]
 fn approve_twice_fails() {
     let mut w = consortium();
-    set_caller(G1);
-    let id = w.propose(add_agency_action(AGENCY)).unwrap();
+    let id = propose_agency(&mut w);
     assert_eq!(w.approve(id), Err(Error::AlreadyApproved));
     assert_eq!(w.approve(42), Err(Error::ProposalNotFound));
 }
@@ -137,8 +129,7 @@ fn approve_twice_fails() {
 #[ink::test]
 fn expired_proposal_fails() {
     let mut w = consortium();
-    set_caller(G1);
-    let id = w.propose(add_agency_action(AGENCY)).unwrap();
+    let id = propose_agency(&mut w);
     advance(11);
     set_caller(G2);
     assert_eq!(w.approve(id), Err(Error::ProposalExpired));
@@ -333,11 +324,11 @@ fn wire_works() {
     let mut w = consortium();
     assert_eq!(w.contract_of(ContractKind::Registry), None);
     set_caller(G2);
-    assert_eq!(w.wire(account(40), account(41), account(42)), Err(Error::WiringClosed));
+    assert_eq!(w.wire(account(REGISTRY), account(SAMPLING), account(ATTESTATION)), Err(Error::WiringClosed));
     set_caller(G1);
-    w.wire(account(40), account(41), account(42)).unwrap();
-    assert_eq!(w.contract_of(ContractKind::Sampling), Some(account(41)));
-    assert_eq!(w.wire(account(40), account(41), account(42)), Err(Error::WiringClosed));
+    w.wire(account(REGISTRY), account(SAMPLING), account(ATTESTATION)).unwrap();
+    assert_eq!(w.contract_of(ContractKind::Sampling), Some(account(SAMPLING)));
+    assert_eq!(w.wire(account(REGISTRY), account(SAMPLING), account(ATTESTATION)), Err(Error::WiringClosed));
 }
 
 #[ink::test]
@@ -346,7 +337,7 @@ fn governance_calls_out_works() {
     set_caller(G1);
     let rule = Action::SetSamplingRule { key: RuleKey { category: Some(1), origin: None, tier: None }, rate_bps: 500 };
     assert_eq!(w.propose(rule.clone()), Err(Error::NotWired(ContractKind::Sampling)));
-    w.wire(account(40), account(41), account(42)).unwrap();
+    w.wire(account(REGISTRY), account(SAMPLING), account(ATTESTATION)).unwrap();
     pass(&mut w, rule).unwrap();
     pass(&mut w, Action::SetCodeHash { target: ContractKind::Registry, code_hash: Hash::from([3; 32]) }).unwrap();
     pass(&mut w, Action::RevokeAttestation { id: 1, reason_hash: [1; 32] }).unwrap();
@@ -356,14 +347,14 @@ fn governance_calls_out_works() {
     let calls = tracepass_shared::fakes::with(|w| w.governance_calls.clone());
     assert_eq!(
         calls,
-        vec![(account(41), "set_rule"), (account(40), "set_code"), (account(42), "revoke_attestation")]
+        vec![(account(SAMPLING), "set_rule"), (account(REGISTRY), "set_code"), (account(ATTESTATION), "revoke_attestation")]
     );
 }
 
 #[ink::test]
 fn sampling_proposal_bounds_fails() {
     let mut w = consortium();
-    w.wire(account(40), account(41), account(42)).unwrap();
+    w.wire(account(REGISTRY), account(SAMPLING), account(ATTESTATION)).unwrap();
     let count = w.proposal_count();
     // the bounds sampling applies to the call are checked on the proposal, naming the same field
     let passes = Action::SetSamplingPolicy { default_rate_bps: 100, passes_to_clear: 0 };
@@ -395,23 +386,20 @@ fn access_control_works() {
         ("merchant", account(MERCHANT)),
         ("stranger", account(STRANGER)),
     ];
-    let gov = |a| Error::Unauthorized { account: a, role: Role::Governor };
+    let gov = Role::Governor;
     let cases: Vec<AccessCase<Whitelist>> = vec![
-        AccessCase { name: "propose", entitled: &["governor"], call: |w| w.propose(Action::SetThreshold { threshold: 1 }).map(|_| ()), expect: gov },
-        AccessCase { name: "approve", entitled: &["governor"], call: |w| w.approve(3).map(|_| ()), expect: gov },
-        AccessCase { name: "execute", entitled: &["governor"], call: |w| w.execute(3), expect: gov },
-        AccessCase {
-            name: "add_merchant",
-            entitled: &["governor"],
-            call: |w| w.add_merchant(account(50), [0; 32], CountryCode(*b"NZ"), vec![PREFIX.to_vec()], MerchantTier::Standard),
-            expect: gov,
-        },
-        AccessCase { name: "set_merchant_tier", entitled: &["governor"], call: |w| w.set_merchant_tier(account(MERCHANT), MerchantTier::Trusted), expect: gov },
-        AccessCase { name: "suspend_merchant", entitled: &["governor"], call: |w| w.suspend_merchant(account(MERCHANT), [0; 32]), expect: gov },
-        AccessCase { name: "reinstate_merchant", entitled: &["governor"], call: |w| w.reinstate_merchant(account(MERCHANT)), expect: gov },
-        AccessCase { name: "revoke_merchant", entitled: &["governor"], call: |w| w.revoke_merchant(account(MERCHANT), [0; 32]), expect: gov },
+        AccessCase::role("propose", &["governor"], gov, |w| w.propose(Action::SetThreshold { threshold: 1 }).map(|_| ())),
+        AccessCase::role("approve", &["governor"], gov, |w| w.approve(3).map(|_| ())),
+        AccessCase::role("execute", &["governor"], gov, |w| w.execute(3)),
+        AccessCase::role("add_merchant", &["governor"], gov, |w| {
+            w.add_merchant(account(50), [0; 32], CountryCode(*b"NZ"), vec![PREFIX.to_vec()], MerchantTier::Standard)
+        }),
+        AccessCase::role("set_merchant_tier", &["governor"], gov, |w| w.set_merchant_tier(account(MERCHANT), MerchantTier::Trusted)),
+        AccessCase::role("suspend_merchant", &["governor"], gov, |w| w.suspend_merchant(account(MERCHANT), [0; 32])),
+        AccessCase::role("reinstate_merchant", &["governor"], gov, |w| w.reinstate_merchant(account(MERCHANT))),
+        AccessCase::role("revoke_merchant", &["governor"], gov, |w| w.revoke_merchant(account(MERCHANT), [0; 32])),
         // The deployer (G1) wired nothing yet, but wiring is G1's alone: everyone else is refused.
-        AccessCase { name: "wire", entitled: &[], call: |w| w.wire(account(40), account(41), account(42)), expect: |_| Error::WiringClosed },
+        AccessCase::other("wire", &[], |w| w.wire(account(REGISTRY), account(SAMPLING), account(ATTESTATION)), |_| Error::WiringClosed),
     ];
     let snapshot = |w: &Whitelist| {
         (

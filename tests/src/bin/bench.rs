@@ -23,7 +23,7 @@ use tracepass::contracts::{selectors as s, Outcome};
 use tracepass::gs1::{parse_gtin, parse_serials, DigitalLink};
 use tracepass::lots::{self, BuiltLot};
 use tracepass::shared::*;
-use tracepass::verify::{verify, Verdict};
+use tracepass::verify::{verify, Report, Verdict};
 use tracepass::{Result, Tracepass};
 use tracepass_e2e::fixture::{Consortium, EPOCH_BLOCKS};
 use tracepass_e2e::{root, Node};
@@ -101,6 +101,25 @@ fn loadavg() -> String {
 }
 
 /// An error with what the bench was doing.
+/// Drives one-scan verdicts from `concurrency` tasks for `duration`: operation `i` has `verdict`
+/// verify `links[(offset + i) % links.len()]`, which must be genuine.
+async fn drive_genuine<F, Fut>(concurrency: usize, duration: Duration, links: &Arc<Vec<DigitalLink>>, offset: usize, verdict: F) -> Result<Load>
+where
+    F: Fn(DigitalLink) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Report>> + Send + 'static,
+{
+    let links = links.clone();
+    drive(concurrency, duration, usize::MAX, move |i| {
+        let (verdict, dl) = (verdict.clone(), links[(offset + i) % links.len()].clone());
+        async move {
+            let r = verdict(dl.clone()).await?;
+            assert_eq!(r.verdict, Verdict::Genuine, "{}: {}", dl.serial, r.reason);
+            Ok(())
+        }
+    })
+    .await
+}
+
 fn label(what: &str, e: tracepass::ClientError) -> tracepass::ClientError {
     tracepass::ClientError::Chain(format!("{what}: {e}"))
 }
@@ -726,30 +745,20 @@ async fn measure(o: &Opts, node: &Node) -> Result<()> {
                 async move { p.chain.best().await.map(|_| ()) }
             }).await.map_err(|e| label("chain_getBlockHash", e))?);
             // cold: the library's verify, every read from the node
-            let (t, l, off) = (tp.clone(), links.clone(), offset);
+            let t = tp.clone();
             let m = Meter::start(&c.tp, &node_pid).await?;
-            cold[ci].push(drive(conc, dur, usize::MAX, move |i| {
-                let (t, l) = (t.clone(), l.clone());
-                async move {
-                    let dl = &l[(off + i) % l.len()];
-                    let r = verify(&t, dl).await?;
-                    assert_eq!(r.verdict, Verdict::Genuine, "{}: {}", dl.serial, r.reason);
-                    Ok(())
-                }
+            cold[ci].push(drive_genuine(conc, dur, &links, offset, move |dl| {
+                let t = t.clone();
+                async move { verify(&t, &dl).await }
             }).await.map_err(|e| label("cold verdicts", e))?);
             cold_cpu[ci].push(m.stop(cold[ci].last().map(|x: &Load| x.ops).unwrap_or(0)).await?);
             offset += cold[ci].last().map(|x: &Load| x.ops).unwrap_or(0);
             // warm: the Verifier, lot-level reads cached per block
-            let (v, l, off) = (verifier.clone(), links.clone(), offset);
+            let v = verifier.clone();
             let m = Meter::start(&c.tp, &node_pid).await?;
-            warm[ci].push(drive(conc, dur, usize::MAX, move |i| {
-                let (v, l) = (v.clone(), l.clone());
-                async move {
-                    let dl = &l[(off + i) % l.len()];
-                    let r = v.verify(dl).await?;
-                    assert_eq!(r.verdict, Verdict::Genuine, "{}: {}", dl.serial, r.reason);
-                    Ok(())
-                }
+            warm[ci].push(drive_genuine(conc, dur, &links, offset, move |dl| {
+                let v = v.clone();
+                async move { v.verify(&dl).await }
             }).await.map_err(|e| label("warm verdicts", e))?);
             warm_cpu[ci].push(m.stop(warm[ci].last().map(|x: &Load| x.ops).unwrap_or(0)).await?);
             offset += warm[ci].last().map(|x: &Load| x.ops).unwrap_or(0);
@@ -767,15 +776,10 @@ async fn measure(o: &Opts, node: &Node) -> Result<()> {
                 })
             };
             let before = verifier.stats();
-            let (v, l, off) = (verifier.clone(), links.clone(), offset);
-            let run = drive(conc, dur, usize::MAX, move |i| {
-                let (v, l) = (v.clone(), l.clone());
-                async move {
-                    let dl = &l[(off + i) % l.len()];
-                    let r = v.verify(dl).await?;
-                    assert_eq!(r.verdict, Verdict::Genuine, "{}: {}", dl.serial, r.reason);
-                    Ok(())
-                }
+            let v = verifier.clone();
+            let run = drive_genuine(conc, dur, &links, offset, move |dl| {
+                let v = v.clone();
+                async move { v.verify(&dl).await }
             })
             .await;
             stop.store(true, std::sync::atomic::Ordering::Relaxed);
