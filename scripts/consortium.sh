@@ -94,11 +94,13 @@ launch() {  # launch I N: start validator I of N (already prepared)
     [ "$j" = "$i" ] && continue
     boot+=("/ip4/127.0.0.1/tcp/$((P2P_BASE + j))/p2p/$(peer_id "$j")")
   done
+  # --bootnodes takes one or more addresses: none at all for a one-validator chain
+  [ ${#boot[@]} -gt 0 ] && boot=(--bootnodes "${boot[@]}")
   nohup "$NODE" \
     --chain "$RAW" --base-path "$d/data" --name "validator-$i" \
     --validator --node-key-file "$d/node-key" \
     --listen-addr "/ip4/127.0.0.1/tcp/$((P2P_BASE + i))" \
-    --bootnodes "${boot[@]}" \
+    "${boot[@]}" \
     --allow-private-ip --discover-local --no-mdns \
     --rpc-port "$((RPC_BASE + i))" --rpc-methods safe \
     --state-pruning archive --offchain-worker always \
@@ -121,13 +123,13 @@ wait_rpc() {
 # wait_finality I...: until every listed validator's finalized height is above where it was.
 wait_finality() {
   local i f deadline=$(( $(date +%s) + ${TRACEPASS_FINALITY_TIMEOUT:-180} ))
-  declare -A start=()
-  for i in "$@"; do start[$i]="$(finalized "$i" || echo 0)"; done
+  declare -A from=()
+  for i in "$@"; do from[$i]="$(finalized "$i" || echo 0)"; done
   while :; do
     local all=1
     for i in "$@"; do
       f="$(finalized "$i" || echo 0)"
-      [ "$f" -gt "${start[$i]}" ] || all=0
+      [ "$f" -gt "${from[$i]}" ] || all=0
     done
     [ "$all" = 1 ] && return 0
     [ "$(date +%s)" -lt "$deadline" ] || { echo "error: finality did not advance on every validator within ${TRACEPASS_FINALITY_TIMEOUT:-180} s" >&2; status >&2; exit 1; }
