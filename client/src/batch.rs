@@ -56,6 +56,17 @@ struct RawRow {
     expires: String,
 }
 
+/// The line (from 1) of the first character at or after byte `offset` of `text` that is not a
+/// line break (a record's position may point at the blank lines before it).
+fn line_of(text: &str, offset: u64) -> usize {
+    let b = text.as_bytes();
+    let mut end = usize::try_from(offset).unwrap_or(usize::MAX).min(b.len());
+    while end < b.len() && matches!(b[end], b'\n' | b'\r') {
+        end += 1;
+    }
+    1 + memchr::memchr_iter(b'\n', &b[..end]).count()
+}
+
 /// Parses a manifest (CSV, quoting allowed); paths are relative to `base`. The first bad row is
 /// reported with its line.
 pub fn parse_manifest(text: &str, base: &Path) -> Result<Vec<Row>> {
@@ -68,10 +79,11 @@ pub fn parse_manifest(text: &str, base: &Path) -> Result<Vec<Row>> {
     let mut seen: HashMap<LotId, usize> = HashMap::new();
     for record in csv.records() {
         let record = record.map_err(|e| {
-            let line = e.position().map(|p| p.line().to_string()).unwrap_or_else(|| "?".into());
+            let line = e.position().map(|p| line_of(text, p.byte()).to_string()).unwrap_or_else(|| "?".into());
             ClientError::Input(format!("manifest line {line}: not CSV ({e})"))
         })?;
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+        // the physical line, counted from the record's byte offset (csv's own count skips blank lines)
+        let line = record.position().map(|p| line_of(text, p.byte())).unwrap_or(0);
         let bad = |why: String| ClientError::Input(format!("manifest line {line}: {why}"));
         if record.len() != 5 {
             return Err(bad(format!("expected 5 fields ({HEADER}), found {}", record.len())));
