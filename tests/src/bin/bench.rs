@@ -30,40 +30,39 @@ use tracepass_e2e::{root, Node};
 
 const ITEMS_PER_YEAR: f64 = 400e6;
 
+/// The benchmark: registration, pipelining, verification and message costs on a fresh node.
+#[derive(clap::Parser, Debug)]
+#[command(name = "tracepass-bench")]
 struct Opts {
+    /// The tiny version (one run, small sizes) that scripts/test.sh runs; asserts nothing about speed.
+    #[arg(long)]
     smoke: bool,
-    /// Sections to run (all if empty): registration, pipeline, verification, cost.
+    /// Sections to run (all if none): registration, pipeline, verification, cost.
+    #[arg(long, value_delimiter = ',', value_parser = ["registration", "pipeline", "verification", "cost"])]
     only: Vec<String>,
-    runs: usize,
+    /// Runs per measurement (default 5; 1 with --smoke).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    runs: Option<u16>,
     /// Registration lot sizes, if not the default.
-    sizes: Vec<usize>,
+    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..))]
+    sizes: Vec<u32>,
+    /// Where to write the figures as JSON.
+    #[arg(long)]
     json: Option<PathBuf>,
 }
 
 impl Opts {
     fn parse() -> Opts {
-        let mut o = Opts { smoke: false, only: vec![], runs: 0, sizes: vec![], json: None };
-        let mut args = std::env::args().skip(1);
-        while let Some(a) = args.next() {
-            match a.as_str() {
-                "--smoke" => o.smoke = true,
-                "--runs" => o.runs = args.next().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or_else(|| usage("--runs N")),
-                "--json" => o.json = Some(args.next().map(PathBuf::from).unwrap_or_else(|| usage("--json FILE"))),
-                "--only" => o.only = args.next().unwrap_or_else(|| usage("--only SECTIONS")).split(',').map(String::from).collect(),
-                "--sizes" => o.sizes = args.next().unwrap_or_else(|| usage("--sizes N,N")).split(',').filter_map(|n| n.parse().ok()).collect(),
-                "-h" | "--help" => usage(""),
-                other => usage(&format!("unknown argument {other}")),
-            }
-        }
-        if o.runs == 0 {
-            o.runs = if o.smoke { 1 } else { 5 };
-        }
-        o
+        <Opts as clap::Parser>::parse()
+    }
+    /// Runs per measurement.
+    fn runs(&self) -> usize {
+        usize::from(self.runs.unwrap_or(if self.smoke { 1 } else { 5 }))
     }
     /// Registration lot sizes.
     fn sizes(&self) -> Vec<usize> {
         if !self.sizes.is_empty() {
-            self.sizes.clone()
+            self.sizes.iter().map(|n| *n as usize).collect()
         } else if self.smoke { vec![100, 1_000] } else { vec![1_000, 10_000, 100_000, 1_000_000] }
     }
     fn wants(&self, section: &str) -> bool {
@@ -77,14 +76,6 @@ impl Opts {
     fn verification(&self) -> (usize, usize, Duration) {
         if self.smoke { (2, 100, Duration::from_millis(300)) } else { (8, 10_000, Duration::from_secs(3)) }
     }
-}
-
-fn usage(why: &str) -> ! {
-    if !why.is_empty() {
-        eprintln!("error: {why}");
-    }
-    eprintln!("usage: tracepass-bench [--smoke] [--runs N] [--json FILE] [--only registration,pipeline,verification,cost] [--sizes N,N,...]");
-    std::process::exit(if why.is_empty() { 0 } else { 2 });
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -587,7 +578,7 @@ async fn measure(o: &Opts, node: &Node) -> Result<()> {
     let mut report = serde_json::Map::new();
     report.insert("command".into(), json!(std::env::args().collect::<Vec<_>>().join(" ")));
     report.insert("smoke".into(), json!(o.smoke));
-    report.insert("runs".into(), json!(o.runs));
+    report.insert("runs".into(), json!(o.runs()));
     report.insert("machine".into(), machine());
 
     // ---- registration end to end ------------------------------------------------------------
@@ -604,8 +595,8 @@ async fn measure(o: &Opts, node: &Node) -> Result<()> {
         }
         std::fs::write(&file, text).expect("write serials");
         let mut runs = vec![];
-        for r in 0..o.runs {
-            say(&format!("registration: lot of {n} serials, run {}/{}", r + 1, o.runs));
+        for r in 0..o.runs() {
+            say(&format!("registration: lot of {n} serials, run {}/{}", r + 1, o.runs()));
             runs.push(register_once(&c, &file, n, dir.path()).await?);
         }
         let _ = std::fs::remove_file(&file);
@@ -654,8 +645,8 @@ async fn measure(o: &Opts, node: &Node) -> Result<()> {
     let mut lots_s = vec![];
     let mut base_s = vec![];
     let (mut lots_cpu, mut base_cpu) = (vec![], vec![]);
-    for r in 0..if o.wants("pipeline") { o.runs } else { 0 } {
-        say(&format!("pipelined: {batch} lots of {per_lot} items, {in_flight} in flight, and the baseline of {batch} one-item transactions, run {}/{}", r + 1, o.runs));
+    for r in 0..if o.wants("pipeline") { o.runs() } else { 0 } {
+        say(&format!("pipelined: {batch} lots of {per_lot} items, {in_flight} in flight, and the baseline of {batch} one-item transactions, run {}/{}", r + 1, o.runs()));
         let lots: Vec<BuiltLot> = (0..batch).map(|_| lots::build(c.gtin, &lot_number("P", per_lot), (0..per_lot).map(serial).collect())).collect::<Result<_>>()?;
         let items: Vec<BuiltLot> = (0..batch).map(|i| lots::build(c.gtin, &lot_number("I", 1), vec![serial(i)])).collect::<Result<_>>()?;
         // side by side: the same number of transactions, the same pipelining
@@ -695,7 +686,7 @@ async fn measure(o: &Opts, node: &Node) -> Result<()> {
     // ---- verification --------------------------------------------------------------------------
     let (vlots, vitems, dur) = o.verification();
     say(&format!("verification: registering {vlots} lots of {vitems} items"));
-    let vruns = if o.wants("verification") { o.runs } else { 0 };
+    let vruns = if o.wants("verification") { o.runs() } else { 0 };
     let links = Arc::new(if vruns > 0 { verification_lots(&c, vlots, vitems).await? } else { vec![] });
     let concurrencies = [1usize, 8, 64];
     let tp = Arc::new(c.tp.clone());
@@ -728,7 +719,7 @@ async fn measure(o: &Opts, node: &Node) -> Result<()> {
     let mut offset = 0usize;
     for r in 0..vruns {
         for (ci, &conc) in concurrencies.iter().enumerate() {
-            say(&format!("verification: concurrency {conc}, run {}/{}", r + 1, o.runs));
+            say(&format!("verification: concurrency {conc}, run {}/{}", r + 1, o.runs()));
             // the limit: the cheapest contract dry run, pinned at one block (one RPC each)
             let pinned = Arc::new(c.tp.pinned().await?);
             let p = pinned.clone();
