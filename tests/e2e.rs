@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use tracepass::chain::{AccountId, Signer};
-use tracepass::contracts::{selectors, Deployment, Tracepass};
+use tracepass::contracts::{Contract, Deployment, Message, Tracepass};
 use tracepass::contracts::deploy::deploy;
 use tracepass::gs1::{parse_gtin, DigitalLink, Proof};
 use tracepass::lots;
@@ -276,7 +276,7 @@ async fn consortium_story_works() {
     let registry_hash: [u8; 32] = tp.chain.upload_code(&k.alice, &v2).await.unwrap().0;
     assert_ne!(registry_hash, old_hash, "the upgrade installs different code");
     assert_eq!(code_hash_of(&tp, tp.registry).await, old_hash);
-    let mut set_code = selectors::SET_CODE.to_vec();
+    let mut set_code = tp.selectors.get(Message::RegistrySetCode).to_vec();
     set_code.extend_from_slice(&registry_hash);
     let dry = tp.chain.dry_run(k.bob.account(), tp.registry, set_code).await.unwrap();
     assert!(dry.reverted, "a governor alone cannot upgrade");
@@ -322,9 +322,13 @@ async fn consortium_story_works() {
     assert!(matches!(Tracepass::open(tp.chain.clone(), &foreign), Err(ClientError::Deployment(_))));
 }
 
-/// Every selector the client uses is the one in the built contracts' metadata.
+/// Every selector the client sends is the built metadata's, which is ink!'s rule (the first four
+/// bytes of BLAKE2b-256 of the label); bundles that lack a message are refused before anything is
+/// uploaded, and selectors are only added to a deployment whose code hashes match the bundles.
 #[test]
-fn selectors_match_metadata_works() {
+fn selectors_come_from_metadata_works() {
+    use tracepass::contracts::deploy::{read_bundles, refresh_selectors};
+    let (bundles, sel) = read_bundles(&artifacts()).expect("the built bundles have every message");
     let mut labels: HashMap<String, String> = HashMap::new();
     for c in ["whitelist", "registry", "sampling", "attestation"] {
         let path = artifacts().join(c).join(format!("{c}.json"));
@@ -334,26 +338,53 @@ fn selectors_match_metadata_works() {
         }
     }
     let hex = |s: [u8; 4]| format!("0x{}", hex::encode(s));
-    let checks = [
-        ("whitelist.new", selectors::NEW),
-        ("whitelist.propose", selectors::PROPOSE),
-        ("whitelist.approve", selectors::APPROVE),
-        ("whitelist.execute", selectors::EXECUTE),
-        ("whitelist.add_merchant", selectors::ADD_MERCHANT),
-        ("whitelist.WhitelistApi::role_of", selectors::ROLE_OF),
-        ("whitelist.WhitelistApi::merchant", selectors::MERCHANT),
-        ("registry.register_lot", selectors::REGISTER_LOT),
-        ("registry.verify_item", selectors::VERIFY_ITEM),
-        ("registry.RegistryApi::lot", selectors::LOT),
-        ("sampling.commit", selectors::COMMIT),
-        ("sampling.SamplingApi::selection", selectors::SELECTION),
-        ("attestation.attest_inspection", selectors::ATTEST_INSPECTION),
-        ("attestation.of_lot", selectors::OF_LOT),
-        ("registry.Upgradeable::set_code", selectors::SET_CODE),
-    ];
-    for (label, sel) in checks {
-        assert_eq!(labels.get(label), Some(&hex(sel)), "{label}");
+    for m in Message::ALL {
+        let key = format!("{}.{}", m.contract().name(), m.label());
+        assert_eq!(labels.get(&key), Some(&hex(sel.get(*m))), "{key}");
+        assert_eq!(sel.get(*m), blake2_256(m.label().as_bytes())[..4], "{key}: ink!'s selector rule");
     }
+    assert_eq!(bundles.len(), 4);
+
+    // a bundle without `register_lot` is refused, naming it
+    let dir = tempfile::tempdir().unwrap();
+    for c in ["whitelist", "registry", "sampling", "attestation"] {
+        let from = tracepass::contracts::deploy::bundle_path(&artifacts(), c).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(from).unwrap()).unwrap();
+        if c == "registry" {
+            v["spec"]["messages"].as_array_mut().unwrap().retain(|m| m["label"] != "register_lot");
+        }
+        std::fs::write(dir.path().join(format!("{c}.contract")), v.to_string()).unwrap();
+    }
+    let e = read_bundles(dir.path()).err().expect("refused").to_string();
+    assert!(e.contains("registry has no message register_lot"), "{e}");
+
+    // selectors are added only to a deployment of the same code
+    let info = |b: &tracepass::contracts::deploy::Bundle| tracepass::contracts::ContractInfo {
+        address: "5C4hrfjw9DjXZTzV3MwzrrAr9P1MJhSrvWGWqi1eSuyUpnhM".into(),
+        code_hash: format!("{:?}", b.code_hash()),
+        selectors: Default::default(),
+    };
+    let old = Deployment {
+        genesis_hash: format!("0x{}", "11".repeat(32)),
+        chain: "Development".into(),
+        whitelist: info(&bundles[0]),
+        sampling: info(&bundles[1]),
+        registry: info(&bundles[2]),
+        attestation: info(&bundles[3]),
+        events: Default::default(),
+    };
+    let text = serde_json::to_string(&old).unwrap();
+    assert!(Deployment::parse(&text).unwrap_err().contains("--refresh-selectors"), "an old file says how to fix it");
+    let mut fixed = old.clone();
+    refresh_selectors(&mut fixed, &artifacts()).unwrap();
+    let fixed = Deployment::parse(&serde_json::to_string(&fixed).unwrap()).expect("refreshed file opens");
+    assert_eq!(fixed.selectors().unwrap(), sel);
+    assert_eq!(fixed.contract(Contract::Registry).code_hash, old.registry.code_hash);
+    let mut other = old.clone();
+    other.registry.code_hash = format!("0x{}", "22".repeat(32));
+    let e = refresh_selectors(&mut other, &artifacts()).unwrap_err().to_string();
+    assert!(e.contains("not the deployed contracts"), "{e}");
+    assert!(other.whitelist.selectors.is_empty() && other.registry.selectors.is_empty(), "nothing written on refusal");
     let _ = root();
     let _: Option<AccountId> = None;
     let _ = Proof { index: 0, siblings: vec![] };

@@ -208,3 +208,17 @@ impl Chain {
         Ok(out)
     }
 }
+
+impl Chain {
+    /// Whether the runtime has `Utility.batch_all`.
+    pub fn has_batch_all(&self) -> bool {
+        self.api.metadata().pallet_by_name("Utility").and_then(|p| p.call_variant_by_name("batch_all")).is_some()
+    }
+
+    /// Submits `calls` (runtime calls, e.g. [`crate::contracts::Call::runtime_call`]) as one
+    /// `Utility.batch_all`: the runtime dispatches all of them or none; waits for inclusion.
+    pub async fn batch_all(&self, signer: &Signer, calls: Vec<Value>) -> Result<Included> {
+        let tx = subxt::dynamic::tx("Utility", "batch_all", vec![Value::unnamed_composite(calls)]);
+        self.submit(signer, &tx).await
+    }
+}

@@ -4,7 +4,8 @@ use super::Ctx;
 use clap::Args;
 use std::path::PathBuf;
 use tracepass::chain::parse_account;
-use tracepass::contracts::deploy::{deploy, Params};
+use tracepass::contracts::deploy::{deploy, refresh_selectors, Params};
+use tracepass::contracts::Deployment;
 use tracepass::error::Result;
 
 #[derive(Args, Debug)]
@@ -33,9 +34,17 @@ pub struct DeployArgs {
     /// Consecutive passes that lower a merchant's raised risk.
     #[arg(long, default_value_t = 3)]
     pub passes_to_clear: u32,
+    /// Deploy nothing: write the bundles' selectors and event topics into the existing
+    /// deployment file (one an older tracepass wrote), after checking that the bundles' code
+    /// hashes are the deployed ones.
+    #[arg(long)]
+    pub refresh_selectors: bool,
 }
 
 pub async fn run(ctx: &Ctx, a: DeployArgs) -> Result<i32> {
+    if a.refresh_selectors {
+        return refresh(ctx, &a);
+    }
     let signer = ctx.signer()?;
     let chain = ctx.chain().await?;
     let governors = if a.governors.is_empty() {
@@ -66,5 +75,19 @@ pub async fn run(ctx: &Ctx, a: DeployArgs) -> Result<i32> {
         ctx.deployment.display()
     );
     ctx.print(&text, serde_json::to_value(&d).unwrap_or_default());
+    Ok(0)
+}
+
+/// `--refresh-selectors`: reads the file as it is (without the checks that need selectors),
+/// adds them and writes it back.
+fn refresh(ctx: &Ctx, a: &DeployArgs) -> Result<i32> {
+    let path = &ctx.deployment;
+    let io = |e: String| tracepass::ClientError::Deployment(format!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| io(e.to_string()))?;
+    let mut d: Deployment = serde_json::from_str(&text).map_err(|e| io(format!("malformed: {e}")))?;
+    refresh_selectors(&mut d, &a.artifacts)?;
+    Deployment::parse(&serde_json::to_string(&d).unwrap_or_default()).map_err(io)?;
+    d.save(path)?;
+    ctx.print(&format!("wrote the bundles' selectors into {}", path.display()), serde_json::to_value(&d).unwrap_or_default());
     Ok(0)
 }

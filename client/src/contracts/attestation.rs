@@ -1,7 +1,6 @@
 //! Typed messages of the attestation contract: inspections, certifications, clearances, revocation.
 
-use super::selectors as s;
-use super::{Outcome, Tracepass};
+use super::{Message, Outcome, Tracepass};
 use crate::chain::Signer;
 use crate::error::Result;
 use tracepass_shared::*;
@@ -23,7 +22,7 @@ impl Tracepass {
         answers: Option<AttestationId>,
     ) -> Result<Outcome<AttestationId>> {
         let args = (lot, result, standard, items_sampled, report_hash, report_uri, inspected_at, valid_until, answers);
-        self.exec(signer, self.attestation, s::ATTEST_INSPECTION, args).await
+        self.exec(signer, Message::AttestInspection, args).await
     }
     /// Records a factory certification.
     pub async fn attest_certification(
@@ -36,7 +35,7 @@ impl Tracepass {
         valid_until: Timestamp,
     ) -> Result<Outcome<AttestationId>> {
         let args = (factory, category, standard, certificate_hash, valid_until);
-        self.exec(signer, self.attestation, s::ATTEST_CERTIFICATION, args).await
+        self.exec(signer, Message::AttestCertification, args).await
     }
     /// Records a customs clearance.
     pub async fn attest_customs(
@@ -47,22 +46,22 @@ impl Tracepass {
         declaration_hash: Hash32,
         cleared_at: Timestamp,
     ) -> Result<Outcome<AttestationId>> {
-        self.exec(signer, self.attestation, s::ATTEST_CUSTOMS, (lot, port, declaration_hash, cleared_at)).await
+        self.exec(signer, Message::AttestCustoms, (lot, port, declaration_hash, cleared_at)).await
     }
     /// Revokes one's own attestation.
     pub async fn revoke(&self, signer: &Signer, id: AttestationId, reason: Hash32) -> Result<Outcome<()>> {
-        self.exec(signer, self.attestation, s::REVOKE, (id, reason)).await
+        self.exec(signer, Message::Revoke, (id, reason)).await
     }
     /// A lot's attestations.
     pub async fn attestations_of_lot(&self, lot: LotId) -> Result<Vec<(AttestationId, Attestation)>> {
-        self.query(self.attestation, s::OF_LOT, lot).await
+        self.query(Message::OfLot, lot).await
     }
     /// A factory's attestations.
     pub async fn attestations_of_factory(&self, factory: FactoryId) -> Result<Vec<(AttestationId, Attestation)>> {
-        self.query(self.attestation, s::OF_FACTORY, factory).await
+        self.query(Message::OfFactory, factory).await
     }
     /// An attestation's status now.
     pub async fn attestation_status(&self, id: AttestationId) -> Result<Option<AttestationStatus>> {
-        self.query(self.attestation, s::STATUS, id).await
+        self.query(Message::Status, id).await
     }
 }

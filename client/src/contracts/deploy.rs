@@ -1,9 +1,10 @@
 //! Deployment: uploads the four built `.contract` bundles, instantiates and wires them, and
-//! writes the deployment file.
+//! writes the deployment file with the bundles' selectors and event topics.
 
 use crate::chain::{AccountId, Chain, Signer};
 use crate::fmt::ss58;
-use crate::contracts::{selectors, ContractInfo, Deployment, Tracepass};
+use crate::contracts::messages::{table_of, Contract, Message, SelectorTable, Selectors};
+use crate::contracts::{ContractInfo, Deployment, Tracepass};
 use crate::error::{ClientError, Result};
 use parity_scale_codec::Encode;
 use std::path::{Path, PathBuf};
@@ -31,14 +32,23 @@ pub struct Params {
     pub passes_to_clear: u32,
 }
 
-/// A built contract bundle: its wasm and its events' signature topics.
+/// A built contract bundle: its wasm, its selectors and its events' signature topics.
 pub struct Bundle {
     /// Contract name.
     pub name: String,
     /// Wasm code.
     pub wasm: Vec<u8>,
+    /// Constructor and message selectors by label.
+    pub selectors: SelectorTable,
     /// (0x signature topic, "contract.Event") of each event.
     pub events: Vec<(String, String)>,
+}
+
+impl Bundle {
+    /// The code hash pallet-contracts gives this wasm.
+    pub fn code_hash(&self) -> H256 {
+        H256(tracepass_shared::blake2_256(&self.wasm))
+    }
 }
 
 /// Finds `DIR/NAME.contract` or `DIR/NAME/NAME.contract`.
@@ -64,18 +74,59 @@ pub fn read_bundle(dir: &Path, name: &str) -> Result<Bundle> {
                 .collect()
         })
         .unwrap_or_default();
-    Ok(Bundle { name: name.to_string(), wasm, events })
+    let selectors = table_of(&v).map_err(io)?;
+    Ok(Bundle { name: name.to_string(), wasm, selectors, events })
 }
 
-fn ctor(args: impl Encode) -> Vec<u8> {
-    let mut v = selectors::NEW.to_vec();
+/// Reads the four bundles (in [`CONTRACTS`] order) and checks they have every message the
+/// client sends, before anything is uploaded.
+pub fn read_bundles(dir: &Path) -> Result<(Vec<Bundle>, Selectors)> {
+    let bundles: Vec<Bundle> = CONTRACTS.iter().map(|n| read_bundle(dir, n)).collect::<Result<_>>()?;
+    let of = |c: Contract| &bundles.iter().find(|b| b.name == c.name()).expect("CONTRACTS names every contract").selectors;
+    let selectors = Selectors::resolve(of).map_err(|e| ClientError::Input(format!("the bundles under {}: {e}", dir.display())))?;
+    Ok((bundles, selectors))
+}
+
+fn ctor(selectors: &Selectors, new: Message, args: impl Encode) -> Vec<u8> {
+    let mut v = selectors.get(new).to_vec();
     args.encode_to(&mut v);
     v
 }
 
+/// Writes the bundles' selectors and event topics into `d`, after checking that each bundle's
+/// code is the code deployed (so a deployment made by an older tracepass can be opened).
+pub fn refresh_selectors(d: &mut Deployment, dir: &Path) -> Result<()> {
+    let (bundles, _) = read_bundles(dir)?;
+    for b in &bundles {
+        let deployed = &contract_info(d, &b.name)?.code_hash;
+        let built = format!("{:?}", b.code_hash());
+        if !built.eq_ignore_ascii_case(deployed) {
+            return Err(ClientError::Input(format!(
+                "{}: the bundle's code hash is {built}, the deployment's {deployed}: these are not the deployed contracts",
+                b.name
+            )));
+        }
+    }
+    for b in &bundles {
+        contract_info(d, &b.name)?.selectors = b.selectors.clone();
+    }
+    d.events = bundles.iter().flat_map(|b| b.events.iter().cloned()).collect();
+    Ok(())
+}
+
+fn contract_info<'a>(d: &'a mut Deployment, name: &str) -> Result<&'a mut ContractInfo> {
+    Ok(match name {
+        "whitelist" => &mut d.whitelist,
+        "registry" => &mut d.registry,
+        "sampling" => &mut d.sampling,
+        "attestation" => &mut d.attestation,
+        other => return Err(ClientError::Input(format!("unknown contract {other}"))),
+    })
+}
+
 /// Deploys the suite; `progress` is told each step.
 pub async fn deploy(chain: &Chain, signer: &Signer, artifacts: &Path, p: &Params, mut progress: impl FnMut(&str)) -> Result<Deployment> {
-    let bundles: Vec<Bundle> = CONTRACTS.iter().map(|n| read_bundle(artifacts, n)).collect::<Result<_>>()?;
+    let (bundles, sel) = read_bundles(artifacts)?;
     let mut hashes: Vec<H256> = vec![];
     for b in &bundles {
         progress(&format!("uploading {} ({} bytes)", b.name, b.wasm.len()));
@@ -83,27 +134,27 @@ pub async fn deploy(chain: &Chain, signer: &Signer, artifacts: &Path, p: &Params
     }
     let salt = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0).encode();
     progress("instantiating whitelist");
-    let whitelist = chain.instantiate(signer, hashes[0], ctor((p.governors.clone(), p.threshold, p.proposal_ttl)), salt.clone()).await?;
+    let whitelist = chain.instantiate(signer, hashes[0], ctor(&sel, Message::WhitelistNew, (p.governors.clone(), p.threshold, p.proposal_ttl)), salt.clone()).await?;
     progress("instantiating sampling");
     let sampling = chain
-        .instantiate(signer, hashes[1], ctor((whitelist, p.epoch_blocks, p.reveal_window, p.default_rate_bps, p.passes_to_clear)), salt.clone())
+        .instantiate(signer, hashes[1], ctor(&sel, Message::SamplingNew, (whitelist, p.epoch_blocks, p.reveal_window, p.default_rate_bps, p.passes_to_clear)), salt.clone())
         .await?;
     progress("instantiating registry");
-    let registry = chain.instantiate(signer, hashes[2], ctor((whitelist, sampling)), salt.clone()).await?;
+    let registry = chain.instantiate(signer, hashes[2], ctor(&sel, Message::RegistryNew, (whitelist, sampling)), salt.clone()).await?;
     progress("instantiating attestation");
-    let attestation = chain.instantiate(signer, hashes[3], ctor((whitelist, registry, sampling)), salt).await?;
-    let info = |a: AccountId, h: H256| ContractInfo { address: ss58(&a), code_hash: format!("{h:?}") };
+    let attestation = chain.instantiate(signer, hashes[3], ctor(&sel, Message::AttestationNew, (whitelist, registry, sampling)), salt).await?;
+    let info = |a: AccountId, h: H256, b: &Bundle| ContractInfo { address: ss58(&a), code_hash: format!("{h:?}"), selectors: b.selectors.clone() };
     let d = Deployment {
         genesis_hash: format!("{:?}", chain.genesis_hash()),
         chain: chain.chain_name().await?,
-        whitelist: info(whitelist, hashes[0]),
-        sampling: info(sampling, hashes[1]),
-        registry: info(registry, hashes[2]),
-        attestation: info(attestation, hashes[3]),
+        whitelist: info(whitelist, hashes[0], &bundles[0]),
+        sampling: info(sampling, hashes[1], &bundles[1]),
+        registry: info(registry, hashes[2], &bundles[2]),
+        attestation: info(attestation, hashes[3], &bundles[3]),
         events: bundles.iter().flat_map(|b| b.events.iter().cloned()).collect(),
     };
     progress("wiring the contracts together");
     let tp = Tracepass::open(chain.clone(), &d)?;
-    tp.exec::<()>(signer, whitelist, selectors::WIRE, (registry, sampling, attestation)).await?;
+    tp.exec::<()>(signer, Message::Wire, (registry, sampling, attestation)).await?;
     Ok(d)
 }

@@ -1,6 +1,8 @@
-//! The deployment file: the four contracts' addresses and code hashes on one chain, and the
-//! events' signature topics, so a transaction's events can be named.
+//! The deployment file: the four contracts' addresses, code hashes and message selectors on
+//! one chain, and the events' signature topics, so a transaction's events can be named. The
+//! selectors and topics come from the bundles' metadata at deployment.
 
+use super::messages::{Contract, SelectorTable, Selectors};
 use crate::chain::Included;
 use crate::error::{ClientError, Result};
 use serde::{Deserialize, Serialize};
@@ -13,6 +15,9 @@ pub struct ContractInfo {
     pub address: String,
     /// 0x code hash.
     pub code_hash: String,
+    /// The metadata's constructor and message selectors by label (0x-hex).
+    #[serde(default)]
+    pub selectors: SelectorTable,
 }
 
 /// The deployment file: where the suite lives on which chain.
@@ -37,6 +42,26 @@ pub struct Deployment {
 }
 
 impl Deployment {
+    /// One contract's entry.
+    pub fn contract(&self, c: Contract) -> &ContractInfo {
+        match c {
+            Contract::Whitelist => &self.whitelist,
+            Contract::Registry => &self.registry,
+            Contract::Sampling => &self.sampling,
+            Contract::Attestation => &self.attestation,
+        }
+    }
+
+    /// The selector of every message the client sends; the error names what is missing.
+    pub fn selectors(&self) -> std::result::Result<Selectors, String> {
+        if [&self.whitelist, &self.registry, &self.sampling, &self.attestation].iter().any(|c| c.selectors.is_empty()) {
+            return Err("it has no message selectors (an older tracepass wrote it): add them with \
+                        `tracepass deploy --refresh-selectors`, which reads them from the bundles after checking their code hashes"
+                .into());
+        }
+        Selectors::resolve(|c| &self.contract(c).selectors).map_err(|e| format!("its contracts lack messages this client sends: {e}"))
+    }
+
     /// Names of the contract events a transaction emitted, in order.
     pub fn event_names(&self, included: &Included) -> Vec<String> {
         included
@@ -70,6 +95,7 @@ impl Deployment {
             parse_h256(&c.code_hash).ok_or(format!("bad code hash {}", c.code_hash))?;
         }
         parse_h256(&d.genesis_hash).ok_or(format!("bad genesis hash {}", d.genesis_hash))?;
+        d.selectors()?;
         Ok(d)
     }
 
@@ -80,7 +106,8 @@ impl Deployment {
     }
 }
 
-fn parse_h256(s: &str) -> Option<[u8; 32]> {
+/// Parses a 0x-hex 32-byte hash.
+pub fn parse_h256(s: &str) -> Option<[u8; 32]> {
     hex::decode(s.strip_prefix("0x")?).ok()?.try_into().ok()
 }
 

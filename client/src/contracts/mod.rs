@@ -1,19 +1,20 @@
 //! Typed handles on the deployed contracts: messages in, decoded results out.
 //!
-//! Selectors come from ink!'s own `selector_bytes!` (the same computation the contracts' macros
-//! use; the end-to-end suite checks each against the built metadata). SCALE types are the shared
-//! crate's.
+//! A [`Message`] names what is sent; its selector is the deployment's, read from the bundles'
+//! metadata ([`messages`]). SCALE types are the shared crate's.
 
 pub mod attestation;
+pub mod call;
 pub mod deploy;
 pub mod deployment;
+pub mod messages;
 pub mod registry;
 pub mod sampling;
-pub mod selectors;
 pub mod whitelist;
 
+pub use call::{Call, Refusal};
 pub use deployment::{ContractInfo, Deployment};
-pub use selectors::Selector;
+pub use messages::{Contract, Message, Selector, Selectors};
 
 use crate::chain::{AccountId, Chain, DryRun, Included, Signer};
 use crate::error::{decode_revert, ClientError, Result};
@@ -33,6 +34,8 @@ pub struct Tracepass {
     pub sampling: AccountId,
     /// Attestation address.
     pub attestation: AccountId,
+    /// The selector of every message, from the deployment.
+    pub selectors: std::sync::Arc<Selectors>,
 }
 
 /// A write's outcome: the contract's answer and what the transaction emitted.
@@ -57,13 +60,32 @@ impl Tracepass {
             )));
         }
         let acc = |c: &ContractInfo| crate::chain::parse_account(&c.address);
+        let selectors = d.selectors().map_err(|e| ClientError::Deployment(format!("the deployment file: {e}")))?;
         Ok(Tracepass {
             whitelist: acc(&d.whitelist)?,
             registry: acc(&d.registry)?,
             sampling: acc(&d.sampling)?,
             attestation: acc(&d.attestation)?,
+            selectors: std::sync::Arc::new(selectors),
             chain,
         })
+    }
+
+    /// The address of `c`.
+    pub fn address(&self, c: Contract) -> AccountId {
+        match c {
+            Contract::Whitelist => self.whitelist,
+            Contract::Registry => self.registry,
+            Contract::Sampling => self.sampling,
+            Contract::Attestation => self.attestation,
+        }
+    }
+
+    /// `m(args)` encoded for the contract that has `m`.
+    pub fn call<T>(&self, m: Message, args: impl Encode) -> Call<T> {
+        let mut input = self.selectors.get(m).to_vec();
+        args.encode_to(&mut input);
+        Call::new(self.address(m.contract()), input)
     }
 
     /// The same contracts, read at one pinned block (see [`Chain::pinned`]).
@@ -71,11 +93,10 @@ impl Tracepass {
         Ok(Tracepass { chain: self.chain.pinned().await?, ..self.clone() })
     }
 
-    /// A read: dry-runs `selector(args)` on `contract` and decodes its answer.
-    pub async fn query<T: Decode>(&self, contract: AccountId, selector: Selector, args: impl Encode) -> Result<T> {
-        let mut input = selector.to_vec();
-        args.encode_to(&mut input);
-        let dry = self.chain.dry_run(contract, contract, input).await?;
+    /// A read: dry-runs `m(args)`, from the contract itself, and decodes its answer.
+    pub async fn query<T: Decode>(&self, m: Message, args: impl Encode) -> Result<T> {
+        let call = self.call::<T>(m, args);
+        let dry = self.chain.dry_run(call.dest, call.dest, call.input).await?;
         if let Some(e) = dry.dispatch_error {
             return Err(ClientError::Dispatch(e));
         }
@@ -87,10 +108,9 @@ impl Tracepass {
 
     /// A write of a message returning `Result<T>`: dry run as the signer; a contract error stops
     /// here, before anything is signed; otherwise submit and wait for inclusion.
-    pub async fn exec<T: Decode>(&self, signer: &Signer, contract: AccountId, selector: Selector, args: impl Encode) -> Result<Outcome<T>> {
-        let mut input = selector.to_vec();
-        args.encode_to(&mut input);
-        let dry = self.chain.dry_run(signer.account(), contract, input.clone()).await?;
+    pub async fn exec<T: Decode>(&self, signer: &Signer, m: Message, args: impl Encode) -> Result<Outcome<T>> {
+        let Call { dest, input, .. } = self.call::<T>(m, args);
+        let dry = self.chain.dry_run(signer.account(), dest, input.clone()).await?;
         if let Some(e) = &dry.dispatch_error {
             return Err(ClientError::Dispatch(e.clone()));
         }
@@ -101,19 +121,24 @@ impl Tracepass {
             Ok(v) => v,
             Err(e) => return Err(ClientError::Contract(e)),
         };
-        let included = self.chain.call(signer, contract, input, &dry).await?;
+        let included = self.chain.call(signer, dest, input, &dry).await?;
         Ok(Outcome { value, dry_run: dry, included })
     }
 
     /// The gas and deposit a write would take, without submitting it.
-    pub async fn estimate(&self, origin: AccountId, contract: AccountId, selector: Selector, args: impl Encode) -> Result<DryRun> {
-        let mut input = selector.to_vec();
-        args.encode_to(&mut input);
-        self.chain.dry_run(origin, contract, input).await
+    pub async fn estimate(&self, origin: AccountId, m: Message, args: impl Encode) -> Result<DryRun> {
+        let call = self.call::<()>(m, args);
+        self.chain.dry_run(origin, call.dest, call.input).await
+    }
+
+    /// A read for a batch ([`Chain::read_many`]): `m(args)` as [`Tracepass::query`] makes it.
+    pub fn read(&self, m: Message, args: impl Encode) -> crate::chain::Read {
+        let call = self.call::<()>(m, args);
+        crate::chain::Read::DryRun { origin: call.dest, dest: call.dest, input: call.input }
     }
 }
 
-fn decode_ok<T: Decode>(data: &[u8]) -> Result<T> {
+pub(crate) fn decode_ok<T: Decode>(data: &[u8]) -> Result<T> {
     let input = &mut &data[..];
     match u8::decode(input) {
         Ok(0) => T::decode(input).map_err(|e| ClientError::Chain(format!("cannot decode the contract's answer: {e}"))),
@@ -121,15 +146,7 @@ fn decode_ok<T: Decode>(data: &[u8]) -> Result<T> {
     }
 }
 
-/// A read for a batch ([`Chain::read_many`]): `selector(args)` on `contract`, as
-/// [`Tracepass::query`] makes it.
-pub fn read(contract: AccountId, selector: Selector, args: impl Encode) -> crate::chain::Read {
-    let mut input = selector.to_vec();
-    args.encode_to(&mut input);
-    crate::chain::Read::DryRun { origin: contract, dest: contract, input }
-}
-
-/// Decodes the answer to a [`read`], as [`Tracepass::query`] does.
+/// Decodes the answer to a [`Tracepass::read`], as [`Tracepass::query`] does.
 pub fn answer<T: Decode>(out: crate::chain::ReadOut) -> Result<T> {
     let crate::chain::ReadOut::DryRun(dry) = out else {
         return Err(ClientError::Chain("expected a dry run's answer".into()));

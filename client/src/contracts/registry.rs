@@ -1,7 +1,6 @@
 //! Typed messages of the registry: factories, products, lots, trace events, recalls.
 
-use super::selectors as s;
-use super::{Outcome, Tracepass};
+use super::{Message, Outcome, Tracepass};
 use crate::chain::Signer;
 use crate::error::{ClientError, Result};
 use parity_scale_codec::Decode;
@@ -11,7 +10,7 @@ use tracepass_shared::*;
 impl Tracepass {
     /// Registers a factory; returns its ID.
     pub async fn register_factory(&self, signer: &Signer, country: CountryCode, name_hash: Hash32) -> Result<Outcome<FactoryId>> {
-        let mut out: Outcome<FactoryId> = self.exec(signer, self.registry, s::REGISTER_FACTORY, (country, name_hash)).await?;
+        let mut out: Outcome<FactoryId> = self.exec(signer, Message::RegisterFactory, (country, name_hash)).await?;
         // the dry run's ID can be overtaken by a concurrent registration: take the event's
         if let Some(ev) = out.included.events.iter().find(|e| e.contract == self.registry) {
             if let Ok(id) = FactoryId::decode(&mut &ev.data[..]) {
@@ -22,11 +21,11 @@ impl Tracepass {
     }
     /// Registers a product.
     pub async fn register_product(&self, signer: &Signer, info: ProductInput) -> Result<Outcome<()>> {
-        self.exec(signer, self.registry, s::REGISTER_PRODUCT, info).await
+        self.exec(signer, Message::RegisterProduct, info).await
     }
     /// Registers a lot; returns its ID.
     pub async fn register_lot(&self, signer: &Signer, info: LotInput) -> Result<Outcome<LotId>> {
-        self.exec(signer, self.registry, s::REGISTER_LOT, info).await
+        self.exec(signer, Message::RegisterLot, info).await
     }
     /// Appends a trace event.
     pub async fn add_event(
@@ -38,36 +37,36 @@ impl Tracepass {
         location: Location,
         document_hash: Hash32,
     ) -> Result<Outcome<u32>> {
-        self.exec(signer, self.registry, s::ADD_EVENT, (lot, step, event_time, location, document_hash)).await
+        self.exec(signer, Message::AddEvent, (lot, step, event_time, location, document_hash)).await
     }
     /// Recalls a lot.
     pub async fn recall(&self, signer: &Signer, lot: LotId, reason: Hash32) -> Result<Outcome<()>> {
-        self.exec(signer, self.registry, s::RECALL, (lot, reason)).await
+        self.exec(signer, Message::Recall, (lot, reason)).await
     }
     /// A lot.
     pub async fn lot(&self, id: LotId) -> Result<Option<Lot>> {
-        self.query(self.registry, s::LOT, id).await
+        self.query(Message::Lot, id).await
     }
     /// A product.
     pub async fn product(&self, gtin: Gtin) -> Result<Option<Product>> {
-        self.query(self.registry, s::PRODUCT, gtin).await
+        self.query(Message::Product, gtin).await
     }
     /// A factory.
     pub async fn factory(&self, id: FactoryId) -> Result<Option<Factory>> {
-        self.query(self.registry, s::FACTORY, id).await
+        self.query(Message::Factory, id).await
     }
     /// A lot's trace.
     pub async fn events(&self, lot: LotId) -> Result<Vec<TraceEvent>> {
-        self.query(self.registry, s::EVENTS, lot).await
+        self.query(Message::Events, lot).await
     }
     /// Numbers of factories, products, lots.
     pub async fn counts(&self) -> Result<(u32, u32, u64)> {
-        self.query(self.registry, s::COUNTS, ()).await
+        self.query(Message::Counts, ()).await
     }
     /// On-chain proof check of an item.
     pub async fn verify_item(&self, gtin: Gtin, lot: &[u8], serial: &[u8], index: u32, proof: Vec<Node>) -> Result<bool> {
         let r: std::result::Result<bool, Error> =
-            self.query(self.registry, s::VERIFY_ITEM, (gtin, lot.to_vec(), serial.to_vec(), index, proof)).await?;
+            self.query(Message::VerifyItem, (gtin, lot.to_vec(), serial.to_vec(), index, proof)).await?;
         r.map_err(ClientError::Contract)
     }
 }

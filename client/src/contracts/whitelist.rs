@@ -1,7 +1,6 @@
 //! Typed messages of the whitelist: governance, members, merchants.
 
-use super::selectors as s;
-use super::{Outcome, Tracepass};
+use super::{Message, Outcome, Tracepass};
 use crate::chain::{AccountId, Signer};
 use crate::error::Result;
 use tracepass_shared::*;
@@ -9,15 +8,15 @@ use tracepass_shared::*;
 impl Tracepass {
     /// Proposes a governance action; returns the proposal ID.
     pub async fn propose(&self, signer: &Signer, action: Action) -> Result<Outcome<ProposalId>> {
-        self.exec(signer, self.whitelist, s::PROPOSE, action).await
+        self.exec(signer, Message::Propose, action).await
     }
     /// Approves a proposal; returns its approvals.
     pub async fn approve(&self, signer: &Signer, id: ProposalId) -> Result<Outcome<u32>> {
-        self.exec(signer, self.whitelist, s::APPROVE, id).await
+        self.exec(signer, Message::Approve, id).await
     }
     /// Executes a proposal.
     pub async fn execute(&self, signer: &Signer, id: ProposalId) -> Result<Outcome<()>> {
-        self.exec(signer, self.whitelist, s::EXECUTE, id).await
+        self.exec(signer, Message::Execute, id).await
     }
     /// Onboards a merchant.
     pub async fn add_merchant(
@@ -29,42 +28,42 @@ impl Tracepass {
         prefixes: Vec<Vec<u8>>,
         tier: MerchantTier,
     ) -> Result<Outcome<()>> {
-        self.exec(signer, self.whitelist, s::ADD_MERCHANT, (account, name_hash, country, prefixes, tier)).await
+        self.exec(signer, Message::AddMerchant, (account, name_hash, country, prefixes, tier)).await
     }
     /// Suspends a merchant.
     pub async fn suspend_merchant(&self, signer: &Signer, account: AccountId, reason: Hash32) -> Result<Outcome<()>> {
-        self.exec(signer, self.whitelist, s::SUSPEND_MERCHANT, (account, reason)).await
+        self.exec(signer, Message::SuspendMerchant, (account, reason)).await
     }
     /// Reinstates a merchant.
     pub async fn reinstate_merchant(&self, signer: &Signer, account: AccountId) -> Result<Outcome<()>> {
-        self.exec(signer, self.whitelist, s::REINSTATE_MERCHANT, account).await
+        self.exec(signer, Message::ReinstateMerchant, account).await
     }
     /// Changes a merchant's tier.
     pub async fn set_merchant_tier(&self, signer: &Signer, account: AccountId, tier: MerchantTier) -> Result<Outcome<()>> {
-        self.exec(signer, self.whitelist, s::SET_MERCHANT_TIER, (account, tier)).await
+        self.exec(signer, Message::SetMerchantTier, (account, tier)).await
     }
     /// A merchant's record.
     pub async fn merchant(&self, who: AccountId) -> Result<Option<Merchant>> {
-        self.query(self.whitelist, s::MERCHANT, who).await
+        self.query(Message::Merchant, who).await
     }
     /// A member's record.
     pub async fn member(&self, who: AccountId) -> Result<Option<Member>> {
-        self.query(self.whitelist, s::MEMBER, who).await
+        self.query(Message::Member, who).await
     }
     /// Role of an account.
     pub async fn role_of(&self, who: AccountId) -> Result<Option<Role>> {
-        self.query(self.whitelist, s::ROLE_OF, who).await
+        self.query(Message::RoleOf, who).await
     }
     /// The governors and the threshold.
     pub async fn governance(&self) -> Result<(Vec<AccountId>, u8)> {
-        Ok((self.query(self.whitelist, s::GOVERNORS, ()).await?, self.query(self.whitelist, s::THRESHOLD, ()).await?))
+        Ok((self.query(Message::Governors, ()).await?, self.query(Message::Threshold, ()).await?))
     }
     /// A proposal.
     pub async fn proposal(&self, id: ProposalId) -> Result<Option<Proposal>> {
-        self.query(self.whitelist, s::PROPOSAL, id).await
+        self.query(Message::Proposal, id).await
     }
     /// Number of proposals.
     pub async fn proposal_count(&self) -> Result<ProposalId> {
-        self.query(self.whitelist, s::PROPOSAL_COUNT, ()).await
+        self.query(Message::ProposalCount, ()).await
     }
 }

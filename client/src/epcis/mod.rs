@@ -23,7 +23,6 @@ mod tests;
 pub use export::{build_document, export, LotData};
 pub use import::{has_batch_all, import, parse_document, plan_import, submit_import, ImportPlan, ImportReport, ImportedEvent, LotImport};
 /// Typed dry runs and batches (see `import/submit.rs`): here until `contracts.rs` has them.
-pub use import::{Message, Refusal};
 pub use schema::{compile_schema, schema_errors_with, validate, SCHEMA, SCHEMA_ERRORS_SHOWN};
 pub use times::{parse_rfc3339, rfc3339};
 pub use uri::{attestation_uri, location_uri, lot_class_uri, DIGITAL_LINK_HOST, UN_LOCODE_URI};

@@ -2,7 +2,7 @@
 //! `verify`, the resolver's cache, `lot show` and the EPCIS export.
 
 use crate::chain::{Read, ReadOut};
-use crate::contracts::{answer, read, selectors as s, Tracepass};
+use crate::contracts::{answer, Message, Tracepass};
 use crate::error::{ClientError, Result};
 use parity_scale_codec::Decode;
 use tracepass_shared::*;
@@ -46,7 +46,7 @@ pub struct RegisteredLot {
 /// factory's attestations, selection, sampling record and trace.
 pub async fn read_lot_facts(tp: &Tracepass, gtin: Gtin, lot_number: &str) -> Result<LotFacts> {
     let lot_id = lot_id(&gtin, lot_number.as_bytes());
-    let first = vec![read(tp.registry, s::PRODUCT, gtin), read(tp.registry, s::LOT, lot_id), Read::Storage(tp.chain.now_key()?)];
+    let first = vec![tp.read(Message::Product, gtin), tp.read(Message::Lot, lot_id), Read::Storage(tp.chain.now_key()?)];
     let mut out = tp.chain.read_many(first).await?.into_iter();
     let mut next = || out.next().ok_or_else(|| ClientError::Chain("a batch answer is missing".into()));
     let product: Option<Product> = answer(next()?)?;
@@ -60,12 +60,12 @@ pub async fn read_lot_facts(tp: &Tracepass, gtin: Gtin, lot_number: &str) -> Res
         return Ok(facts);
     };
     let second = vec![
-        read(tp.whitelist, s::MERCHANT, product.merchant),
-        read(tp.attestation, s::OF_LOT, lot_id),
-        read(tp.attestation, s::OF_FACTORY, product.info.factory),
-        read(tp.sampling, s::SELECTION, lot_id),
-        read(tp.sampling, s::LOT_SAMPLE, lot_id),
-        read(tp.registry, s::EVENTS, lot_id),
+        tp.read(Message::Merchant, product.merchant),
+        tp.read(Message::OfLot, lot_id),
+        tp.read(Message::OfFactory, product.info.factory),
+        tp.read(Message::Selection, lot_id),
+        tp.read(Message::LotSample, lot_id),
+        tp.read(Message::Events, lot_id),
     ];
     let mut out = tp.chain.read_many(second).await?.into_iter();
     let mut next = || out.next().ok_or_else(|| ClientError::Chain("a batch answer is missing".into()));

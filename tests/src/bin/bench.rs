@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use tracepass_e2e::bench::{deposit_prices, drive, storage_usage, Load};
 use tracepass::verify::cache::Verifier;
 use tracepass::chain::Weight;
-use tracepass::contracts::{selectors as s, Outcome};
+use tracepass::contracts::{Message, Outcome};
 use tracepass::gs1::{parse_gtin, parse_serials, DigitalLink};
 use tracepass::lots::{self, BuiltLot};
 use tracepass::shared::*;
@@ -327,41 +327,40 @@ async fn gas_table(c: &Consortium) -> Result<GasTable> {
     let p = lot.proof(7);
     let me = k.alice.account();
     macro_rules! read {
-        ($name:expr, $contract:expr, $sel:expr, $args:expr) => {{
-            let d = tp.estimate(me, $contract, $sel, $args).await?;
+        ($name:expr, $msg:expr, $args:expr) => {{
+            let d = tp.estimate(me, $msg, $args).await?;
             if d.dispatch_error.is_some() || d.reverted {
                 return Err(tracepass::ClientError::Chain(format!("{}: dry run failed: {:?}", $name, d.dispatch_error)));
             }
             t.push((format!("{} (read)", $name), d.gas_required, d.storage_deposit));
         }};
     }
-    read!("whitelist.governors", tp.whitelist, s::GOVERNORS, ());
-    read!("whitelist.threshold", tp.whitelist, s::THRESHOLD, ());
-    read!("whitelist.member", tp.whitelist, s::MEMBER, k.eve.account());
-    read!("whitelist.role_of", tp.whitelist, s::ROLE_OF, k.eve.account());
-    read!("whitelist.merchant", tp.whitelist, s::MERCHANT, k.merchant.account());
-    read!("whitelist.proposal", tp.whitelist, s::PROPOSAL, id);
-    read!("whitelist.proposal_count", tp.whitelist, s::PROPOSAL_COUNT, ());
-    read!("registry.counts", tp.registry, s::COUNTS, ());
-    read!("registry.lot", tp.registry, s::LOT, lot_id);
-    read!("registry.product", tp.registry, s::PRODUCT, c.gtin);
-    read!("registry.factory", tp.registry, s::FACTORY, factory);
-    read!("registry.events", tp.registry, s::EVENTS, lot_id);
+    read!("whitelist.governors", Message::Governors, ());
+    read!("whitelist.threshold", Message::Threshold, ());
+    read!("whitelist.member", Message::Member, k.eve.account());
+    read!("whitelist.role_of", Message::RoleOf, k.eve.account());
+    read!("whitelist.merchant", Message::Merchant, k.merchant.account());
+    read!("whitelist.proposal", Message::Proposal, id);
+    read!("whitelist.proposal_count", Message::ProposalCount, ());
+    read!("registry.counts", Message::Counts, ());
+    read!("registry.lot", Message::Lot, lot_id);
+    read!("registry.product", Message::Product, c.gtin);
+    read!("registry.factory", Message::Factory, factory);
+    read!("registry.events", Message::Events, lot_id);
     read!(
         "registry.verify_item (1,000-item lot)",
-        tp.registry,
-        s::VERIFY_ITEM,
+        Message::VerifyItem,
         (c.gtin, lot.lot.as_bytes().to_vec(), lot.serials[7].as_bytes().to_vec(), p.index, p.siblings.clone())
     );
-    read!("sampling.selection", tp.sampling, s::SELECTION, lot_id);
-    read!("sampling.lot_sample", tp.sampling, s::LOT_SAMPLE, lot_id);
-    read!("sampling.current_epoch", tp.sampling, s::CURRENT_EPOCH, ());
-    read!("sampling.timing", tp.sampling, s::TIMING, ());
-    read!("sampling.epoch_status", tp.sampling, s::EPOCH_STATUS, epoch);
-    read!("sampling.rules", tp.sampling, s::RULES, ());
-    read!("attestation.of_lot", tp.attestation, s::OF_LOT, lot_id);
-    read!("attestation.of_factory", tp.attestation, s::OF_FACTORY, factory);
-    read!("attestation.status", tp.attestation, s::STATUS, insp);
+    read!("sampling.selection", Message::Selection, lot_id);
+    read!("sampling.lot_sample", Message::LotSample, lot_id);
+    read!("sampling.current_epoch", Message::CurrentEpoch, ());
+    read!("sampling.timing", Message::Timing, ());
+    read!("sampling.epoch_status", Message::EpochStatus, epoch);
+    read!("sampling.rules", Message::Rules, ());
+    read!("attestation.of_lot", Message::OfLot, lot_id);
+    read!("attestation.of_factory", Message::OfFactory, factory);
+    read!("attestation.status", Message::Status, insp);
     Ok(t)
 }
 

@@ -9,7 +9,7 @@ mod submit;
 
 pub use parse::{parse_document, ImportedEvent};
 pub use plan::{plan_import, ImportPlan};
-pub use submit::{has_batch_all, submit_import, ImportReport, LotImport, Message, Refusal};
+pub use submit::{has_batch_all, submit_import, ImportReport, LotImport};
 
 use crate::chain::Signer;
 use crate::contracts::Tracepass;

@@ -179,7 +179,7 @@ pub async fn plan_import(tp: &Tracepass, signer: &Signer, events: &[ImportedEven
         if !dry_runnable[i] {
             continue;
         }
-        let dry = match at.dry_run(who, &at.add_event_message(e.lot_id, e.step, e.event_time, e.location.clone(), e.document_hash)).await? {
+        let dry = match at.dry_run(who, &at.add_event_call(e.lot_id, e.step, e.event_time, e.location.clone(), e.document_hash)).await? {
             Ok((_index, dry)) => dry,
             Err(refusal) => return Err(rejected(e, &refusal.to_string())),
         };
