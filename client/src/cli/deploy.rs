@@ -4,7 +4,7 @@ use super::Ctx;
 use clap::Args;
 use std::path::PathBuf;
 use tracepass::chain::parse_account;
-use tracepass::contracts::deploy::{deploy, refresh_selectors, Params};
+use tracepass::contracts::deploy::{deploy, governance_threshold, refresh_selectors, Params};
 use tracepass::contracts::Deployment;
 use tracepass::error::Result;
 
@@ -16,9 +16,9 @@ pub struct DeployArgs {
     /// A first governor (repeat; default: the deployer alone).
     #[arg(long = "governor")]
     pub governors: Vec<String>,
-    /// M: approvals a proposal needs.
-    #[arg(long, default_value_t = 1)]
-    pub threshold: u8,
+    /// M: approvals a proposal needs; required with more than one governor.
+    #[arg(long)]
+    pub threshold: Option<u8>,
     /// Blocks a proposal stays open.
     #[arg(long, default_value_t = 10_000)]
     pub proposal_ttl: u32,
@@ -46,15 +46,19 @@ pub async fn run(ctx: &Ctx, a: DeployArgs) -> Result<i32> {
         return refresh(ctx, &a);
     }
     let signer = ctx.signer()?;
-    let chain = ctx.chain().await?;
     let governors = if a.governors.is_empty() {
         vec![signer.account()]
     } else {
         a.governors.iter().map(|g| parse_account(g)).collect::<Result<_>>()?
     };
+    let (threshold, warning) = governance_threshold(governors.len(), a.threshold)?;
+    if let (Some(w), false) = (warning, ctx.quiet) {
+        eprintln!("warning: {w}");
+    }
+    let chain = ctx.chain().await?;
     let params = Params {
         governors,
-        threshold: a.threshold,
+        threshold,
         proposal_ttl: a.proposal_ttl,
         epoch_blocks: a.epoch_blocks,
         reveal_window: a.reveal_window,

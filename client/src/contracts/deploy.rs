@@ -32,6 +32,39 @@ pub struct Params {
     pub passes_to_clear: u32,
 }
 
+/// The M of a consortium of `governors`: `threshold` as given, checked against the whitelist's
+/// own rule (1 <= M <= N); without one, M = 1 only for a single governor, since with several a
+/// default of 1 would let any one of them act alone. A single governor gets a warning: that key
+/// alone controls membership and every upgrade.
+pub fn governance_threshold(governors: usize, threshold: Option<u8>) -> Result<(u8, Option<String>)> {
+    if governors == 0 || governors > tracepass_shared::bounds::MAX_GOVERNORS as usize {
+        return Err(ClientError::Input(format!(
+            "--governor: {governors} governors; a consortium has 1 to {}",
+            tracepass_shared::bounds::MAX_GOVERNORS
+        )));
+    }
+    let m = match threshold {
+        Some(m) if m == 0 || m as usize > governors => {
+            return Err(ClientError::Input(format!("--threshold: {m} approvals of {governors} governors; it must be 1 to {governors}")))
+        }
+        Some(m) => m,
+        None if governors == 1 => 1,
+        None => {
+            return Err(ClientError::Input(format!(
+                "--threshold: {governors} governors need an explicit M (approvals a proposal needs), e.g. --threshold {} for a majority; \
+                 --threshold 1 lets any one of them act alone",
+                governors / 2 + 1
+            )))
+        }
+    };
+    let warning = (governors == 1).then(|| {
+        "one governor: that key alone decides membership, merchants and upgrades; \
+         a real consortium names several (--governor, repeated) and a threshold above 1"
+            .to_string()
+    });
+    Ok((m, warning))
+}
+
 /// A built contract bundle: its wasm, its selectors and its events' signature topics.
 pub struct Bundle {
     /// Contract name.
@@ -157,4 +190,29 @@ pub async fn deploy(chain: &Chain, signer: &Signer, artifacts: &Path, p: &Params
     let tp = Tracepass::open(chain.clone(), &d)?;
     tp.exec::<()>(signer, Message::Wire, (registry, sampling, attestation)).await?;
     Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::governance_threshold;
+
+    #[test]
+    fn governance_threshold_works() {
+        let (m, warn) = governance_threshold(1, None).unwrap();
+        assert_eq!(m, 1);
+        assert!(warn.unwrap().contains("one governor"));
+        assert_eq!(governance_threshold(3, Some(2)).unwrap(), (2, None));
+        assert_eq!(governance_threshold(3, Some(1)).unwrap(), (1, None), "M = 1 is allowed when asked for");
+        assert_eq!(governance_threshold(16, Some(16)).unwrap(), (16, None));
+    }
+
+    #[test]
+    fn governance_threshold_fails() {
+        let e = governance_threshold(3, None).unwrap_err().to_string();
+        assert!(e.contains("--threshold") && e.contains("--threshold 2"), "{e}");
+        assert!(governance_threshold(3, Some(0)).unwrap_err().to_string().contains("--threshold: 0"));
+        assert!(governance_threshold(3, Some(4)).unwrap_err().to_string().contains("1 to 3"));
+        assert!(governance_threshold(0, Some(1)).unwrap_err().to_string().contains("--governor"));
+        assert!(governance_threshold(17, Some(9)).unwrap_err().to_string().contains("--governor"));
+    }
 }
