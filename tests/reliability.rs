@@ -312,10 +312,11 @@ async fn secret_never_shown_works() {
     let me = tracepass::chain::Signer::from_suri(&secret).unwrap();
     // the secret's account is a funded merchant, so writes reach the contracts (and some succeed)
     c.tp.chain.transfer(&c.keys.alice, me.account(), 1_000_000_000_000_000).await.unwrap();
-    c.tp.add_merchant(&c.keys.bob, me.account(), [9; 32], CountryCode(*b"NZ"), vec![b"0614141".to_vec()], MerchantTier::Standard).await.unwrap();
+    // its own prefix: the fixture's merchant holds 0614141, and prefixes do not overlap
+    c.tp.add_merchant(&c.keys.bob, me.account(), [9; 32], CountryCode(*b"NZ"), vec![b"0614142".to_vec()], MerchantTier::Standard).await.unwrap();
     let (fixture_lot, _) = c.register_lot("FX1", "FX", 10).await;
     std::fs::write(dir.join("serials.txt"), "SEC1\nSEC2\nSEC3\n").unwrap();
-    std::fs::write(dir.join("manifest.csv"), format!("{}\n10614141000422,SECM1,serials.txt,20261101,20281101\n", batch::HEADER)).unwrap();
+    std::fs::write(dir.join("manifest.csv"), format!("{}\n10614142000421,SECM1,serials.txt,20261101,20281101\n", batch::HEADER)).unwrap();
     std::fs::write(dir.join("bad.json"), "{ not json").unwrap();
     std::fs::write(dir.join("suri"), &secret).unwrap();
     std::fs::write(dir.join("bad-suri"), BAD_SECRET).unwrap();
@@ -326,28 +327,28 @@ async fn secret_never_shown_works() {
     let cases: Vec<Vec<String>> = [
         "account",
         "factory register --name F2 --country NZ",
-        "product register --gtin 10614141000422 --brand B --category 1001 --origin NZ --factory 2",
+        "product register --gtin 10614142000421 --brand B --category 1001 --origin NZ --factory 2",
         "product register --gtin 10614141000415 --brand B --category 1001 --origin NZ --factory 2",
-        "lot register --gtin 10614141000422 --lot SEC1 --serials {d}/serials.txt --out {d}/sec.proofs.jsonl",
-        "lot register --gtin 10614141000422 --lot SEC1 --serials {d}/missing.txt",
+        "lot register --gtin 10614142000421 --lot SEC1 --serials {d}/serials.txt --out {d}/sec.proofs.jsonl",
+        "lot register --gtin 10614142000421 --lot SEC1 --serials {d}/missing.txt",
         "lot register-many --manifest {d}/manifest.csv --out-dir {d}/many",
         "lot register-many --manifest {d}/bad.json",
-        "lot show --gtin 10614141000422 --lot SEC1",
-        "event add --gtin 10614141000422 --lot SEC1 --step shipping --country NZ",
-        "event add --gtin 10614141000422 --lot SEC1 --step customs-clearance --country NZ",
+        "lot show --gtin 10614142000421 --lot SEC1",
+        "event add --gtin 10614142000421 --lot SEC1 --step shipping --country NZ",
+        "event add --gtin 10614142000421 --lot SEC1 --step customs-clearance --country NZ",
         "event import --epcis {d}/bad.json",
-        "export epcis --gtin 10614141000422 --lot SEC1 --out {d}/sec.epcis.json",
-        "export epcis --gtin 10614141000422 --lot NOPE",
+        "export epcis --gtin 10614142000421 --lot SEC1 --out {d}/sec.epcis.json",
+        "export epcis --gtin 10614142000421 --lot NOPE",
         "verify {uri}",
         "verify --gtin 10614141000415 --lot FX1 --serial FX00000003 --proof 12a",
         "qr {uri} --out {d}/q.png",
         "qr --serial SEC9 --proofs {d}/sec.proofs.jsonl --out {d}/q.svg",
-        "query lot --gtin 10614141000422 --lot SEC1",
-        "query product 10614141000422",
+        "query lot --gtin 10614142000421 --lot SEC1",
+        "query product 10614142000421",
         "query factory 2",
         "query account {me}",
-        "query attestations --gtin 10614141000422 --lot SEC1",
-        "query selection --gtin 10614141000422 --lot SEC1",
+        "query attestations --gtin 10614142000421 --lot SEC1",
+        "query selection --gtin 10614142000421 --lot SEC1",
         "query counts",
         "chain info",
         "chain advance 1",
@@ -373,11 +374,11 @@ async fn secret_never_shown_works() {
         "sampling reveal --epoch 1 --secret-file {d}/epoch-secret",
         "sampling finalize --epoch 1",
         "sampling status",
-        "attest inspection --gtin 10614141000422 --lot SEC1 --result pass --report {d}/serials.txt",
+        "attest inspection --gtin 10614142000421 --lot SEC1 --result pass --report {d}/serials.txt",
         "attest certification --factory 2 --category 1001 --standard ISO --certificate C1",
-        "attest customs --gtin 10614141000422 --lot SEC1 --port NZAKL --declaration {d}/serials.txt",
+        "attest customs --gtin 10614142000421 --lot SEC1 --port NZAKL --declaration {d}/serials.txt",
         "attest revoke 1 --reason r",
-        "lot recall --gtin 10614141000422 --lot SEC1 --reason r",
+        "lot recall --gtin 10614142000421 --lot SEC1 --reason r",
         "deploy --artifacts {d}/no-such-dir",
         "serve --listen 127.0.0.1:0",
     ]

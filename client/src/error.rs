@@ -94,6 +94,12 @@ pub fn describe(e: &ContractError) -> String {
         }
         AccreditationExpired { agency } => format!("agency {}'s accreditation has expired", ss58(agency)),
         NotWired(k) => format!("the {k:?} contract is not wired into this deployment"),
+        PrefixTaken { prefix, owner, owned } => format!(
+            "GS1 company prefix {} overlaps prefix {} held by merchant {}: no two merchants may register the same GTINs",
+            crate::fmt::text(prefix),
+            crate::fmt::text(owned),
+            ss58(owner)
+        ),
         other => format!("{other:?}"),
     }
 }

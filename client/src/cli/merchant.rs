@@ -6,6 +6,7 @@ use serde_json::json;
 use tracepass::chain::parse_account;
 use tracepass::fmt::ss58;
 use tracepass::error::{ClientError, Result};
+use tracepass::shared::bounds::{MAX_GS1_PREFIX_LEN, MIN_GS1_PREFIX_LEN};
 use tracepass::shared::{check_gs1_prefix, CountryCode, MerchantTier};
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -85,7 +86,9 @@ pub async fn run(ctx: &Ctx, c: MerchantCmd) -> Result<i32> {
             let cc = country(&cc)?;
             for p in &gs1_prefix {
                 if !check_gs1_prefix(p.as_bytes()) {
-                    return Err(ClientError::Input(format!("GS1 company prefix {p:?}: 4 to 12 digits")));
+                    return Err(ClientError::Input(format!(
+                        "--gs1-prefix {p:?}: a GS1 company prefix is {MIN_GS1_PREFIX_LEN} to {MAX_GS1_PREFIX_LEN} digits"
+                    )));
                 }
             }
             let prefixes = gs1_prefix.iter().map(|p| p.as_bytes().to_vec()).collect();

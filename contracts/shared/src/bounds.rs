@@ -10,8 +10,10 @@ pub const MIN_PROPOSAL_TTL: u32 = 2;
 pub const MAX_PROPOSAL_TTL: u32 = 1_000_000;
 /// Most GS1 company prefixes one merchant may register GTINs under.
 pub const MAX_GS1_PREFIXES: u32 = 8;
-/// Shortest GS1 company prefix, in digits (GS1 General Specifications: 4 to 12).
-pub const MIN_GS1_PREFIX_LEN: usize = 4;
+/// Shortest GS1 company prefix, in digits. GS1 allows 4- and 5-digit prefixes only for GTIN-8
+/// number ranges; for GTIN-13/14 company prefixes are 6 to 12 digits, and a shorter one would
+/// cover whole national ranges ("0000" covers every GTIN-8).
+pub const MIN_GS1_PREFIX_LEN: usize = 6;
 /// Longest GS1 company prefix, in digits.
 pub const MAX_GS1_PREFIX_LEN: usize = 12;
 /// Most product categories in one agency's accreditation scope.

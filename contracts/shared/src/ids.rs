@@ -197,10 +197,23 @@ pub fn check_serial(serial: &[u8]) -> Result<(), Gs1StringError> {
     check_gs1_string(serial, MAX_SERIAL_LEN)
 }
 
-/// Checks a GS1 company prefix: 4 to 12 digits.
+/// Checks a GS1 company prefix: `MIN_GS1_PREFIX_LEN` to `MAX_GS1_PREFIX_LEN` digits.
 pub fn check_gs1_prefix(prefix: &[u8]) -> bool {
     (MIN_GS1_PREFIX_LEN..=MAX_GS1_PREFIX_LEN).contains(&prefix.len())
         && prefix.iter().all(u8::is_ascii_digit)
+}
+
+/// True if some GTIN could fall under both prefixes: they are equal, or one is a leading part
+/// of the other. No two merchants may hold overlapping prefixes.
+pub fn prefixes_overlap(a: &[u8], b: &[u8]) -> bool {
+    a.starts_with(b) || b.starts_with(a)
+}
+
+/// The leading parts of `prefix` that are prefixes themselves (`MIN_GS1_PREFIX_LEN` digits or
+/// more), shortest first, `prefix` itself last: the keys under which an owned prefix that
+/// covers it would be found.
+pub fn prefix_stems(prefix: &[u8]) -> impl Iterator<Item = &[u8]> {
+    (MIN_GS1_PREFIX_LEN..=prefix.len()).map(move |n| &prefix[..n])
 }
 
 /// Checks an HS code: 6 to 10 digits.
@@ -262,6 +275,21 @@ mod tests {
         let g = Gtin::parse(b"10614141000415").unwrap();
         assert!(g.has_company_prefix(b"0614141"));
         assert!(!g.has_company_prefix(b"0614142"));
+    }
+
+    #[test]
+    fn prefixes_overlap_works() {
+        assert!(prefixes_overlap(b"0614141", b"0614141"));
+        assert!(prefixes_overlap(b"061414", b"0614141"));
+        assert!(prefixes_overlap(b"0614141", b"061414"));
+        assert!(!prefixes_overlap(b"0614141", b"0614142"));
+        assert!(!prefixes_overlap(b"0614141", b"06141420"));
+        let stems: Vec<&[u8]> = prefix_stems(b"06141412").collect();
+        assert_eq!(stems, [&b"061414"[..], b"0614141", b"06141412"]);
+        assert_eq!(prefix_stems(b"06141").count(), 0, "shorter than a prefix: no stems");
+        assert!(!check_gs1_prefix(b"00000"), "5 digits would cover a national range");
+        assert!(check_gs1_prefix(b"000000") && check_gs1_prefix(b"123456789012"));
+        assert!(!check_gs1_prefix(b"1234567890123"));
     }
 
     #[test]

@@ -1057,6 +1057,20 @@ pub enum Error {
     UpgradeFailed,
     /// The registry has issued every factory ID (`u32::MAX` factories).
     TooManyFactories,
+    /// The GS1 company prefix overlaps one granted already (the same digits, or one a leading
+    /// part of the other), so two merchants could register the same GTINs.
+    PrefixTaken {
+        /// The prefix asked for.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::text"))]
+        prefix: Vec<u8>,
+        /// The merchant that holds the overlapping prefix (the one onboarded, for an overlap
+        /// within its own list).
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
+        owner: AccountId,
+        /// The overlapping prefix it holds.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::text"))]
+        owned: Vec<u8>,
+    },
 }
 
 /// The result type of every tracepass contract message.

@@ -7,7 +7,8 @@
 //!   categories and a validity end), customs and logistics partners. One role per account.
 //! - **Merchants**: onboarded, re-tiered, suspended, reinstated or revoked by any one governor
 //!   (operational decisions, each with an event). A merchant may register GTINs under its GS1
-//!   company prefixes only.
+//!   company prefixes only, and a prefix is granted to one merchant for good: no prefix granted
+//!   later equals, extends or covers one granted before.
 //! - **Governance**: admitting or removing a governor, agency, customs or logistics member,
 //!   changing an agency's scope, changing the threshold M, upgrading any contract's code,
 //!   sampling rules and revoking attestations happen only through proposals approved by M of the
@@ -23,6 +24,8 @@
 //! - A proposal executes at most once, only with M approvals from current governors, and never
 //!   after its expiry block.
 //! - An account is a member or a merchant, never both.
+//! - No two granted GS1 company prefixes overlap (neither is a leading part of the other), so
+//!   every GTIN falls under at most one merchant; prefixes are 6 to 12 digits.
 //!
 //! ## Error policy
 //! Every caller error is an [`Error`] variant returned as `Err`, which reverts all state changes
@@ -57,6 +60,11 @@ mod whitelist {
         merchants: Mapping<AccountId, Merchant>,
         /// Number of merchants ever onboarded (revoked included).
         merchant_count: u32,
+        /// Every leading part (`MIN_GS1_PREFIX_LEN` digits or more) of every granted GS1
+        /// company prefix, the prefix itself included: the granted prefix it leads to, and its
+        /// merchant. A prefix is granted for good (revocation keeps it), so nobody can take over
+        /// a revoked merchant's GTINs.
+        prefix_stems: Mapping<Vec<u8>, (Vec<u8>, AccountId)>,
         /// Governance proposals, by ID.
         proposals: Mapping<ProposalId, Proposal>,
         /// ID of the next proposal (IDs start at 1).
@@ -210,6 +218,7 @@ mod whitelist {
                 member_count: 0,
                 merchants: Mapping::default(),
                 merchant_count: 0,
+                prefix_stems: Mapping::default(),
                 proposals: Mapping::default(),
                 next_proposal: 1,
                 registry: None,
@@ -305,6 +314,12 @@ mod whitelist {
             {
                 return Err(Error::Invalid(Field::Gs1Prefix));
             }
+            self.ensure_prefixes_free(account, &gs1_prefixes)?;
+            for p in &gs1_prefixes {
+                for stem in prefix_stems(p) {
+                    self.prefix_stems.insert(stem.to_vec(), &(p.clone(), account));
+                }
+            }
             let since = self.env().block_number();
             self.merchants.insert(
                 account,
@@ -312,6 +327,26 @@ mod whitelist {
             );
             self.merchant_count = self.merchant_count.saturating_add(1);
             self.env().emit_event(MerchantAdded { account, by: caller, tier });
+            Ok(())
+        }
+
+        /// Refuses `prefixes` for `account` if two of them overlap, or one overlaps a prefix
+        /// granted already: it covers a granted one (found under its own digits in
+        /// `prefix_stems`) or a granted one covers it (one of its leading parts is granted).
+        fn ensure_prefixes_free(&self, account: AccountId, prefixes: &[Vec<u8>]) -> Result<()> {
+            for (i, p) in prefixes.iter().enumerate() {
+                if let Some(q) = prefixes[..i].iter().find(|q| prefixes_overlap(p, q)) {
+                    return Err(Error::PrefixTaken { prefix: p.clone(), owner: account, owned: q.clone() });
+                }
+                if let Some((owned, owner)) = self.prefix_stems.get(p) {
+                    return Err(Error::PrefixTaken { prefix: p.clone(), owner, owned });
+                }
+                for stem in prefix_stems(p) {
+                    if let Some((owned, owner)) = self.prefix_stems.get(stem.to_vec()).filter(|(owned, _)| owned.as_slice() == stem) {
+                        return Err(Error::PrefixTaken { prefix: p.clone(), owner, owned });
+                    }
+                }
+            }
             Ok(())
         }
 

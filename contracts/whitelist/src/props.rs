@@ -21,6 +21,9 @@
 //!    accounts that were governors before the step: removed governors' votes lapse, and
 //!    expired or executed proposals never execute. Merchants appear only through
 //!    `add_merchant` by a governor.
+//! 5. **One owner per GTIN**: no two merchants' GS1 prefixes overlap; onboarding with a
+//!    prefix that equals, extends or covers a granted one (drawn from a pool built to overlap)
+//!    fails with `PrefixTaken` naming the holder, revoked merchants included.
 //! 4. **Lists and counts agree with the records**: the governor list has no duplicate and each
 //!    governor's `role_of` is `Governor`; `counts()` equals the number of member and merchant
 //!    records; `role_of` is `Merchant` iff a merchant record exists and no account is both;
@@ -43,13 +46,15 @@ use tracepass_shared::*;
 
 /// Longest sequence.
 const MAX_STEPS: usize = 30;
-const PREFIX: &[u8] = b"0614141";
+/// GS1 prefixes onboarding draws from: equal, covering and extending ones, and unrelated ones.
+const PREFIXES: [&[u8]; 6] = [b"0614141", b"061414", b"06141412", b"0614142", b"0890123", b"089012345678"];
 
 // What the sequences exercised, printed with the totals.
 tracepass_shared::property_stats!(
     "{} proposals executed, {} members admitted, {} governors removed, {} steps on proposals \
-     holding a lapsed vote, {} expired refusals, {} not-enough-approvals refusals, {} unauthorized refusals",
-    EXECUTED, ADMITTED, GOVERNORS_REMOVED, LAPSED, EXPIRED, SHORT, UNAUTHORIZED
+     holding a lapsed vote, {} expired refusals, {} not-enough-approvals refusals, {} unauthorized refusals, \
+     {} merchants onboarded, {} overlapping prefixes refused",
+    EXECUTED, ADMITTED, GOVERNORS_REMOVED, LAPSED, EXPIRED, SHORT, UNAUTHORIZED, ONBOARDED, PREFIX_TAKEN
 );
 
 fn set_caller(a: AccountId) {
@@ -74,6 +79,8 @@ struct Model {
     ttl: BlockNumber,
     members: BTreeMap<AccountId, Member>,
     merchants: BTreeMap<AccountId, Merchant>,
+    /// GS1 prefixes granted, in order, with their merchant (kept when it is revoked).
+    granted: Vec<(Vec<u8>, AccountId)>,
     proposals: Vec<MProposal>,
     wiring_admin: Option<AccountId>,
     block: BlockNumber,
@@ -262,7 +269,7 @@ impl Model {
                 self.apply(p.action);
                 Ok(0)
             }
-            Op::AddMerchant { who, country_ok, prefix_ok, tier, .. } => {
+            Op::AddMerchant { who, country_ok, prefix_ok, prefix, tier, .. } => {
                 self.ensure_governor(caller)?;
                 let who = account(*who);
                 if self.members.contains_key(&who) || self.merchants.contains_key(&who) {
@@ -274,7 +281,16 @@ impl Model {
                 if !prefix_ok {
                     return Err(Error::Invalid(Field::Gs1Prefix));
                 }
-                self.merchants.insert(who, merchant_record(who, *tier, self.block));
+                let p = pool_prefix(*prefix);
+                // the latest granted prefix that `p` leads to, else the one granted prefix that
+                // leads to `p` (two could not both be granted: they would overlap)
+                let covering = self.granted.iter().rev().find(|(g, _)| g.starts_with(&p));
+                let covered = self.granted.iter().find(|(g, _)| p.starts_with(g));
+                if let Some((owned, owner)) = covering.or(covered) {
+                    return Err(Error::PrefixTaken { prefix: p, owner: *owner, owned: owned.clone() });
+                }
+                self.granted.push((p.clone(), who));
+                self.merchants.insert(who, merchant_record(who, *tier, self.block, p));
                 Ok(0)
             }
             Op::SetTier { who, tier, .. } => {
@@ -337,11 +353,15 @@ fn bytes(a: AccountId) -> Hash32 {
     *<AccountId as AsRef<[u8; 32]>>::as_ref(&a)
 }
 
-fn merchant_record(who: AccountId, tier: MerchantTier, since: BlockNumber) -> Merchant {
+fn pool_prefix(pick: u8) -> Vec<u8> {
+    PREFIXES[pick as usize % PREFIXES.len()].to_vec()
+}
+
+fn merchant_record(who: AccountId, tier: MerchantTier, since: BlockNumber, prefix: Vec<u8>) -> Merchant {
     Merchant {
         name_hash: bytes(who),
         country: CountryCode(*b"NZ"),
-        gs1_prefixes: vec![PREFIX.to_vec()],
+        gs1_prefixes: vec![prefix],
         tier,
         status: MerchantStatus::Active,
         since,
@@ -355,7 +375,7 @@ enum Op {
     Propose { caller: u8, action: Action },
     Approve { caller: u8, pick: u8 },
     Execute { caller: u8, pick: u8 },
-    AddMerchant { caller: u8, who: u8, country_ok: bool, prefix_ok: bool, tier: MerchantTier },
+    AddMerchant { caller: u8, who: u8, country_ok: bool, prefix_ok: bool, prefix: u8, tier: MerchantTier },
     SetTier { caller: u8, who: u8, tier: MerchantTier },
     Suspend { caller: u8, who: u8 },
     Reinstate { caller: u8, who: u8 },
@@ -451,8 +471,8 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (c, action()).prop_map(|(caller, action)| Op::Propose { caller, action }),
         7 => (c, pick()).prop_map(|(caller, pick)| Op::Approve { caller, pick }),
         5 => (c, pick()).prop_map(|(caller, pick)| Op::Execute { caller, pick }),
-        2 => (c, target(), any::<bool>(), prop::bool::weighted(0.9), tier()).prop_map(|(caller, who, c_ok, p_ok, tier)| {
-            Op::AddMerchant { caller, who, country_ok: c_ok || who % 2 == 0, prefix_ok: p_ok, tier }
+        2 => (c, target(), any::<bool>(), prop::bool::weighted(0.9), any::<u8>(), tier()).prop_map(|(caller, who, c_ok, p_ok, prefix, tier)| {
+            Op::AddMerchant { caller, who, country_ok: c_ok || who % 2 == 0, prefix_ok: p_ok, prefix, tier }
         }),
         1 => (c, target(), tier()).prop_map(|(caller, who, tier)| Op::SetTier { caller, who, tier }),
         1 => (c, target()).prop_map(|(caller, who)| Op::Suspend { caller, who }),
@@ -545,6 +565,14 @@ fn check_state(w: &Whitelist, m: &Model, s: &Snapshot) {
     assert_eq!(s.counts, (members, merchants), "counts vs records");
     let n = s.governors.len();
     assert!(1 <= s.threshold && s.threshold as usize <= n && n <= MAX_GOVERNORS as usize, "1 <= M <= N <= max");
+    // one owner per GTIN: no two merchants' prefixes overlap
+    let held: Vec<(&[u8], usize)> =
+        s.accounts.iter().enumerate().flat_map(|(i, (_, _, mm))| mm.iter().flat_map(move |x| x.gs1_prefixes.iter().map(move |p| (p.as_slice(), i)))).collect();
+    for (k, (p, i)) in held.iter().enumerate() {
+        for (q, j) in &held[..k] {
+            assert!(i == j || !prefixes_overlap(p, q), "merchants {i} and {j} hold overlapping prefixes");
+        }
+    }
     let wired = m.wired();
     assert_eq!(s.directory, vec![wired.then(|| account(REGISTRY)), wired.then(|| account(SAMPLING)), wired.then(|| account(ATTESTATION))]);
     assert_eq!(fakes::with(|f| f.governance_calls.clone()), m.governance_calls, "governance calls");
@@ -620,6 +648,7 @@ fn run_sequence(genesis: (u8, u8, u32), ops: &[Op]) -> usize {
             .map(|g| (*g, Member { role: Role::Governor, name_hash: [0; 32], scope: None, since: 0 }))
             .collect(),
         merchants: BTreeMap::new(),
+        granted: Vec::new(),
         proposals: Vec::new(),
         wiring_admin: Some(account(1)),
         block: 0,
@@ -636,9 +665,9 @@ fn run_sequence(genesis: (u8, u8, u32), ops: &[Op]) -> usize {
             Op::Propose { action, .. } => w.propose(action.clone()),
             Op::Approve { pick, .. } => w.approve(resolve_in(&last, *pick)).map(u64::from),
             Op::Execute { pick, .. } => w.execute(resolve_in(&last, *pick)).map(|_| 0),
-            Op::AddMerchant { who, country_ok, prefix_ok, tier, .. } => {
+            Op::AddMerchant { who, country_ok, prefix_ok, prefix, tier, .. } => {
                 let country = CountryCode(if *country_ok { *b"NZ" } else { *b"XX" });
-                let prefixes = if *prefix_ok { vec![PREFIX.to_vec()] } else { vec![] };
+                let prefixes = if *prefix_ok { vec![pool_prefix(*prefix)] } else { vec![] };
                 let who = account(*who);
                 w.add_merchant(who, bytes(who), country, prefixes, *tier).map(|_| 0)
             }
@@ -660,6 +689,8 @@ fn run_sequence(genesis: (u8, u8, u32), ops: &[Op]) -> usize {
             (Err(Error::ProposalExpired), _) => stats::add(&stats::EXPIRED),
             (Err(Error::NotEnoughApprovals { .. }), _) => stats::add(&stats::SHORT),
             (Err(Error::Unauthorized { .. }), _) => stats::add(&stats::UNAUTHORIZED),
+            (Ok(_), Op::AddMerchant { .. }) => stats::add(&stats::ONBOARDED),
+            (Err(Error::PrefixTaken { .. }), _) => stats::add(&stats::PREFIX_TAKEN),
             _ => {}
         }
         if let Op::Approve { pick, .. } | Op::Execute { pick, .. } = op {

@@ -319,6 +319,40 @@ fn add_merchant_fails() {
     assert_eq!(w.counts(), (3, 1));
 }
 
+/// The squatter: a governor onboards a sham merchant with a real brand's prefix, a shorter one
+/// that covers it, or a longer one inside it. Each is refused naming the holder, nothing changes,
+/// and revoking the holder does not free its prefix.
+#[ink::test]
+fn add_merchant_prefix_squat_fails() {
+    let mut w = consortium();
+    add_merchant(&mut w, MERCHANT); // holds 0614141
+    set_caller(G2);
+    let nz = CountryCode(*b"NZ");
+    let add = |w: &mut Whitelist, who: u8, p: &[&[u8]]| {
+        w.add_merchant(account(who), [0; 32], nz, p.iter().map(|x| x.to_vec()).collect(), MerchantTier::Standard)
+    };
+    let taken = |prefix: &[u8]| Error::PrefixTaken { prefix: prefix.to_vec(), owner: account(MERCHANT), owned: PREFIX.to_vec() };
+    let before = (w.counts(), w.merchant(account(MERCHANT)));
+    assert_eq!(add(&mut w, 30, &[b"0614141"]), Err(taken(b"0614141")), "the same prefix");
+    assert_eq!(add(&mut w, 30, &[b"061414"]), Err(taken(b"061414")), "a prefix covering it");
+    assert_eq!(add(&mut w, 30, &[b"06141410"]), Err(taken(b"06141410")), "a prefix inside it");
+    assert_eq!(add(&mut w, 30, &[b"0890123", b"061414123456"]), Err(taken(b"061414123456")), "one bad prefix of two");
+    assert_eq!(add(&mut w, 30, &[b"00000"]), Err(Error::Invalid(Field::Gs1Prefix)), "5 digits cover a national range");
+    let own = Error::PrefixTaken { prefix: b"08901234".to_vec(), owner: account(30), owned: b"0890123".to_vec() };
+    assert_eq!(add(&mut w, 30, &[b"0890123", b"08901234"]), Err(own), "overlap within its own list");
+    assert_eq!((w.counts(), w.merchant(account(MERCHANT))), before, "nothing changed");
+    assert!(w.merchant(account(30)).is_none());
+
+    // a neighbour's prefix is fine, and then it is taken too
+    add(&mut w, 30, &[b"0614142", b"0890123"]).unwrap();
+    let neighbour = Error::PrefixTaken { prefix: b"089012".to_vec(), owner: account(30), owned: b"0890123".to_vec() };
+    assert_eq!(add(&mut w, 31, &[b"089012"]), Err(neighbour));
+
+    // revocation keeps the prefix granted: nobody takes over a revoked merchant's GTINs
+    w.revoke_merchant(account(MERCHANT), [1; 32]).unwrap();
+    assert_eq!(add(&mut w, 31, &[b"0614141"]), Err(taken(b"0614141")));
+}
+
 #[ink::test]
 fn wire_works() {
     let mut w = consortium();
