@@ -92,7 +92,7 @@ async fn consortium_story_works() {
         account: k.eve.account(),
         role: Role::Agency,
         name_hash: blake2_256(b"NZ Food Lab"),
-        scope: Some(AgencyScope { categories: vec![CATEGORY], valid_until: now + 365 * 86_400_000 }),
+        scope: Some(AgencyScope { categories: vec![CATEGORY], valid_until: now + tracepass::shared::bounds::MAX_VALIDITY_MS }),
     };
     let id = g(&mut gas, "whitelist.propose", tp.propose(&k.bob, add_agency).await);
     assert_eq!(

@@ -83,6 +83,10 @@ pub fn describe(e: &ContractError) -> String {
         NotContract { caller, expected } => {
             format!("{} may not call this: only the {expected:?} contract may", ss58(caller))
         }
+        Invalid(tracepass_shared::Field::ValidUntil) => format!(
+            "invalid validity: it must end after now, within {} days, and not after the agency's accreditation ends",
+            tracepass_shared::bounds::MAX_VALIDITY_MS / 86_400_000
+        ),
         Invalid(field) => format!("invalid {field:?}: malformed or out of its bound"),
         BadGtin(g) => format!("invalid GTIN: {g:?}"),
         BadGs1String(s) => format!("invalid lot number or serial: {s:?}"),

@@ -102,7 +102,7 @@ impl Consortium {
         let tp = Tracepass::open(chain, &deployment).expect("open");
         let now = tp.chain.now_ms().await.expect("now");
         let members = [
-            (k.eve.account(), Role::Agency, Some(AgencyScope { categories: vec![CATEGORY], valid_until: now + 365 * 86_400_000 })),
+            (k.eve.account(), Role::Agency, Some(AgencyScope { categories: vec![CATEGORY], valid_until: now + tracepass::shared::bounds::MAX_VALIDITY_MS })),
             (k.ferdie.account(), Role::Customs, None),
             (k.logistics.account(), Role::Logistics, None),
         ];

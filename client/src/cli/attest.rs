@@ -38,9 +38,10 @@ pub enum AttestCmd {
         /// Items sampled.
         #[arg(long, default_value_t = 10)]
         items: u32,
-        /// Validity in days.
-        #[arg(long, default_value_t = 365)]
-        valid_days: u64,
+        /// Validity in days (default: a year, or until the agency's accreditation ends if that
+        /// is sooner; at most 1,098 days, never past the accreditation).
+        #[arg(long)]
+        valid_days: Option<u64>,
         /// The earlier inspection this re-tests.
         #[arg(long)]
         answers: Option<u64>,
@@ -58,8 +59,9 @@ pub enum AttestCmd {
         /// Certificate number (hashed on chain).
         #[arg(long)]
         certificate: String,
-        #[arg(long, default_value_t = 365)]
-        valid_days: u64,
+        /// Validity in days (default as for inspections).
+        #[arg(long)]
+        valid_days: Option<u64>,
     },
     /// Record a customs clearance of a lot (customs).
     Customs {
@@ -96,14 +98,16 @@ pub async fn run(ctx: &Ctx, c: AttestCmd) -> Result<i32> {
                 ResultArg::Pass => InspectionResult::Pass,
                 ResultArg::Fail => InspectionResult::Fail,
             };
+            let until = valid_until(&tp, &signer, now, valid_days).await?;
             let o = tp
-                .attest_inspection(&signer, id, r, standard.into_bytes(), items, report_hash, report_uri.into_bytes(), now.min(now_ms()), now + valid_days * DAY_MS, answers)
+                .attest_inspection(&signer, id, r, standard.into_bytes(), items, report_hash, report_uri.into_bytes(), now.min(now_ms()), until, answers)
                 .await?;
             ctx.print_write(&format!("inspection {} recorded: lot {lot} {r:?}", o.value), json!({ "attestation": o.value, "result": format!("{r:?}") }), &o);
         }
         AttestCmd::Certification { factory, category, standard, certificate, valid_days } => {
             let now = tp.chain.now_ms().await?;
-            let o = tp.attest_certification(&signer, factory, category, standard.clone().into_bytes(), hash_text(&certificate), now + valid_days * DAY_MS).await?;
+            let until = valid_until(&tp, &signer, now, valid_days).await?;
+            let o = tp.attest_certification(&signer, factory, category, standard.clone().into_bytes(), hash_text(&certificate), until).await?;
             ctx.print_write(&format!("certification {} recorded: factory {factory} {standard}", o.value), json!({ "attestation": o.value }), &o);
         }
         AttestCmd::Customs { gtin, lot, port, declaration } => {
@@ -118,4 +122,15 @@ pub async fn run(ctx: &Ctx, c: AttestCmd) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// The end of an attestation's validity: `days` from `now` as asked (the contract checks it), or
+/// by default a year, shortened to the end of the signer's accreditation.
+async fn valid_until(tp: &tracepass::Tracepass, signer: &tracepass::Signer, now: u64, days: Option<u64>) -> Result<u64> {
+    if let Some(d) = days {
+        return Ok(now.saturating_add(d.saturating_mul(DAY_MS)));
+    }
+    let year = now.saturating_add(365 * DAY_MS);
+    let accredited = tp.member(signer.account()).await?.and_then(|m| m.scope).map(|s| s.valid_until);
+    Ok(accredited.map_or(year, |end| year.min(end)))
 }

@@ -11,8 +11,11 @@
 //! - **Factory certifications**, by agencies accredited for the certified category.
 //! - **Customs clearances**, by customs members, at a port that is a UN/LOCODE (`is_un_locode`):
 //!   move an `AtCustoms` lot to `Cleared`. They do not expire (`valid_until` is `None`).
-//! - **Revocation**, by the attestation's issuer ([`Attestations::revoke`]) or by the consortium
-//!   (`revoke_by_governance`, called by the whitelist executing an approved proposal).
+//! - **Revocation**, by the attestation's issuer while it is still a member in the issuing role
+//!   ([`Attestations::revoke`]), or by the consortium (`revoke_by_governance`, called by the
+//!   whitelist executing an approved proposal).
+//! - **Validity**: an inspection or certification is valid for at most `MAX_VALIDITY_MS`, and
+//!   never beyond the end of its agency's accreditation (`check_validity`).
 //! - **Indexes**: each lot's and each factory's attestations, in issue order, at most
 //!   `MAX_ATTESTATIONS_PER_SUBJECT` each, so a verifier can read them whole
 //!   ([`Attestations::of_lot`], [`Attestations::of_factory`]).
@@ -168,7 +171,7 @@ mod attestation {
             let now = self.env().block_timestamp();
             let l = ext::lot(self.registry, lot).ok_or(Error::LotNotFound)?;
             let product = ext::product(self.registry, l.info.gtin).ok_or(Error::ProductNotFound)?;
-            ext::check_agency(self.whitelist, caller, product.info.category)?;
+            let accredited_until = ext::check_agency(self.whitelist, caller, product.info.category)?;
             Self::check_standard(&standard)?;
             if report_uri.len() > MAX_URI_LEN || !report_uri.iter().all(u8::is_ascii_graphic) {
                 return Err(Error::Invalid(Field::Uri));
@@ -179,9 +182,7 @@ mod attestation {
             if inspected_at > now {
                 return Err(Error::Invalid(Field::EventTime));
             }
-            if valid_until <= now {
-                return Err(Error::Invalid(Field::ValidUntil));
-            }
+            check_validity(now, valid_until, accredited_until)?;
             if let Some(earlier) = answers {
                 let same_lot = matches!(
                     self.attestations.get(earlier),
@@ -241,11 +242,9 @@ mod attestation {
             let caller = self.env().caller();
             let now = self.env().block_timestamp();
             ext::factory(self.registry, factory).ok_or(Error::FactoryNotFound)?;
-            ext::check_agency(self.whitelist, caller, category)?;
+            let accredited_until = ext::check_agency(self.whitelist, caller, category)?;
             Self::check_standard(&standard)?;
-            if valid_until <= now {
-                return Err(Error::Invalid(Field::ValidUntil));
-            }
+            check_validity(now, valid_until, accredited_until)?;
             let slot = self.factory_slot(factory)?;
             let id = self.next_id()?;
 
@@ -306,14 +305,21 @@ mod attestation {
             Ok(id)
         }
 
-        /// Revokes an attestation (its issuer only), with the hash of the reason. What the
-        /// attestation caused stands; it stops counting as evidence.
+        /// Revokes an attestation (its issuer only, while it is still a member in the role that
+        /// issued it), with the hash of the reason. What the attestation caused stands; it stops
+        /// counting as evidence.
         #[ink(message)]
         pub fn revoke(&mut self, id: AttestationId, reason_hash: Hash32) -> Result<()> {
             let caller = self.env().caller();
             let attestation = self.attestations.get(id).ok_or(Error::AttestationNotFound)?;
             if attestation.issuer != caller {
                 return Err(Error::NotIssuer);
+            }
+            // an agency or customs office expelled from the consortium no longer speaks for it;
+            // governance can still revoke
+            let role = attestation.claim.issuer_role();
+            if ext::role_of(self.whitelist, caller) != Some(role) {
+                return Err(Error::Unauthorized { account: caller, role });
             }
             self.revoke_as(id, attestation, caller, reason_hash)
         }

@@ -23,7 +23,9 @@
 //! 3. **Only entitled roles change anything**: an inspection or certification by a non-agency
 //!    (or an agency out of scope or expired) fails with `Unauthorized`, `OutOfScope` or
 //!    `AccreditationExpired`; a clearance by a non-customs member with `Unauthorized`; a
-//!    revocation by anyone but the issuer with `NotIssuer`; governance revocation and `set_code`
+//!    revocation by anyone but the issuer with `NotIssuer`, by an issuer removed from the
+//!    consortium with `Unauthorized`; a validity past `MAX_VALIDITY_MS` or past the agency's
+//!    accreditation with `Invalid(ValidUntil)`; governance revocation and `set_code`
 //!    by anyone but the whitelist with `NotContract`. Any failed message leaves the records,
 //!    indexes, lot statuses, risk feedback and events unchanged.
 //! 4. **Indexes agree with the records**: IDs run 1..=`count()` with no record past it; every
@@ -61,8 +63,8 @@ const ITEMS: u32 = 50;
 // What the sequences exercised, printed with the totals.
 tracepass_shared::property_stats!(
     "{} attestations issued, {} lots held, {} released, {} cleared, {} revocations, {} steps seeing an \
-     expired attestation, {} refusals",
-    ISSUED, HELD, RELEASED, CLEARED, REVOKED, EXPIRED, REFUSED
+     expired attestation, {} refusals, {} revocations refused to an expelled issuer, {} validities refused",
+    ISSUED, HELD, RELEASED, CLEARED, REVOKED, EXPIRED, REFUSED, EXPELLED_REFUSED, VALIDITY_REFUSED
 );
 
 fn gtin(i: usize) -> Gtin {
@@ -94,6 +96,8 @@ enum Op {
     Select { lot: usize, selection: Selection },
     /// Time passes.
     Wait { ms: Timestamp },
+    /// The consortium removes an agency or the customs office (in the whitelist).
+    Expel { who: u8 },
 }
 
 fn caller(usual: &'static [u8]) -> impl Strategy<Value = u8> {
@@ -105,7 +109,7 @@ fn lot_pick() -> impl Strategy<Value = usize> {
 }
 
 fn valid_for() -> impl Strategy<Value = Timestamp> {
-    prop_oneof![1 => Just(1u64), 2 => 1u64..4 * HOUR, 2 => Just(365 * 24 * HOUR)]
+    prop_oneof![1 => Just(1u64), 2 => 1u64..4 * HOUR, 2 => Just(365 * 24 * HOUR), 1 => Just(MAX_VALIDITY_MS), 1 => Just(MAX_VALIDITY_MS + 1)]
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -125,6 +129,7 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (lot_pick(), prop::sample::select(LotStatus::ALL.to_vec())).prop_map(|(lot, to)| Op::Move { lot, to }),
         1 => (lot_pick(), prop::sample::select(Selection::ALL.to_vec())).prop_map(|(lot, selection)| Op::Select { lot, selection }),
         2 => prop_oneof![0u64..HOUR / 2, HOUR / 2..2 * HOUR].prop_map(|ms| Op::Wait { ms }),
+        1 => prop::sample::select(vec![AGENCY, OTHER_AGENCY, AGENCY_SHORT, CUSTOMS]).prop_map(|who| Op::Expel { who }),
     ]
 }
 
@@ -152,6 +157,8 @@ struct Model {
     inspections: Vec<(AccountId, InspectionResult)>,
     /// Status changes asked of the registry: (lot, to).
     changes: Vec<(LotId, LotStatus)>,
+    /// Agencies and customs removed from the consortium.
+    expelled: Vec<u8>,
 }
 
 fn scope_of(who: u8) -> Option<(Vec<Category>, Timestamp)> {
@@ -163,14 +170,24 @@ fn scope_of(who: u8) -> Option<(Vec<Category>, Timestamp)> {
     }
 }
 
-fn check_agency(who: u8, category: Category, now: Timestamp) -> Result<()> {
+fn check_agency(who: u8, category: Category, now: Timestamp, expelled: &[u8]) -> Result<Timestamp> {
     let a = account(who);
-    let (categories, until) = scope_of(who).ok_or(Error::Unauthorized { account: a, role: Role::Agency })?;
+    let (categories, until) =
+        scope_of(who).filter(|_| !expelled.contains(&who)).ok_or(Error::Unauthorized { account: a, role: Role::Agency })?;
     if now >= until {
         return Err(Error::AccreditationExpired { agency: a });
     }
     if !categories.contains(&category) {
         return Err(Error::OutOfScope { agency: a, category });
+    }
+    Ok(until)
+}
+
+/// The model's validity rule: after now, within `MAX_VALIDITY_MS`, within the accreditation.
+fn check_valid_for(now: Timestamp, valid_for: Timestamp, accredited_until: Timestamp) -> Result<()> {
+    if valid_for == 0 || valid_for > MAX_VALIDITY_MS || now + valid_for > accredited_until {
+        stats::add(&stats::VALIDITY_REFUSED);
+        return Err(Error::Invalid(Field::ValidUntil));
     }
     Ok(())
 }
@@ -221,7 +238,7 @@ impl Model {
             Op::Inspect { caller, lot: n, pass, bad, answers, valid_for } => {
                 let id = lot(*n);
                 let status = *self.statuses.get(&id).ok_or(Error::LotNotFound)?;
-                check_agency(*caller, CATEGORIES[*n / LOTS_PER_PRODUCT], now)?;
+                let until = check_agency(*caller, CATEGORIES[*n / LOTS_PER_PRODUCT], now, &self.expelled)?;
                 match bad {
                     1 => return Err(Error::Invalid(Field::Standard)),
                     2 => return Err(Error::Invalid(Field::Uri)),
@@ -230,6 +247,7 @@ impl Model {
                     5 => return Err(Error::Invalid(Field::ValidUntil)),
                     _ => {}
                 }
+                check_valid_for(now, *valid_for, until)?;
                 let answers = answers.map(|p| self.pick_id(p));
                 if let Some(earlier) = answers {
                     let same = matches!(
@@ -278,10 +296,11 @@ impl Model {
                 if !(1..=2).contains(factory) {
                     return Err(Error::FactoryNotFound);
                 }
-                check_agency(*caller, CATEGORIES[*category], now)?;
+                let until = check_agency(*caller, CATEGORIES[*category], now, &self.expelled)?;
                 if *bad {
                     return Err(Error::Invalid(Field::Standard));
                 }
+                check_valid_for(now, *valid_for, until)?;
                 if self.factory_index.get(factory).map_or(0, Vec::len) >= MAX_ATTESTATIONS_PER_SUBJECT as usize {
                     return Err(Error::TooManyAttestations);
                 }
@@ -301,7 +320,7 @@ impl Model {
                 })
             }
             Op::Clear { caller, lot: n, port_ok, future } => {
-                if *caller != CUSTOMS {
+                if *caller != CUSTOMS || self.expelled.contains(caller) {
                     return Err(Error::Unauthorized { account: account(*caller), role: Role::Customs });
                 }
                 let id = lot(*n);
@@ -334,6 +353,10 @@ impl Model {
                 let a = id.checked_sub(1).and_then(|i| self.records.get_mut(i as usize)).ok_or(Error::AttestationNotFound)?;
                 if a.issuer != who {
                     return Err(Error::NotIssuer);
+                }
+                if self.expelled.contains(caller) {
+                    stats::add(&stats::EXPELLED_REFUSED);
+                    return Err(Error::Unauthorized { account: who, role: a.claim.issuer_role() });
                 }
                 if a.revoked.is_some() {
                     return Err(Error::AlreadyRevoked);
@@ -372,6 +395,12 @@ impl Model {
             }
             Op::Wait { ms } => {
                 self.now += ms;
+                Ok(None)
+            }
+            Op::Expel { who } => {
+                if !self.expelled.contains(who) {
+                    self.expelled.push(*who);
+                }
                 Ok(None)
             }
         }
@@ -543,6 +572,10 @@ fn run_sequence(world: &[(LotStatus, Selection)], ops: &[Op]) -> usize {
             }
             Op::Wait { ms } => {
                 set_now(now + ms);
+                Ok(None)
+            }
+            Op::Expel { who } => {
+                fakes::with(|w| w.members.remove(&account(*who)));
                 Ok(None)
             }
         };

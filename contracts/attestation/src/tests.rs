@@ -250,6 +250,8 @@ fn attest_inspection_fails() {
         (Inspection { items_sampled: 101, ..ok.clone() }, Error::Invalid(Field::ItemCount)),
         (Inspection { inspected_at: NOW + 1, ..ok.clone() }, Error::Invalid(Field::EventTime)),
         (Inspection { valid_until: NOW, ..ok.clone() }, Error::Invalid(Field::ValidUntil)),
+        (Inspection { valid_until: NOW + bounds::MAX_VALIDITY_MS + 1, ..ok.clone() }, Error::Invalid(Field::ValidUntil)),
+        (Inspection { valid_until: u64::MAX, ..ok.clone() }, Error::Invalid(Field::ValidUntil)),
         (Inspection { answers: Some(7), ..ok.clone() }, Error::BadRetest),
     ];
     for (input, err) in cases {
@@ -474,6 +476,49 @@ fn revoke_fails() {
     assert_eq!(c.revoke(1, [7; 32]), Err(Error::AlreadyRevoked));
     assert_eq!(events(), n);
     assert_eq!(c.attestation(1).unwrap().revoked, Some((account(AGENCY), [9; 32])), "the first reason stays");
+}
+
+/// Evidence cannot outlive its issuer's mandate: an agency accredited for a month cannot issue an
+/// inspection or certification valid for a year, and nobody can issue one for ever.
+#[ink::test]
+fn validity_beyond_accreditation_fails() {
+    let mut c = setup();
+    fakes::with(|w| w.add_agency(account(OTHER_AGENCY), &[CATEGORY, 2002], NOW + 30 * DAY));
+    set_caller(OTHER_AGENCY);
+    let n = events();
+    assert_eq!(inspect(&mut c, inspection(l1(), Pass)), Err(Error::Invalid(Field::ValidUntil)), "a year > a month");
+    assert_eq!(c.attest_certification(1, CATEGORY, b"ISO 22000".to_vec(), [5; 32], NOW + 30 * DAY + 1), Err(Error::Invalid(Field::ValidUntil)));
+    assert_eq!((c.count(), events()), (0, n), "nothing issued");
+    assert_eq!(inspect(&mut c, Inspection { valid_until: NOW + 30 * DAY, ..inspection(l1(), Pass) }), Ok(1), "up to the accreditation's end");
+    set_caller(AGENCY); // accredited for ever: the bound still applies
+    assert_eq!(c.attest_certification(1, CATEGORY, b"ISO 22000".to_vec(), [5; 32], NOW + bounds::MAX_VALIDITY_MS), Ok(2));
+    assert_eq!(
+        c.attest_certification(1, CATEGORY, b"ISO 22000".to_vec(), [5; 32], NOW + bounds::MAX_VALIDITY_MS + 1),
+        Err(Error::Invalid(Field::ValidUntil))
+    );
+}
+
+/// An agency expelled from the consortium (or customs office removed) can no longer revoke what
+/// it issued, say to clear a failed inspection on its way out; governance still can.
+#[ink::test]
+fn revoke_after_removal_fails() {
+    let mut c = setup();
+    set_caller(AGENCY);
+    inspect(&mut c, inspection(l1(), Fail)).unwrap();
+    set_caller(CUSTOMS);
+    c.attest_customs(l3(), b"NZAKL".to_vec(), [6; 32], NOW).unwrap();
+    fakes::with(|w| {
+        w.members.remove(&account(AGENCY));
+        w.members.remove(&account(CUSTOMS));
+    });
+    let n = events();
+    set_caller(AGENCY);
+    assert_eq!(c.revoke(1, [9; 32]), Err(Error::Unauthorized { account: account(AGENCY), role: Role::Agency }));
+    set_caller(CUSTOMS);
+    assert_eq!(c.revoke(2, [9; 32]), Err(Error::Unauthorized { account: account(CUSTOMS), role: Role::Customs }));
+    assert_eq!((c.status(1), c.status(2), events()), (Some(AttestationStatus::Valid), Some(AttestationStatus::Valid), n));
+    set_caller(WHITELIST);
+    assert_eq!(c.revoke_by_governance(1, [8; 32]), Ok(()));
 }
 
 #[ink::test]

@@ -22,6 +22,9 @@ pub const MAX_SCOPE_CATEGORIES: u32 = 32;
 pub const MAX_BRAND_LEN: usize = 64;
 /// Longest URI stored on chain (product metadata, inspection report), in bytes.
 pub const MAX_URI_LEN: usize = 128;
+/// Longest validity of an inspection or a factory certification, in ms from its issue: three
+/// years (366-day years), a food-safety certificate's usual cycle.
+pub const MAX_VALIDITY_MS: u64 = 3 * 366 * 86_400_000;
 /// Longest lot number: GS1 AI (10) allows up to 20 characters.
 pub const MAX_LOT_LEN: usize = 20;
 /// Longest serial number: GS1 AI (21) allows up to 20 characters.

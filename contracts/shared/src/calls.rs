@@ -38,7 +38,7 @@ mod real {
         whitelist(wl).may_register_gtin(who, gtin)
     }
     /// `WhitelistApi::check_agency`.
-    pub fn check_agency(wl: AccountId, who: AccountId, category: Category) -> Result<()> {
+    pub fn check_agency(wl: AccountId, who: AccountId, category: Category) -> Result<Timestamp> {
         whitelist(wl).check_agency(who, category)
     }
     /// `WhitelistApi::contract_of`.
@@ -118,7 +118,7 @@ mod real {
     pub fn may_register_gtin(_: AccountId, who: AccountId, gtin: Gtin) -> bool {
         with(|w| w.may_register_gtin(&who, &gtin))
     }
-    pub fn check_agency(_: AccountId, who: AccountId, category: Category) -> Result<()> {
+    pub fn check_agency(_: AccountId, who: AccountId, category: Category) -> Result<Timestamp> {
         let now = ink::env::block_timestamp::<ink::env::DefaultEnvironment>();
         with(|w| w.check_agency(who, category, now))
     }

@@ -68,7 +68,7 @@ impl World {
     }
 
     /// `WhitelistApi::check_agency`.
-    pub fn check_agency(&self, who: AccountId, category: Category, now: Timestamp) -> Result<()> {
+    pub fn check_agency(&self, who: AccountId, category: Category, now: Timestamp) -> Result<Timestamp> {
         check_agency_rule(who, self.members.get(&who), category, now)
     }
 

@@ -24,9 +24,10 @@ pub trait WhitelistApi {
     #[ink(message)]
     fn may_register_gtin(&self, who: AccountId, gtin: Gtin) -> bool;
 
-    /// `Ok` if `who` is an agency accredited for `category` now; otherwise the specific error.
+    /// When `who`'s accreditation ends, if it is an agency accredited for `category` now;
+    /// otherwise the specific error.
     #[ink(message)]
-    fn check_agency(&self, who: AccountId, category: Category) -> Result<()>;
+    fn check_agency(&self, who: AccountId, category: Category) -> Result<Timestamp>;
 
     /// The address of a contract of the deployment.
     #[ink(message)]

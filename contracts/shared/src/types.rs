@@ -103,13 +103,13 @@ impl Merchant {
 }
 
 /// The rule of `check_agency`: `member` (the record of `who`, if any) is an agency whose
-/// accreditation covers `category` and is valid at `now`.
+/// accreditation covers `category` and is valid at `now`; answers when the accreditation ends.
 pub fn check_agency_rule(
     who: AccountId,
     member: Option<&Member>,
     category: Category,
     now: Timestamp,
-) -> Result<()> {
+) -> Result<Timestamp> {
     let scope = match member {
         Some(Member { role: Role::Agency, scope: Some(scope), .. }) => scope,
         _ => return Err(Error::Unauthorized { account: who, role: Role::Agency }),
@@ -119,6 +119,16 @@ pub fn check_agency_rule(
     }
     if !scope.categories.contains(&category) {
         return Err(Error::OutOfScope { agency: who, category });
+    }
+    Ok(scope.valid_until)
+}
+
+/// The rule for an inspection's or certification's `valid_until`: after `now`, at most
+/// `MAX_VALIDITY_MS` ahead, and not after the issuing agency's accreditation ends
+/// (`accredited_until`, from `check_agency_rule`): evidence cannot outlive its issuer's mandate.
+pub fn check_validity(now: Timestamp, valid_until: Timestamp, accredited_until: Timestamp) -> Result<()> {
+    if valid_until <= now || valid_until > now.saturating_add(crate::bounds::MAX_VALIDITY_MS) || valid_until > accredited_until {
+        return Err(Error::Invalid(Field::ValidUntil));
     }
     Ok(())
 }
@@ -723,6 +733,16 @@ pub enum AttestationStatus {
     Expired,
     /// Revoked by its issuer or by governance.
     Revoked,
+}
+
+impl Claim {
+    /// The role that issues this kind of claim: agencies inspect and certify, customs clear.
+    pub fn issuer_role(&self) -> Role {
+        match self {
+            Claim::QualityInspection { .. } | Claim::FactoryCertification { .. } => Role::Agency,
+            Claim::CustomsClearance { .. } => Role::Customs,
+        }
+    }
 }
 
 impl Attestation {

@@ -668,7 +668,7 @@ mod whitelist {
 
         /// `Ok` if `who` is an agency accredited for `category` now.
         #[ink(message)]
-        fn check_agency(&self, who: AccountId, category: Category) -> Result<()> {
+        fn check_agency(&self, who: AccountId, category: Category) -> Result<Timestamp> {
             check_agency_rule(who, self.members.get(who).as_ref(), category, self.env().block_timestamp())
         }
 

@@ -253,7 +253,7 @@ fn agency_scope_works() {
     let mut w = consortium();
     pass(&mut w, add_agency_action(AGENCY)).unwrap();
     test::set_block_timestamp::<DefaultEnvironment>(500_000);
-    assert_eq!(w.check_agency(account(AGENCY), 1001), Ok(()));
+    assert_eq!(w.check_agency(account(AGENCY), 1001), Ok(1_000_000), "answers when the accreditation ends");
     assert_eq!(
         w.check_agency(account(AGENCY), 2000),
         Err(Error::OutOfScope { agency: account(AGENCY), category: 2000 })
@@ -263,7 +263,7 @@ fn agency_scope_works() {
         Err(Error::Unauthorized { account: account(G1), role: Role::Agency })
     );
     pass(&mut w, Action::SetAgencyScope { account: account(AGENCY), scope: scope(vec![2000], 600_000) }).unwrap();
-    assert_eq!(w.check_agency(account(AGENCY), 2000), Ok(()));
+    assert_eq!(w.check_agency(account(AGENCY), 2000), Ok(600_000));
     test::set_block_timestamp::<DefaultEnvironment>(600_000);
     assert_eq!(w.check_agency(account(AGENCY), 2000), Err(Error::AccreditationExpired { agency: account(AGENCY) }));
 }
