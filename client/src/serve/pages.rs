@@ -7,7 +7,7 @@ use super::product::ProductView;
 use crate::fmt::utc;
 use crate::verify::{Evidence, EvidenceStatus, MerchantReport, ProductReport, Report, SamplingReport, Verdict};
 use maud::{html, Markup, PreEscaped};
-use tracepass_shared::{Date, MerchantStatus, Selection};
+use tracepass_shared::{Date, Selection};
 
 /// Inlined into every page: the Content-Security-Policy allows no other stylesheet.
 const CSS: &str = include_str!("style.css");
@@ -102,7 +102,7 @@ fn product_info(p: &ProductReport) -> Option<(&'static str, String)> {
 }
 
 fn merchant_active(m: Option<&MerchantReport>) -> bool {
-    m.is_some_and(|m| m.status == MerchantStatus::Active)
+    crate::verify::verdict::merchant_in_good_standing(m.map(|m| m.status))
 }
 
 /// The merchant section of the item and product pages: status badge, country, tier, account.
@@ -284,7 +284,7 @@ mod tests {
     use super::super::product::ProductPageReport;
     use super::*;
     use crate::verify::{LotReport, TraceLine};
-    use tracepass_shared::{BusinessStep, LotStatus, MerchantTier};
+    use tracepass_shared::{BusinessStep, LotStatus, MerchantStatus, MerchantTier};
 
     const EVIL: &str = "<script>alert('x')</script>\"&";
 

@@ -105,6 +105,12 @@ pub fn verdict(facts: &LotFacts, now: Timestamp, serial: &str, proof: ProofCheck
     }
 }
 
+/// The rule both verdicts (an item's, and the product page's) apply to its merchant: it counts
+/// only while its record says Active; no record, Suspended and Revoked do not.
+pub fn merchant_in_good_standing(status: Option<MerchantStatus>) -> bool {
+    status == Some(MerchantStatus::Active)
+}
+
 /// The verdict of an item proven to be in the lot, at time `now`. Rules, most serious first:
 /// merchant not active; lot recalled; latest inspection a valid Fail; lot held; selected by
 /// sampling and its latest inspection missing, revoked or expired; else genuine.
@@ -120,7 +126,7 @@ pub fn lot_verdict(facts: &LotFacts, now: Timestamp) -> Judgement {
             _ => None,
         })
         .last();
-    if reg.merchant.as_ref().is_none_or(|m| m.status != MerchantStatus::Active) {
+    if !merchant_in_good_standing(reg.merchant.as_ref().map(|m| m.status)) {
         return judged(Verdict::MerchantSuspended, "the merchant that registered this product is not active on the consortium");
     }
     if reg.lot.status == LotStatus::Recalled {
