@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Generates the consortium chain spec from the installed node's own `build-spec --dev` output and
 # chain-spec/consortium.json. Usage: scripts/chain-spec.sh [OUT] (default target/chain-spec/tracepass-consortium.json)
+# The node is substrate-contracts-node, or the binary TRACEPASS_NODE names.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="${1:-$ROOT/target/chain-spec/tracepass-consortium.json}"
-command -v substrate-contracts-node >/dev/null || { echo "substrate-contracts-node is not installed: run scripts/setup.sh" >&2; exit 1; }
+NODE="${TRACEPASS_NODE:-substrate-contracts-node}"
+command -v "$NODE" >/dev/null || { echo "$NODE is not installed: run scripts/setup.sh" >&2; exit 1; }
 mkdir -p "$(dirname "$OUT")"
 tmp="$(mktemp)"
 trap 'rm -f "$tmp"' EXIT
-substrate-contracts-node build-spec --dev >"$tmp" 2>/dev/null
-python3 - "$tmp" "$ROOT/chain-spec/consortium.json" "$OUT" <<'PY'
+"$NODE" build-spec --dev >"$tmp" 2>/dev/null
+python3 - "$tmp" "$ROOT/chain-spec/consortium.json" "$OUT" "$(basename "$NODE")" <<'PY'
 import json, sys
 spec = json.load(open(sys.argv[1]))
 cfg = json.load(open(sys.argv[2]))
@@ -17,8 +19,9 @@ spec["name"] = cfg["name"]            # "Development" selects the node's instant
 spec["id"] = cfg["id"]
 spec["chainType"] = cfg["chain_type"]
 spec["bootNodes"] = []                # the dev spec names a boot node; this chain has none
-spec["relay_chain"] = cfg["relay_chain"]
-spec["para_id"] = cfg["para_id"]
+if sys.argv[4] == "substrate-contracts-node":   # its spec extensions; tracepass-node has none
+    spec["relay_chain"] = cfg["relay_chain"]
+    spec["para_id"] = cfg["para_id"]
 if not spec.get("properties"):
     spec["properties"] = {}
 spec["properties"].update({"tokenSymbol": cfg["token_symbol"], "tokenDecimals": cfg["token_decimals"], "ss58Format": 42})

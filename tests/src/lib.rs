@@ -1,5 +1,6 @@
-//! Test harness: a real substrate-contracts-node on a free port with a temporary base path,
-//! started from the consortium chain spec and stopped when dropped.
+//! Test harness: a real node on a free port with a temporary base path, started from the
+//! consortium chain spec and stopped when dropped. The node is substrate-contracts-node, or the
+//! binary `TRACEPASS_NODE` names (e.g. tracepass-node), so the suite checks either.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -12,11 +13,22 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
 }
 
-/// The consortium chain spec, generated from the installed node if missing.
+/// The node binary the suites start: `TRACEPASS_NODE`, else substrate-contracts-node.
+pub fn node_bin() -> String {
+    std::env::var("TRACEPASS_NODE").ok().filter(|n| !n.is_empty()).unwrap_or_else(|| "substrate-contracts-node".into())
+}
+
+/// The consortium chain spec, generated from the node's own dev spec if missing (one per node).
 pub fn chain_spec() -> PathBuf {
-    let spec = root().join("target/chain-spec/tracepass-consortium.json");
+    let name = Path::new(&node_bin()).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file = if name == "substrate-contracts-node" { "tracepass-consortium.json".to_string() } else { format!("tracepass-consortium-{name}.json") };
+    let spec = root().join("target/chain-spec").join(file);
     if !spec.exists() {
-        let ok = Command::new(root().join("scripts/chain-spec.sh")).arg(&spec).status().expect("run scripts/chain-spec.sh");
+        let ok = Command::new(root().join("scripts/chain-spec.sh"))
+            .arg(&spec)
+            .env("TRACEPASS_NODE", node_bin())
+            .status()
+            .expect("run scripts/chain-spec.sh");
         assert!(ok.success(), "scripts/chain-spec.sh failed");
     }
     spec
@@ -74,7 +86,7 @@ impl Node {
         let port = free_port();
         let p2p = free_port();
         let log = std::fs::OpenOptions::new().create(true).append(true).open(base.path().join("node.log")).expect("log");
-        let child = Command::new("substrate-contracts-node")
+        let child = Command::new(node_bin())
             .arg("--chain")
             .arg(chain_spec())
             .arg("--base-path")
@@ -86,7 +98,7 @@ impl Node {
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
-            .expect("substrate-contracts-node is not installed: run scripts/setup.sh");
+            .unwrap_or_else(|e| panic!("cannot start {}: {e} (scripts/setup.sh installs the node)", node_bin()));
         let node = Node { child: Some(child), port, base };
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
