@@ -331,19 +331,19 @@ mod whitelist {
         }
 
         /// Refuses `prefixes` for `account` if two of them overlap, or one overlaps a prefix
-        /// granted already: it covers a granted one (found under its own digits in
-        /// `prefix_stems`) or a granted one covers it (one of its leading parts is granted).
+        /// granted already, in one read per leading part: an entry under the prefix's own
+        /// digits means a granted prefix equals or extends it; an entry under a shorter part
+        /// conflicts only if that part is itself granted (it covers the prefix).
         fn ensure_prefixes_free(&self, account: AccountId, prefixes: &[Vec<u8>]) -> Result<()> {
             for (i, p) in prefixes.iter().enumerate() {
                 if let Some(q) = prefixes[..i].iter().find(|q| prefixes_overlap(p, q)) {
                     return Err(Error::PrefixTaken { prefix: p.clone(), owner: account, owned: q.clone() });
                 }
-                if let Some((owned, owner)) = self.prefix_stems.get(p) {
-                    return Err(Error::PrefixTaken { prefix: p.clone(), owner, owned });
-                }
                 for stem in prefix_stems(p) {
-                    if let Some((owned, owner)) = self.prefix_stems.get(stem.to_vec()).filter(|(owned, _)| owned.as_slice() == stem) {
-                        return Err(Error::PrefixTaken { prefix: p.clone(), owner, owned });
+                    if let Some((owned, owner)) = self.prefix_stems.get(stem) {
+                        if stem.len() == p.len() || owned.as_slice() == stem {
+                            return Err(Error::PrefixTaken { prefix: p.clone(), owner, owned });
+                        }
                     }
                 }
             }
@@ -666,7 +666,7 @@ mod whitelist {
             gtin.is_valid() && self.merchants.get(who).is_some_and(|m| m.may_register(&gtin))
         }
 
-        /// `Ok` if `who` is an agency accredited for `category` now.
+        /// When `who`'s accreditation ends, if it is an agency accredited for `category` now.
         #[ink(message)]
         fn check_agency(&self, who: AccountId, category: Category) -> Result<Timestamp> {
             check_agency_rule(who, self.members.get(who).as_ref(), category, self.env().block_timestamp())
