@@ -268,7 +268,7 @@ async fn consortium_story_works() {
     // ---- upgrades: refused from anyone but governance; through governance state is kept -------
     // new code: the registry's wasm with a custom section appended (same behaviour, new code hash)
     let old_hash: [u8; 32] = hex::decode(d.registry.code_hash.trim_start_matches("0x")).unwrap().try_into().unwrap();
-    let mut v2 = tracepass::contracts::deploy::read_bundle(&artifacts(), "registry").unwrap().wasm;
+    let mut v2 = tracepass::contracts::deploy::read_bundle(&artifacts(), Contract::Registry).unwrap().wasm;
     let (name, payload) = (b"tracepass-upgrade", b"v2");
     v2.extend_from_slice(&[0, (1 + name.len() + payload.len()) as u8, name.len() as u8]);
     v2.extend_from_slice(name);

@@ -90,7 +90,7 @@ fn refresh(ctx: &Ctx, a: &DeployArgs) -> Result<i32> {
     let text = std::fs::read_to_string(path).map_err(|e| io(e.to_string()))?;
     let mut d: Deployment = serde_json::from_str(&text).map_err(|e| io(format!("malformed: {e}")))?;
     refresh_selectors(&mut d, &a.artifacts)?;
-    Deployment::parse(&serde_json::to_string(&d).unwrap_or_default()).map_err(io)?;
+    d.check().map_err(io)?;
     d.save(path)?;
     ctx.print(&format!("wrote the bundles' selectors into {}", path.display()), serde_json::to_value(&d).unwrap_or_default());
     Ok(0)

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use subxt::utils::H256;
 
 /// The contracts, in instantiation order.
-pub const CONTRACTS: [&str; 4] = ["whitelist", "sampling", "registry", "attestation"];
+pub const CONTRACTS: [Contract; 4] = [Contract::Whitelist, Contract::Sampling, Contract::Registry, Contract::Attestation];
 
 /// Consortium parameters fixed at deployment.
 #[derive(Debug, Clone)]
@@ -67,8 +67,8 @@ pub fn governance_threshold(governors: usize, threshold: Option<u8>) -> Result<(
 
 /// A built contract bundle: its wasm, its selectors and its events' signature topics.
 pub struct Bundle {
-    /// Contract name.
-    pub name: String,
+    /// Which contract.
+    pub contract: Contract,
     /// Wasm code.
     pub wasm: Vec<u8>,
     /// Constructor and message selectors by label.
@@ -90,7 +90,8 @@ pub fn bundle_path(dir: &Path, name: &str) -> Option<PathBuf> {
 }
 
 /// Reads a `.contract` bundle.
-pub fn read_bundle(dir: &Path, name: &str) -> Result<Bundle> {
+pub fn read_bundle(dir: &Path, contract: Contract) -> Result<Bundle> {
+    let name = contract.name();
     let path = bundle_path(dir, name).ok_or_else(|| {
         ClientError::Input(format!("no {name}.contract under {} (build with scripts/build-contracts.sh)", dir.display()))
     })?;
@@ -108,14 +109,15 @@ pub fn read_bundle(dir: &Path, name: &str) -> Result<Bundle> {
         })
         .unwrap_or_default();
     let selectors = table_of(&v).map_err(io)?;
-    Ok(Bundle { name: name.to_string(), wasm, selectors, events })
+    Ok(Bundle { contract, wasm, selectors, events })
 }
 
 /// Reads the four bundles (in [`CONTRACTS`] order) and checks they have every message the
 /// client sends, before anything is uploaded.
 pub fn read_bundles(dir: &Path) -> Result<(Vec<Bundle>, Selectors)> {
-    let bundles: Vec<Bundle> = CONTRACTS.iter().map(|n| read_bundle(dir, n)).collect::<Result<_>>()?;
-    let of = |c: Contract| &bundles.iter().find(|b| b.name == c.name()).expect("CONTRACTS names every contract").selectors;
+    static NONE: SelectorTable = SelectorTable::new();
+    let bundles: Vec<Bundle> = CONTRACTS.iter().map(|c| read_bundle(dir, *c)).collect::<Result<_>>()?;
+    let of = |c: Contract| bundles.iter().find(|b| b.contract == c).map_or(&NONE, |b| &b.selectors);
     let selectors = Selectors::resolve(of).map_err(|e| ClientError::Input(format!("the bundles under {}: {e}", dir.display())))?;
     Ok((bundles, selectors))
 }
@@ -131,30 +133,20 @@ fn ctor(selectors: &Selectors, new: Message, args: impl Encode) -> Vec<u8> {
 pub fn refresh_selectors(d: &mut Deployment, dir: &Path) -> Result<()> {
     let (bundles, _) = read_bundles(dir)?;
     for b in &bundles {
-        let deployed = &contract_info(d, &b.name)?.code_hash;
+        let deployed = &d.contract(b.contract).code_hash;
         let built = format!("{:?}", b.code_hash());
         if !built.eq_ignore_ascii_case(deployed) {
             return Err(ClientError::Input(format!(
                 "{}: the bundle's code hash is {built}, the deployment's {deployed}: these are not the deployed contracts",
-                b.name
+                b.contract.name()
             )));
         }
     }
     for b in &bundles {
-        contract_info(d, &b.name)?.selectors = b.selectors.clone();
+        d.contract_mut(b.contract).selectors = b.selectors.clone();
     }
     d.events = bundles.iter().flat_map(|b| b.events.iter().cloned()).collect();
     Ok(())
-}
-
-fn contract_info<'a>(d: &'a mut Deployment, name: &str) -> Result<&'a mut ContractInfo> {
-    Ok(match name {
-        "whitelist" => &mut d.whitelist,
-        "registry" => &mut d.registry,
-        "sampling" => &mut d.sampling,
-        "attestation" => &mut d.attestation,
-        other => return Err(ClientError::Input(format!("unknown contract {other}"))),
-    })
 }
 
 /// Deploys the suite; `progress` is told each step.
@@ -162,7 +154,7 @@ pub async fn deploy(chain: &Chain, signer: &Signer, artifacts: &Path, p: &Params
     let (bundles, sel) = read_bundles(artifacts)?;
     let mut hashes: Vec<H256> = vec![];
     for b in &bundles {
-        progress(&format!("uploading {} ({} bytes)", b.name, b.wasm.len()));
+        progress(&format!("uploading {} ({} bytes)", b.contract.name(), b.wasm.len()));
         hashes.push(chain.upload_code(signer, &b.wasm).await?);
     }
     let salt = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0).encode();

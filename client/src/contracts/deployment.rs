@@ -52,6 +52,16 @@ impl Deployment {
         }
     }
 
+    /// One contract's entry, to change.
+    pub fn contract_mut(&mut self, c: Contract) -> &mut ContractInfo {
+        match c {
+            Contract::Whitelist => &mut self.whitelist,
+            Contract::Registry => &mut self.registry,
+            Contract::Sampling => &mut self.sampling,
+            Contract::Attestation => &mut self.attestation,
+        }
+    }
+
     /// The selector of every message the client sends; the error names what is missing.
     pub fn selectors(&self) -> std::result::Result<Selectors, String> {
         if [&self.whitelist, &self.registry, &self.sampling, &self.attestation].iter().any(|c| c.selectors.is_empty()) {
@@ -87,16 +97,21 @@ impl Deployment {
         Deployment::parse(&text).map_err(|e| ClientError::Deployment(format!("{}: {e}", path.display())))
     }
 
-    /// Parses a deployment file's text, checking every address and hash.
+    /// Parses a deployment file's text, checking every address, hash and selector.
     pub fn parse(text: &str) -> std::result::Result<Deployment, String> {
         let d: Deployment = serde_json::from_str(text).map_err(|e| format!("malformed: {e}"))?;
-        for c in [&d.whitelist, &d.registry, &d.sampling, &d.attestation] {
+        d.check()?;
+        Ok(d)
+    }
+
+    /// Checks every address, hash and selector.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        for c in [&self.whitelist, &self.registry, &self.sampling, &self.attestation] {
             crate::chain::parse_account(&c.address).map_err(|e| e.to_string())?;
             parse_h256(&c.code_hash).ok_or(format!("bad code hash {}", c.code_hash))?;
         }
-        parse_h256(&d.genesis_hash).ok_or(format!("bad genesis hash {}", d.genesis_hash))?;
-        d.selectors()?;
-        Ok(d)
+        parse_h256(&self.genesis_hash).ok_or(format!("bad genesis hash {}", self.genesis_hash))?;
+        self.selectors().map(|_| ())
     }
 
     /// Writes the file.
@@ -106,8 +121,7 @@ impl Deployment {
     }
 }
 
-/// Parses a 0x-hex 32-byte hash.
-pub fn parse_h256(s: &str) -> Option<[u8; 32]> {
+fn parse_h256(s: &str) -> Option<[u8; 32]> {
     hex::decode(s.strip_prefix("0x")?).ok()?.try_into().ok()
 }
 
