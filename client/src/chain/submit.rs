@@ -8,6 +8,12 @@ use subxt::config::polkadot::PolkadotExtrinsicParamsBuilder;
 use subxt::dynamic::Value;
 use subxt::utils::{AccountId32, H256};
 
+/// How long a submitted transaction may wait for inclusion in a block before the client gives
+/// up with a connection error (the rerun of an idempotent command is then safe). Without it a
+/// node that accepts transactions but stopped producing blocks makes a write wait forever.
+pub const INCLUSION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+const NOT_INCLUDED_IN_TIME: &str = "not included in time";
+
 /// A contract event from a transaction: the emitting contract, its topics and data.
 #[derive(Debug, Clone)]
 pub struct ContractEvent {
@@ -150,7 +156,13 @@ impl Chain {
         let res = async {
             let tx = self.api.tx().create_signed_offline(payload, &signer.pair, params)?;
             let mut progress = tx.submit_and_watch().await?;
-            while let Some(status) = progress.next().await {
+            let deadline = tokio::time::Instant::now() + INCLUSION_TIMEOUT;
+            loop {
+                let status = match tokio::time::timeout_at(deadline, progress.next()).await {
+                    Ok(Some(status)) => status,
+                    Ok(None) => break,
+                    Err(_) => return Err(subxt::Error::Other(NOT_INCLUDED_IN_TIME.into())),
+                };
                 use subxt::tx::TxStatus;
                 match status? {
                     TxStatus::InBestBlock(b) | TxStatus::InFinalizedBlock(b) => {
@@ -173,6 +185,13 @@ impl Chain {
                 // the nonce may not have been used: fetch it again next time
                 self.forget_nonce(who).await;
                 return Err(match e {
+                    subxt::Error::Other(m) if m == NOT_INCLUDED_IN_TIME => ClientError::Connect {
+                        url: self.url.clone(),
+                        reason: format!(
+                            "the transaction was not included within {} s: the node accepts transactions but produces no blocks; it may or may not be included later",
+                            INCLUSION_TIMEOUT.as_secs()
+                        ),
+                    },
                     subxt::Error::Runtime(d) => ClientError::Dispatch(d.to_string()),
                     subxt::Error::Rpc(r) => ClientError::Connect {
                         url: self.url.clone(),
