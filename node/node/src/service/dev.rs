@@ -9,7 +9,10 @@
 //! Several blocks in one slot are allowed by the dev genesis (`multipleBlocksPerSlot`).
 
 use codec::Decode;
-use futures::FutureExt;
+use futures::{FutureExt, StreamExt};
+use sc_consensus_manual_seal::EngineCommand;
+use sc_transaction_pool_api::TransactionPool;
+use sp_blockchain::HeaderBackend;
 use sc_client_api::{Backend, StorageProvider};
 use sc_consensus_manual_seal::consensus::aura::AuraConsensusDataProvider;
 use sc_service::{error::Error as ServiceError, Configuration, TaskManager};
@@ -90,6 +93,47 @@ fn parent_timestamp(client: &FullClient, at: <Block as sp_runtime::traits::Block
 		.flatten()
 		.and_then(|data| u64::decode(&mut &data.0[..]).ok())
 		.unwrap_or(0)
+}
+
+/// How often the watchdog looks for ready transactions left behind on an unchanged best block.
+const STUCK_CHECK: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Seal a new block on the best one; `create_empty` as manual seal's.
+fn seal_command(create_empty: bool) -> EngineCommand<<Block as sp_runtime::traits::Block>::Hash> {
+	EngineCommand::SealNewBlock { create_empty, finalize: false, parent_hash: None, sender: None }
+}
+
+/// Seals again when ready transactions stay in the pool while the best block does not move for
+/// two checks. Instant seal alone seals once per pool import, and a block may have no room for
+/// them: pallet-session's `on_initialize` books the whole block weight on a session rotation
+/// (every `SessionPeriod` blocks), so that block is sealed empty and, with no new import, the
+/// chain would wait forever (seen at block 10 before this watchdog).
+fn stuck_pool_watchdog(
+	client: Arc<FullClient>,
+	pool: Arc<sc_transaction_pool::FullPool<Block, FullClient>>,
+) -> futures::channel::mpsc::Receiver<EngineCommand<<Block as sp_runtime::traits::Block>::Hash>> {
+	let (mut tx, rx) = futures::channel::mpsc::channel(1);
+	std::thread::Builder::new()
+		.name("dev-seal-watchdog".into())
+		.spawn(move || {
+			let mut waiting_on = None;
+			loop {
+				std::thread::sleep(STUCK_CHECK);
+				let best = client.info().best_hash;
+				if pool.status().ready == 0 {
+					waiting_on = None;
+				} else if waiting_on == Some(best) {
+					match tx.try_send(seal_command(false)) {
+						Err(e) if e.is_disconnected() => return,
+						_ => waiting_on = None,
+					}
+				} else {
+					waiting_on = Some(best);
+				}
+			}
+		})
+		.expect("spawn the dev seal watchdog");
+	rx
 }
 
 /// Builds and starts the dev service.
@@ -185,11 +229,16 @@ pub fn new_full(config: Configuration, finalize_delay_sec: u64) -> Result<TaskMa
 	);
 
 	let cidp_client = client.clone();
-	let params = sc_consensus_manual_seal::InstantSealParams {
+	// Instant seal (a block per pool import, as `run_instant_seal`), plus the stuck-pool watchdog.
+	let on_import = transaction_pool.import_notification_stream().map(|_| seal_command(true));
+	let commands_stream =
+		futures::stream::select(on_import, stuck_pool_watchdog(client.clone(), transaction_pool.clone()));
+	let params = sc_consensus_manual_seal::ManualSealParams {
 		block_import: client.clone(),
 		env: proposer,
 		client: client.clone(),
 		pool: transaction_pool,
+		commands_stream,
 		select_chain,
 		consensus_data_provider: Some(Box::new(AuraConsensusDataProvider::new(client.clone()))),
 		create_inherent_data_providers: move |parent, ()| {
@@ -203,7 +252,7 @@ pub fn new_full(config: Configuration, finalize_delay_sec: u64) -> Result<TaskMa
 		},
 	};
 
-	let authorship_future = sc_consensus_manual_seal::run_instant_seal(params);
+	let authorship_future = sc_consensus_manual_seal::run_manual_seal(params);
 	task_manager
 		.spawn_essential_handle()
 		.spawn_blocking("instant-seal", None, authorship_future);
