@@ -12,7 +12,6 @@ use subxt::utils::{AccountId32, H256};
 /// up with a connection error (the rerun of an idempotent command is then safe). Without it a
 /// node that accepts transactions but stopped producing blocks makes a write wait forever.
 pub const INCLUSION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
-const NOT_INCLUDED_IN_TIME: &str = "not included in time";
 
 /// A contract event from a transaction: the emitting contract, its topics and data.
 #[derive(Debug, Clone)]
@@ -153,16 +152,10 @@ impl Chain {
         let who = signer.account();
         let nonce = self.next_nonce(who).await?;
         let params = PolkadotExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
-        let res = async {
+        let watch = async {
             let tx = self.api.tx().create_signed_offline(payload, &signer.pair, params)?;
             let mut progress = tx.submit_and_watch().await?;
-            let deadline = tokio::time::Instant::now() + INCLUSION_TIMEOUT;
-            loop {
-                let status = match tokio::time::timeout_at(deadline, progress.next()).await {
-                    Ok(Some(status)) => status,
-                    Ok(None) => break,
-                    Err(_) => return Err(subxt::Error::Other(NOT_INCLUDED_IN_TIME.into())),
-                };
+            while let Some(status) = progress.next().await {
                 use subxt::tx::TxStatus;
                 match status? {
                     TxStatus::InBestBlock(b) | TxStatus::InFinalizedBlock(b) => {
@@ -177,21 +170,24 @@ impl Chain {
             }
             // the node went away while the transaction was in flight
             Err(subxt::Error::Rpc(subxt::error::RpcError::SubscriptionDropped))
-        }
-        .await;
+        };
+        // Err(None): not included within INCLUSION_TIMEOUT
+        let res = tokio::time::timeout(INCLUSION_TIMEOUT, watch).await.map_err(|_| None).and_then(|r| r.map_err(Some));
         let (block, events) = match res {
             Ok(r) => r,
             Err(e) => {
                 // the nonce may not have been used: fetch it again next time
                 self.forget_nonce(who).await;
-                return Err(match e {
-                    subxt::Error::Other(m) if m == NOT_INCLUDED_IN_TIME => ClientError::Connect {
+                let Some(e) = e else {
+                    return Err(ClientError::Connect {
                         url: self.url.clone(),
                         reason: format!(
                             "the transaction was not included within {} s: the node accepts transactions but produces no blocks; it may or may not be included later",
                             INCLUSION_TIMEOUT.as_secs()
                         ),
-                    },
+                    });
+                };
+                return Err(match e {
                     subxt::Error::Runtime(d) => ClientError::Dispatch(d.to_string()),
                     subxt::Error::Rpc(r) => ClientError::Connect {
                         url: self.url.clone(),
