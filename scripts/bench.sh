@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks: starts a fresh substrate-contracts-node on a temporary base path, deploys and
+# Benchmarks: starts a fresh node (tracepass-node, or TRACEPASS_NODE) on a temporary base path, deploys and
 # populates the consortium, and measures registration, verification and cost through the
 # tracepass library, each beside its baseline or limit (see BENCHMARKS.md). Prints the table and
 # writes the figures to target/bench/bench.json.

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Generates the consortium chain spec from the installed node's own `build-spec --dev` output and
 # chain-spec/consortium.json. Usage: scripts/chain-spec.sh [OUT] (default target/chain-spec/tracepass-consortium.json)
-# The node is substrate-contracts-node, or the binary TRACEPASS_NODE names.
+# The node is tracepass-node, or the binary TRACEPASS_NODE names (e.g. substrate-contracts-node).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="${1:-$ROOT/target/chain-spec/tracepass-consortium.json}"
-NODE="${TRACEPASS_NODE:-substrate-contracts-node}"
+NODE="${TRACEPASS_NODE:-tracepass-node}"
 command -v "$NODE" >/dev/null || { echo "$NODE is not installed: run scripts/setup.sh" >&2; exit 1; }
 mkdir -p "$(dirname "$OUT")"
 tmp="$(mktemp)"

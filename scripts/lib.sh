@@ -22,12 +22,20 @@ need_toolchain() {
   fi
 }
 
+# The node the scripts and suites run: tracepass-node, or the binary TRACEPASS_NODE names (e.g.
+# substrate-contracts-node, the reference node: scripts/setup.sh --reference-node).
+NODE_BIN="${TRACEPASS_NODE:-tracepass-node}"
+
 # need_node_tools: what running a node and the contracts on it takes (the pinned toolchain,
 # cargo-contract, the node, python3 for rpc).
 need_node_tools() {
   need_toolchain
   need cargo-contract "step 3"
-  need substrate-contracts-node "step 4"
+  if [ "$(basename "$NODE_BIN")" = substrate-contracts-node ]; then
+    need "$NODE_BIN" "step 4b, with --reference-node"
+  else
+    need "$NODE_BIN" "step 4"
+  fi
   need python3 "a system package"
 }
 

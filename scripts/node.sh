@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs a substrate-contracts-node on the consortium chain spec.
+# Runs one node (tracepass-node, or the binary TRACEPASS_NODE names) on the development
+# consortium chain spec: instant seal, one authority. scripts/consortium.sh runs the validators.
 #   scripts/node.sh start    start (or keep) the node; returns once RPC answers, prints the endpoint
 #   scripts/node.sh stop     stop the node this script started (by its pid file)
 #   scripts/node.sh status   say whether it runs
@@ -20,7 +21,7 @@ running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
 
 ensure_spec() {
   local stamp="$SPEC.node-version" version
-  version="$(substrate-contracts-node --version) $(sha256sum "$ROOT/chain-spec/consortium.json" | cut -c1-16)"
+  version="$("$NODE_BIN" --version) $(sha256sum "$ROOT/chain-spec/consortium.json" | cut -c1-16)"
   if [ ! -f "$SPEC" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$version" ]; then
     "$ROOT/scripts/chain-spec.sh" "$SPEC" >/dev/null
     echo "$version" >"$stamp"
@@ -28,7 +29,7 @@ ensure_spec() {
 }
 
 start() {
-  need substrate-contracts-node "step 4"
+  need "$NODE_BIN" "step 4"
   if running; then
     echo "node already running (pid $(cat "$PIDFILE")): ws://127.0.0.1:$PORT"
     return 0
@@ -39,7 +40,7 @@ start() {
   if [ ! -f "$STATE/node-key" ]; then
     (umask 077; od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$STATE/node-key")
   fi
-  nohup substrate-contracts-node \
+  nohup "$NODE_BIN" \
     --chain "$SPEC" --base-path "$STATE/data" \
     --alice --force-authoring --node-key-file "$STATE/node-key" \
     --rpc-methods safe --rpc-port "$PORT" \

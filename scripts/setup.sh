@@ -5,12 +5,22 @@
 #   Rust 1.86.0 (+ rust-src, clippy, wasm32-unknown-unknown)   pinned: see rust-toolchain.toml
 #   Debian packages: protobuf-compiler clang libclang-dev (node build), chromium chromium-driver
 #   cargo-contract 5.0.3                                       (~10 min to build on 2 cores)
-#   substrate-contracts-node 0.42.0 (crates.io: contracts-node) (~75 min to build on 2 cores)
+#   tracepass-node, the consortium chain's node, from node/  (~17 min to build on 2 cores)
+#   with --reference-node: substrate-contracts-node 0.42.0 (crates.io: contracts-node), the
+#     reference node the contracts are also checked on       (~45 min to build on 2 cores)
 #   cargo-fuzz 0.12.0                                           (~4 min; scripts/fuzz.sh)
 #
 # The node build keeps its cargo target dir under ~/.cache/tracepass so an interrupted build
 # resumes where it stopped instead of starting over.
 set -euo pipefail
+
+REFERENCE_NODE=0
+for arg in "$@"; do
+  case "$arg" in
+    --reference-node) REFERENCE_NODE=1 ;;
+    *) echo "usage: scripts/setup.sh [--reference-node]" >&2; exit 2 ;;
+  esac
+done
 
 RUST_PIN=1.86.0
 CARGO_CONTRACT_VERSION=5.0.3
@@ -87,8 +97,42 @@ else
   log "cargo-contract built in $(( $(date +%s) - start )) s"
 fi
 
-# --- 4. substrate-contracts-node --------------------------------------------------------------
-if substrate-contracts-node --version 2>/dev/null | grep -q " $NODE_VERSION"; then
+# --- 4. tracepass-node (the consortium chain's node, built from node/) -------------------------
+# Built --locked from node/Cargo.lock (trap 1 is handled by node/runtime-wasm/build.rs, which
+# points the runtime's wasm workspace at that lock). The binary is installed as
+# $CARGO_HOME/bin/tracepass-node with a stamp of the sources it was built from (the node
+# workspace's crates and lock): a checkout with the same sources (a clean clone in CI) finds it
+# present and builds nothing.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+node_sources() {
+  (cd "$ROOT/node" && find Cargo.toml Cargo.lock node runtime runtime-wasm -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-64)
+}
+NODE_STAMP="$CACHE_DIR/tracepass-node.sources"
+if command -v tracepass-node >/dev/null 2>&1 && [ "$(cat "$NODE_STAMP" 2>/dev/null)" = "$(node_sources)" ]; then
+  log "tracepass-node (from these node/ sources): present"
+else
+  tc=$(native_toolchain)
+  log "building tracepass-node with rust $tc (runtime wasm with $RUST_PIN); the first build took"
+  log "1,020 s on a quiet 2-core machine; an interrupted build resumes from $CACHE_DIR/node-target"
+  start=$(date +%s)
+  # Trap 2: Rust >= 1.95 cannot build the runtime's sp-io for wasm: pin the wasm toolchain.
+  (cd "$ROOT/node" && WASM_BUILD_TOOLCHAIN="$RUST_PIN" \
+     cargo "+$tc" build --locked --release -p tracepass-node --target-dir "$CACHE_DIR/node-target")
+  install -m 755 "$CACHE_DIR/node-target/release/tracepass-node" "$CARGO_HOME/bin/tracepass-node"
+  node_sources >"$NODE_STAMP"
+  log "tracepass-node built in $(( $(date +%s) - start )) s"
+fi
+
+# --- 4b. substrate-contracts-node, the reference node (only with --reference-node) -------------
+# The contracts and the client stay chain-agnostic: `TRACEPASS_NODE=substrate-contracts-node
+# scripts/test.sh` runs the end-to-end suites on it, and test.sh checks it whenever it is installed.
+if [ "$REFERENCE_NODE" = 0 ]; then
+  if substrate-contracts-node --version 2>/dev/null | grep -q " $NODE_VERSION"; then
+    log "substrate-contracts-node $NODE_VERSION (reference node): present"
+  else
+    log "substrate-contracts-node (reference node): not installed; scripts/setup.sh --reference-node builds it (~45 min)"
+  fi
+elif substrate-contracts-node --version 2>/dev/null | grep -q " $NODE_VERSION"; then
   log "substrate-contracts-node $NODE_VERSION: present"
 else
   tc=$(native_toolchain)
@@ -122,4 +166,6 @@ else
      --target-dir "$CACHE_DIR/cargo-fuzz-target")
 fi
 
-log "ready: $(cargo-contract --version), $(substrate-contracts-node --version), $(cargo-fuzz --version)"
+ref=""
+if command -v substrate-contracts-node >/dev/null 2>&1; then ref=", $(substrate-contracts-node --version)"; fi
+log "ready: $(cargo-contract --version), $(tracepass-node --version)$ref, $(cargo-fuzz --version)"

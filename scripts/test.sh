@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: the contracts' unit tests (ink! off-chain), the client's tests, and the
-# end-to-end suite, which starts its own substrate-contracts-node on a free port with a temporary
-# base path and stops it afterwards. Needs what scripts/setup.sh installs.
+# end-to-end suites, which start their own tracepass-node (--dev service on a free port with a
+# temporary base path; the consortium suite: four validators and a full node) and stop them.
+# When the reference node substrate-contracts-node is installed (scripts/setup.sh
+# --reference-node), the end-to-end story runs on it too. Needs what scripts/setup.sh installs.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 need_node_tools
@@ -18,6 +20,13 @@ scripts/build-contracts.sh
 
 echo "== client tests and the end-to-end suite on a real node"
 "${CARGO[@]}" test -p tracepass -p tracepass-e2e --features tracepass/fuzzing 2>&1 | tee -a "$LOG"
+
+if [ -z "${TRACEPASS_NODE:-}" ] && command -v substrate-contracts-node >/dev/null 2>&1; then
+  echo "== the end-to-end story on the reference node, substrate-contracts-node (compatibility)"
+  TRACEPASS_NODE=substrate-contracts-node "${CARGO[@]}" test -p tracepass-e2e --test e2e 2>&1 | tee -a "$LOG"
+elif [ -z "${TRACEPASS_NODE:-}" ]; then
+  echo "== reference node not installed: compatibility with substrate-contracts-node not checked (scripts/setup.sh --reference-node)"
+fi
 
 echo "== smoke benchmark (tiny sizes, one run; fails only if the bench errors, speed is not asserted)"
 "${CARGO[@]}" run -p tracepass-e2e --bin tracepass-bench -- --smoke

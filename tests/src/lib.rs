@@ -1,6 +1,7 @@
 //! Test harness: a real node on a free port with a temporary base path, started from the
-//! consortium chain spec and stopped when dropped. The node is substrate-contracts-node, or the
-//! binary `TRACEPASS_NODE` names (e.g. tracepass-node), so the suite checks either.
+//! consortium chain spec and stopped when dropped. The node is tracepass-node (its `--dev`
+//! instant-seal service), or the binary `TRACEPASS_NODE` names (e.g. substrate-contracts-node, the
+//! reference node), so the suite checks either.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -13,17 +14,33 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
 }
 
-/// The node binary the suites start: `TRACEPASS_NODE`, else substrate-contracts-node.
+/// The node binary the suites start: `TRACEPASS_NODE`, else tracepass-node.
 pub fn node_bin() -> String {
-    std::env::var("TRACEPASS_NODE").ok().filter(|n| !n.is_empty()).unwrap_or_else(|| "substrate-contracts-node".into())
+    std::env::var("TRACEPASS_NODE").ok().filter(|n| !n.is_empty()).unwrap_or_else(|| "tracepass-node".into())
 }
 
-/// The consortium chain spec, generated from the node's own dev spec if missing (one per node).
+/// The node binary's path (`node_bin` itself when it names a path, else found on PATH).
+pub fn node_path() -> Option<PathBuf> {
+    let bin = node_bin();
+    if bin.contains('/') {
+        return Some(PathBuf::from(bin));
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?).map(|d| d.join(&bin)).find(|p| p.is_file())
+}
+
+/// The consortium chain spec, generated from the node's own dev spec (one per node) when missing
+/// or older than the node binary: the spec holds the runtime, and a rebuilt node has a new one.
 pub fn chain_spec() -> PathBuf {
     let name = Path::new(&node_bin()).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let file = if name == "substrate-contracts-node" { "tracepass-consortium.json".to_string() } else { format!("tracepass-consortium-{name}.json") };
     let spec = root().join("target/chain-spec").join(file);
-    if !spec.exists() {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let stale = match (modified(&spec), node_path().as_deref().and_then(modified)) {
+        (None, _) => true,
+        (Some(s), Some(n)) => s < n,
+        (Some(_), None) => false,
+    };
+    if stale {
         let ok = Command::new(root().join("scripts/chain-spec.sh"))
             .arg(&spec)
             .env("TRACEPASS_NODE", node_bin())
@@ -165,3 +182,4 @@ fn rand_key() -> [u8; 32] {
 
 pub mod bench;
 pub mod fixture;
+pub mod network;

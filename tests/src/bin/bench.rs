@@ -1,7 +1,7 @@
 //! tracepass-bench: registration and verification throughput, cost per message and per item,
 //! each side by side with its baseline or limit, measured in one run on one fresh node.
 //!
-//! Starts a substrate-contracts-node on a temporary base path, deploys and populates the
+//! Starts a node (tracepass-node --dev, or TRACEPASS_NODE) on a temporary base path, deploys and populates the
 //! consortium (tests/src/fixture.rs), then measures everything through the `tracepass` library.
 //! Every figure is the median over `--runs` repetitions. Prints a table (Markdown) and writes the
 //! figures as JSON.
@@ -406,7 +406,7 @@ fn node_pid(node: &Node) -> String {
         .into_iter()
         .flatten()
         .filter_map(|e| e.ok())
-        .find(|e| std::fs::read_to_string(e.path().join("cmdline")).map(|c| c.contains("substrate-contracts-node") && c.contains(&base)).unwrap_or(false))
+        .find(|e| std::fs::read_to_string(e.path().join("cmdline")).map(|c| c.contains(&tracepass_e2e::node_bin()) && c.contains(&base)).unwrap_or(false))
         .map(|e| e.file_name().to_string_lossy().to_string())
         .unwrap_or_default()
 }
@@ -511,7 +511,7 @@ fn machine() -> Value {
         "cpu": cpu,
         "ram_gib": (mem_kb as f64 / 1048576.0 * 10.0).round() / 10.0,
         "rustc": cmd("rustc", &["+1.86.0", "--version"]),
-        "node": cmd("substrate-contracts-node", &["--version"]),
+        "node": cmd(&tracepass_e2e::node_bin(), &["--version"]),
         "profile": if cfg!(debug_assertions) { "debug" } else { "release" },
     })
 }
