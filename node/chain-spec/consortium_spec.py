@@ -4,6 +4,9 @@
 Usage:
   consortium_spec.py check CONSORTIUM.json           validate only; print the genesis patch
   consortium_spec.py build CONSORTIUM.json OUT.json  plain spec (OUT.json) and raw (OUT.raw.json)
+  consortium_spec.py keys CONSORTIUM.json KIND I     public keys of validators/candidates entry I
+                                                     (0-based), JSON: account, aura, grandpa, node_id,
+                                                     node_id_hex
       [--node PATH]                                  tracepass-node binary (default: on PATH)
 
 The description is chain-spec/consortium.json's format (name, id, chain_type, token_*,
@@ -20,7 +23,11 @@ endowment, accounts with roles) plus:
       (generated with `tracepass-node key generate --scheme sr25519` / `--scheme ed25519` and
       `tracepass-node key generate-node-key`), never a secret.
   "full_nodes": [ { "node_id": ..., "owner": SS58 } ]   (optional)
-      Non-validating nodes that may peer (pallet-node-authorization's well-known nodes).
+      Non-validating nodes that may peer (pallet-node-authorization's well-known nodes); a
+      development description may give "dev_node_key" instead of node_id.
+  "candidates": [ same fields as a validator ]   (optional)
+      Members that may join later by council vote (scripts/consortium.sh join I): checked and
+      kept unique like validators, but not in the genesis (neither validator nor peer).
 
 Malformed input is refused with the field named (exit 2): a missing or undecodable key or node
 ID, a duplicate account / key / node ID, M > N, a Development chain type or the name
@@ -117,6 +124,25 @@ def dev_key(node, suri, scheme, field):
     return json.loads(out)["ss58PublicKey"]
 
 
+def member_keys(node, v, f):
+    """A validator's (or candidate's) account, aura, grandpa and node_id, checked; derived
+    from dev_suri / dev_node_key where a development description gives those."""
+    if not isinstance(v, dict):
+        raise Refused(f"{f}: expected an object")
+    v = dict(v)
+    if "dev_suri" in v:
+        suri = v["dev_suri"]
+        v.setdefault("account", dev_key(node, suri, "sr25519", f"{f}.dev_suri"))
+        v.setdefault("aura", dev_key(node, suri, "sr25519", f"{f}.dev_suri"))
+        v.setdefault("grandpa", dev_key(node, suri, "ed25519", f"{f}.dev_suri"))
+    if "dev_node_key" in v and "node_id" not in v:
+        v["node_id"] = peer_id_from_node_key(v["dev_node_key"], f"{f}.dev_node_key")
+    for key in ("account", "aura", "grandpa"):
+        ss58_decode(v.get(key), f"{f}.{key}")
+    peer_id_bytes(v.get("node_id"), f"{f}.node_id")
+    return v
+
+
 def genesis(cfg, node):
     def need(obj, key, path, kind):
         if key not in obj:
@@ -136,6 +162,7 @@ def genesis(cfg, node):
     full_nodes = cfg.get("full_nodes", [])
 
     seen = {}
+
 
     def unique(kind, value, field):
         key = (kind, value)
@@ -157,21 +184,10 @@ def genesis(cfg, node):
     vals, keys, nodes = [], [], []
     for i, v in enumerate(validators):
         f = f"validators[{i}]"
-        if not isinstance(v, dict):
-            raise Refused(f"{f}: expected an object")
-        if "dev_suri" in v:
-            suri = v["dev_suri"]
-            v = dict(v)
-            v.setdefault("account", dev_key(node, suri, "sr25519", f"{f}.dev_suri"))
-            v.setdefault("aura", dev_key(node, suri, "sr25519", f"{f}.dev_suri"))
-            v.setdefault("grandpa", dev_key(node, suri, "ed25519", f"{f}.dev_suri"))
-        if "dev_node_key" in v and "node_id" not in v:
-            v = dict(v)
-            v["node_id"] = peer_id_from_node_key(v["dev_node_key"], f"{f}.dev_node_key")
+        v = member_keys(node, v, f)
         for key in ("account", "aura", "grandpa"):
-            ss58_decode(v.get(key), f"{f}.{key}")
             unique(key if key != "account" else "validator", v[key], f"{f}.{key}")
-        peer = peer_id_bytes(v.get("node_id"), f"{f}.node_id")
+        peer = peer_id_bytes(v["node_id"], f"{f}.node_id")
         unique("node", v["node_id"], f"{f}.node_id")
         vals.append(v["account"])
         keys.append([v["account"], v["account"], {"aura": v["aura"], "grandpa": v["grandpa"]}])
@@ -180,8 +196,18 @@ def genesis(cfg, node):
             funded.append(v["account"])  # a validator pays for its own set_keys
     if not vals:
         raise Refused("validators: empty (at least one validator)")
+    for i, c in enumerate(cfg.get("candidates", [])):
+        # checked like a validator, but not in the genesis: a candidate joins by council vote
+        f = f"candidates[{i}]"
+        c = member_keys(node, c, f)
+        for key in ("account", "aura", "grandpa", "node_id"):
+            unique({"account": "validator", "node_id": "node"}.get(key, key), c[key], f"{f}.{key}")
     for i, n in enumerate(full_nodes):
         f = f"full_nodes[{i}]"
+        if not isinstance(n, dict):
+            raise Refused(f"{f}: expected an object")
+        if "dev_node_key" in n and "node_id" not in n:
+            n = dict(n, node_id=peer_id_from_node_key(n["dev_node_key"], f"{f}.dev_node_key"))
         peer = peer_id_bytes(n.get("node_id"), f"{f}.node_id")
         unique("node", n["node_id"], f"{f}.node_id")
         ss58_decode(n.get("owner"), f"{f}.owner")
@@ -211,6 +237,7 @@ def build(cfg, node, out):
     plain["id"] = cfg["id"]
     plain["chainType"] = cfg.get("chain_type", "Live")
     plain["bootNodes"] = []
+    plain["protocolId"] = cfg["id"]  # the network protocol: nodes of other chains do not talk to these
     plain["properties"] = {"tokenSymbol": cfg["token_symbol"], "tokenDecimals": cfg["token_decimals"], "ss58Format": SS58_PREFIX}
     rt = plain["genesis"]["runtimeGenesis"]
     rt.pop("config", None)
@@ -233,7 +260,8 @@ def main(argv):
         i = argv.index("--node")
         node = argv[i + 1]
         del argv[i:i + 2]
-    if len(argv) < 2 or argv[0] not in ("check", "build") or (argv[0] == "build" and len(argv) != 3):
+    if (len(argv) < 2 or argv[0] not in ("check", "build", "keys") or (argv[0] == "build" and len(argv) != 3)
+            or (argv[0] == "keys" and (len(argv) != 4 or argv[2] not in ("validators", "candidates")))):
         print(__doc__, file=sys.stderr)
         return 2
     try:
@@ -243,6 +271,16 @@ def main(argv):
             raise Refused(f"{argv[1]}: not JSON ({e})")
         if argv[0] == "check":
             print(json.dumps(genesis(cfg, node), indent=1))
+        elif argv[0] == "keys":
+            genesis(cfg, node)  # the whole description must be valid
+            entries = cfg.get(argv[2], [])
+            i = int(argv[3]) if argv[3].isdigit() else -1
+            if not 0 <= i < len(entries):
+                raise Refused(f"{argv[2]}[{argv[3]}]: no such entry ({len(entries)} given)")
+            v = member_keys(node, entries[i], f"{argv[2]}[{i}]")
+            out = {k: v[k] for k in ("account", "aura", "grandpa", "node_id")}
+            out["node_id_hex"] = peer_id_bytes(v["node_id"], "node_id").hex()  # PeerId's bytes on chain
+            print(json.dumps(out))
         else:
             build(cfg, node, argv[2])
     except Refused as e:
