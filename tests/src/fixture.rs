@@ -99,6 +99,13 @@ impl Consortium {
         let deployment = deploy(&chain, &k.alice, &artifacts(), &params, |_| {}).await.expect("deploy");
         let deployment_file = dir.join("deployment.json");
         deployment.save(&deployment_file).expect("save deployment");
+        Consortium::populate(chain, deployment, deployment_file).await
+    }
+
+    /// Populates a deployment made elsewhere (e.g. by `tracepass deploy` with Bob, Charlie and
+    /// Dave as governors, M = 2), saved in `deployment_file`.
+    pub async fn populate(chain: Chain, deployment: Deployment, deployment_file: std::path::PathBuf) -> Consortium {
+        let k = keys();
         let tp = Tracepass::open(chain, &deployment).expect("open");
         let now = tp.chain.now_ms().await.expect("now");
         let members = [
