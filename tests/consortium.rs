@@ -118,6 +118,12 @@ async fn timestamp(v: &View, hash: H256) -> u64 {
     plain::<u64>(&v.chain, hash, "Timestamp", "Now").await.expect("timestamp")
 }
 
+/// Whether `link` verifies GENUINE through `v` within `slots` slots (a block included on one
+/// validator reaches the others a moment later).
+async fn genuine_within(v: &View, tp: &tracepass::Tracepass, link: &tracepass::gs1::DigitalLink, slots: u32) -> bool {
+    v.within_slots(slots, || async move { matches!(verify(tp, link).await, Ok(r) if r.verdict == Verdict::Genuine) }).await
+}
+
 fn report(what: &str) {
     eprintln!("[consortium] {what}");
 }
@@ -164,8 +170,10 @@ async fn consortium_chain_works() {
     let c = Consortium::populate(v1.chain.clone(), deployment.clone(), dep_file.clone()).await;
     let (lot1, _) = c.register_lot("CONS-1", "C1-", 50).await;
     // verified through another validator's RPC: every member sees the same record
+    // (once that validator has imported the block: inclusion on validator 1 says nothing of when
+    // the others import it, which was the flake of an earlier CI run)
     let tp2 = tracepass::Tracepass::open(views[1].chain.clone(), &deployment).unwrap();
-    assert_eq!(verify(&tp2, &Consortium::link(&lot1, 7)).await.unwrap().verdict, Verdict::Genuine);
+    assert!(genuine_within(&views[1], &tp2, &Consortium::link(&lot1, 7), 10).await, "lot 1 not GENUINE through validator 2");
     let mut forged = Consortium::link(&lot1, 7);
     forged.serial = "C1-FORGED".into();
     assert_eq!(verify(&tp2, &forged).await.unwrap().verdict, Verdict::NotInLot);
@@ -199,7 +207,7 @@ async fn consortium_chain_works() {
     assert_eq!(v4.hash_of(goal).await, Some(goal_hash), "validator 4 finalized another block at #{goal}");
     report(&format!("validator 4 restarted: caught up to finalized #{goal} in {:.0} s", t.elapsed().as_secs_f64()));
     let tp4 = tracepass::Tracepass::open(v4.chain.clone(), &deployment).unwrap();
-    assert_eq!(verify(&tp4, &Consortium::link(&lot2, 3)).await.unwrap().verdict, Verdict::Genuine, "the lot registered while 4 was down");
+    assert!(genuine_within(v4, &tp4, &Consortium::link(&lot2, 3), 10).await, "the lot registered while 4 was down");
 
     // two down: 2 of 4 < 2/3 votes, finality stops; Aura goes on in the live validators' slots
     net.script(&["kill", "3"]);
@@ -361,4 +369,99 @@ fn consortium_spec_refuses_bad_input_fails() {
     let out = std::process::Command::new("python3").arg(tracepass_e2e::root().join("node/chain-spec/consortium_spec.py")).arg("check").arg(&file).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("duplicate key 'name'"));
+}
+
+/// The local description's raw consortium spec, generated into `dir`.
+fn local_spec(dir: &std::path::Path) -> std::path::PathBuf {
+    let ok = std::process::Command::new("python3")
+        .arg(tracepass_e2e::root().join("node/chain-spec/consortium_spec.py"))
+        .args(["--node", &tracepass_e2e::network::node_bin(), "build"])
+        .arg(tracepass_e2e::root().join("node/chain-spec/consortium.local.json"))
+        .arg(dir.join("spec.json"))
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("run consortium_spec.py");
+    assert!(ok.success(), "consortium_spec.py build failed");
+    dir.join("spec.raw.json")
+}
+
+/// A validator on the consortium spec with an empty keystore: its RPC port and the process.
+fn keyless_validator(dir: &std::path::Path, extra: &[&str]) -> (u16, std::process::Child) {
+    use std::io::Read;
+    let spec = local_spec(dir);
+    let mut key = [0u8; 32];
+    std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut key)).expect("urandom");
+    std::fs::write(dir.join("node-key"), hex::encode(key)).unwrap();
+    let (rpc, p2p) = (tracepass_e2e::free_port(), tracepass_e2e::free_port());
+    let log = std::fs::File::create(dir.join("node.log")).unwrap();
+    let child = std::process::Command::new(tracepass_e2e::network::node_bin())
+        .arg("--chain")
+        .arg(&spec)
+        .arg("--base-path")
+        .arg(dir.join("data"))
+        .arg("--node-key-file")
+        .arg(dir.join("node-key"))
+        .args(["--validator", "--no-mdns", "--no-prometheus", "--no-telemetry", "--rpc-port", &rpc.to_string()])
+        .args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p}")])
+        .args(extra)
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("start tracepass-node");
+    (rpc, child)
+}
+
+/// A validator whose keystore holds no authority's keys says so and exits non-zero (it would
+/// otherwise run and never author or vote, silently costing the chain a validator).
+#[test]
+fn validator_without_keys_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut child) = keyless_validator(dir.path(), &[]);
+    let mut status = None;
+    for _ in 0..600 {
+        if let Some(s) = child.try_wait().unwrap() {
+            status = Some(s);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let Some(status) = status else {
+        let _ = child.kill();
+        panic!("a validator without keys kept running");
+    };
+    assert!(!status.success());
+    let log = std::fs::read_to_string(dir.path().join("node.log")).unwrap();
+    assert!(log.contains("keystore holds neither an Aura"), "{log}");
+    assert!(log.contains("--joining"), "the message names the way out: {log}");
+}
+
+/// A node that accepts transactions but never seals (a joining validator the council has not
+/// voted in, alone): a write gives up after the inclusion timeout with a connection error that
+/// says so, instead of waiting forever; the nonce is fetched again for the next write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn write_to_a_chain_that_does_not_seal_times_out_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rpc, mut child) = keyless_validator(dir.path(), &["--joining"]);
+    let url = format!("ws://127.0.0.1:{rpc}");
+    let mut chain = None;
+    for _ in 0..240 {
+        if let Ok(c) = Chain::connect(&url).await {
+            chain = Some(c);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let chain = chain.unwrap_or_else(|| panic!("node did not come up: {}", std::fs::read_to_string(dir.path().join("node.log")).unwrap_or_default()));
+    let chain = chain.with_inclusion_timeout(std::time::Duration::from_secs(8));
+    let alice = Signer::from_suri("//Alice").unwrap();
+    for _ in 0..2 {
+        match chain.remark(&alice).await {
+            Err(ClientError::Connect { reason, .. }) => assert!(reason.contains("not included within 8 s") && reason.contains("produces no blocks"), "{reason}"),
+            other => panic!("expected the inclusion timeout, got {other:?}"),
+        }
+    }
+    let best = chain.rpc.chain_get_header(None).await.unwrap().unwrap().number;
+    assert_eq!(best, 0, "the node sealed a block after all: the test shows nothing");
+    let _ = child.kill();
+    let _ = child.wait();
 }

@@ -57,6 +57,8 @@ pub struct Chain {
     raw: Arc<jsonrpsee::core::client::Client>,
     /// Runtime calls (dry runs) in flight at once (see [`MAX_RUNTIME_CALLS`]).
     runtime_calls: Arc<tokio::sync::Semaphore>,
+    /// How long a write waits for inclusion ([`submit::INCLUSION_TIMEOUT`] unless changed).
+    inclusion_timeout: std::time::Duration,
 }
 
 impl Chain {
@@ -74,6 +76,7 @@ impl Chain {
             pinned: None,
             raw,
             runtime_calls: Arc::new(tokio::sync::Semaphore::new(MAX_RUNTIME_CALLS)),
+            inclusion_timeout: submit::INCLUSION_TIMEOUT,
         };
         chain.check_environment()?;
         Ok(chain)
@@ -129,6 +132,12 @@ impl Chain {
     /// and one round trip per read instead of two. For reads only (writes dry-run at it too).
     pub async fn pinned(&self) -> Result<Chain> {
         Ok(Chain { pinned: Some(self.best().await?), ..self.clone() })
+    }
+
+    /// The same connection, with writes giving up after `t` without inclusion instead of
+    /// [`submit::INCLUSION_TIMEOUT`] (a chain with slower blocks needs more; tests need less).
+    pub fn with_inclusion_timeout(&self, t: std::time::Duration) -> Chain {
+        Chain { inclusion_timeout: t, ..self.clone() }
     }
 
     /// A handle whose reads all happen at block `at` (state at a block hash never changes).

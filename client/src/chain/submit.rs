@@ -171,8 +171,8 @@ impl Chain {
             // the node went away while the transaction was in flight
             Err(subxt::Error::Rpc(subxt::error::RpcError::SubscriptionDropped))
         };
-        // Err(None): not included within INCLUSION_TIMEOUT
-        let res = tokio::time::timeout(INCLUSION_TIMEOUT, watch).await.map_err(|_| None).and_then(|r| r.map_err(Some));
+        // Err(None): not included within the inclusion timeout
+        let res = tokio::time::timeout(self.inclusion_timeout, watch).await.map_err(|_| None).and_then(|r| r.map_err(Some));
         let (block, events) = match res {
             Ok(r) => r,
             Err(e) => {
@@ -183,7 +183,7 @@ impl Chain {
                         url: self.url.clone(),
                         reason: format!(
                             "the transaction was not included within {} s: the node accepts transactions but produces no blocks; it may or may not be included later",
-                            INCLUSION_TIMEOUT.as_secs()
+                            self.inclusion_timeout.as_secs()
                         ),
                     });
                 };
