@@ -196,51 +196,76 @@ mod registry {
         pub fn register_lot(&mut self, info: LotInput) -> Result<LotId> {
             let caller = self.env().caller();
             let merchant = self.ensure_merchant(caller)?;
-            check_lot_number(&info.lot_number).map_err(Error::BadGs1String)?;
-            if info.item_count == 0 || info.item_count > MAX_LOT_ITEMS {
-                return Err(Error::Invalid(Field::ItemCount));
-            }
-            if !check_date(info.produced_on) || !check_date(info.expires_on) || info.expires_on < info.produced_on {
-                return Err(Error::Invalid(Field::Date));
-            }
-            let product = self.products.get(info.gtin).ok_or(Error::ProductNotFound)?;
-            if product.merchant != caller {
-                return Err(Error::NotOwner { account: caller });
-            }
+            let (product, new) = self.admit_lot(caller, &merchant, &info, None)?;
             let id = lot_id(&info.gtin, &info.lot_number);
-            if let Some(existing) = self.lots.get(id) {
-                return if existing.info == info && existing.merchant == caller {
-                    Ok(id)
-                } else {
-                    Err(Error::LotConflict)
-                };
-            }
-            if !merchant.may_register(&info.gtin) {
-                return Err(Error::GtinNotAllowed);
+            if !new {
+                return Ok(id); // registered identically before
             }
             let (gtin, item_count, root) = (info.gtin, info.item_count, info.root);
-            self.lots.insert(
-                id,
-                &Lot {
-                    info,
-                    merchant: caller,
-                    registered_at: self.env().block_number(),
-                    status: LotStatus::Registered,
-                    event_count: 0,
-                    recall_reason: None,
-                },
-            );
-            self.lot_count = self.lot_count.saturating_add(1);
-            ext::record_lot(
-                self.sampling,
-                id,
-                caller,
-                product.info.category,
-                product.info.origin,
-                merchant.tier,
-            )?;
+            self.store_lot(caller, id, info);
+            ext::record_lot(self.sampling, id, caller, product.info.category, product.info.origin, merchant.tier)?;
             self.env().emit_event(LotRegistered { lot: id, gtin, merchant: caller, item_count, root });
             Ok(id)
+        }
+
+        /// Registers up to `MAX_LOTS_PER_BATCH` lots of the caller's products in one call: for
+        /// each lot the checks and effects of [`Self::register_lot`], with one merchant check,
+        /// one read per distinct product and one call to the sampling contract for the batch.
+        /// All or nothing: the first lot `register_lot` would refuse fails the batch with that
+        /// lot's error before anything is stored. Returns the IDs in input order; a lot already
+        /// registered identically, or repeated identically in the batch, keeps its ID and
+        /// changes nothing.
+        #[ink(message)]
+        pub fn register_lots(&mut self, lots: Vec<LotInput>) -> Result<Vec<LotId>> {
+            let caller = self.env().caller();
+            let merchant = self.ensure_merchant(caller)?;
+            if lots.is_empty() || lots.len() > MAX_LOTS_PER_BATCH as usize {
+                return Err(Error::Invalid(Field::BatchSize));
+            }
+            // every lot is checked before anything is stored, so an error leaves no trace even
+            // where a failed call is not reverted (ink!'s off-chain tests)
+            let mut products: Vec<Product> = Vec::new();
+            let mut ids: Vec<LotId> = Vec::with_capacity(lots.len());
+            // per lot: Some((category, origin)) if this call stores it
+            let mut fresh: Vec<Option<(Category, CountryCode)>> = Vec::with_capacity(lots.len());
+            for info in &lots {
+                let id = lot_id(&info.gtin, &info.lot_number);
+                // the same lot again in this batch: identical is a no-op, different a conflict
+                // (after its own fields are checked, as `register_lot` would one after the other)
+                if let Some(j) = ids.iter().position(|earlier| *earlier == id) {
+                    Self::check_lot_input(info)?;
+                    if lots.get(j) != Some(info) {
+                        return Err(Error::LotConflict);
+                    }
+                    ids.push(id);
+                    fresh.push(None);
+                    continue;
+                }
+                let cached = products.iter().find(|p| p.info.gtin == info.gtin).cloned();
+                let read = cached.is_none();
+                let (product, new) = self.admit_lot(caller, &merchant, info, cached)?;
+                fresh.push(new.then_some((product.info.category, product.info.origin)));
+                if read {
+                    products.push(product);
+                }
+                ids.push(id);
+            }
+            let mut records = Vec::new();
+            let mut registered = Vec::new();
+            for ((info, id), new) in lots.into_iter().zip(ids.iter().copied()).zip(fresh) {
+                let Some((category, origin)) = new else { continue };
+                registered.push(LotRegistered { lot: id, gtin: info.gtin, merchant: caller, item_count: info.item_count, root: info.root });
+                self.store_lot(caller, id, info);
+                records.push((id, category, origin));
+            }
+            if records.is_empty() {
+                return Ok(ids); // every lot was already registered identically
+            }
+            ext::record_lots(self.sampling, caller, merchant.tier, records)?;
+            for ev in registered {
+                self.env().emit_event(ev);
+            }
+            Ok(ids)
         }
 
         /// Appends a trace event to a lot. The caller's role must be entitled to the step
@@ -381,6 +406,60 @@ mod registry {
                 return Err(Error::MerchantNotActive);
             }
             Ok(m)
+        }
+
+        /// The checks of a lot registration by `caller` (whose merchant record is `merchant`),
+        /// in `register_lot`'s order; answers the lot's product (`product`, if the caller has
+        /// read it already) and whether the lot is new. `Ok` for a new lot and for the identical
+        /// lot already registered; `LotConflict` for a different one under its key.
+        fn admit_lot(&self, caller: AccountId, merchant: &Merchant, info: &LotInput, product: Option<Product>) -> Result<(Product, bool)> {
+            Self::check_lot_input(info)?;
+            let product = match product {
+                Some(p) => p,
+                None => self.products.get(info.gtin).ok_or(Error::ProductNotFound)?,
+            };
+            if product.merchant != caller {
+                return Err(Error::NotOwner { account: caller });
+            }
+            if let Some(existing) = self.lots.get(lot_id(&info.gtin, &info.lot_number)) {
+                return if existing.info == *info && existing.merchant == caller {
+                    Ok((product, false))
+                } else {
+                    Err(Error::LotConflict)
+                };
+            }
+            if !merchant.may_register(&info.gtin) {
+                return Err(Error::GtinNotAllowed);
+            }
+            Ok((product, true))
+        }
+
+        /// The checks of a lot's own fields: lot number, item count, dates.
+        fn check_lot_input(info: &LotInput) -> Result<()> {
+            check_lot_number(&info.lot_number).map_err(Error::BadGs1String)?;
+            if info.item_count == 0 || info.item_count > MAX_LOT_ITEMS {
+                return Err(Error::Invalid(Field::ItemCount));
+            }
+            if !check_date(info.produced_on) || !check_date(info.expires_on) || info.expires_on < info.produced_on {
+                return Err(Error::Invalid(Field::Date));
+            }
+            Ok(())
+        }
+
+        /// Stores a new lot of `merchant` (checked by `admit_lot`) and counts it.
+        fn store_lot(&mut self, merchant: AccountId, id: LotId, info: LotInput) {
+            self.lots.insert(
+                id,
+                &Lot {
+                    info,
+                    merchant,
+                    registered_at: self.env().block_number(),
+                    status: LotStatus::Registered,
+                    event_count: 0,
+                    recall_reason: None,
+                },
+            );
+            self.lot_count = self.lot_count.saturating_add(1);
         }
 
         fn check_product(info: &ProductInput) -> Result<()> {

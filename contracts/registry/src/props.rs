@@ -5,7 +5,7 @@
 //! Callers are two merchants (with different GS1 prefixes), a governor, an agency, customs,
 //! logistics, a stranger, the whitelist and the attestation contract. Messages: factory, product
 //! and lot registrations (valid, malformed, conflicting and identical retries, with random serial
-//! sets), every business step, recalls, `apply_status` to every status, `set_code`, merchants
+//! sets), batches of lot registrations (empty, mixed, with repeats, all or nothing), every business step, recalls, `apply_status` to every status, `set_code`, merchants
 //! being suspended and reinstated in the whitelist, time passing, and item verifications with
 //! random probe serials. After **every** step these invariants are checked:
 //!
@@ -56,8 +56,8 @@ const LOTS: [&[u8]; 3] = [b"L1", b"L2", b"A-7"];
 
 // What the sequences exercised, printed with the totals.
 tracepass_shared::property_stats!(
-    "{} lots registered, {} status transitions, {} proofs verified true and {} false as predicted, {} refusals",
-    LOTS, TRANSITIONS, PROBES_TRUE, PROBES_FALSE, REFUSED
+    "{} lots registered ({} batches of several registered whole), {} status transitions, {} proofs verified true and {} false as predicted, {} refusals",
+    LOTS, BATCHES, TRANSITIONS, PROBES_TRUE, PROBES_FALSE, REFUSED
 );
 
 fn gtin(i: usize) -> Gtin {
@@ -81,6 +81,9 @@ enum Op {
     /// `serials`: the lot's serial list (distinct); `bad`: 0 valid, 1 bad lot number, 2 bad
     /// dates, 3 zero items.
     RegisterLot { caller: u8, gtin: usize, lot: usize, serials: Vec<u16>, bad: u8 },
+    /// `register_lots` of (gtin, lot, serials, bad) as `RegisterLot`'s, 0 to 4 of them: the
+    /// model registers them one after another and keeps all or none.
+    RegisterLots { caller: u8, lots: Vec<(usize, usize, Vec<u16>, u8)> },
     AddEvent { caller: u8, lot: usize, step: BusinessStep, late: bool, location_ok: bool },
     Recall { caller: u8, lot: usize },
     ApplyStatus { caller: u8, lot: usize, to: LotStatus },
@@ -110,6 +113,8 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(caller, gtin, factory, category, valid)| Op::RegisterProduct { caller, gtin, factory, category, valid }),
         4 => (caller(), prop_oneof![3 => Just(0usize), 1 => 0usize..3], 0usize..LOTS.len(), prop::collection::btree_set(0u16..40, 1..12), prop_oneof![6 => Just(0u8), 1 => 1u8..4])
             .prop_map(|(caller, gtin, lot, serials, bad)| Op::RegisterLot { caller, gtin, lot, serials: serials.into_iter().collect(), bad }),
+        2 => (caller(), prop::collection::vec((prop_oneof![3 => Just(0usize), 1 => 0usize..3], 0usize..LOTS.len(), prop::collection::btree_set(0u16..40, 1..6), prop_oneof![8 => Just(0u8), 1 => 1u8..4]), 0..5))
+            .prop_map(|(caller, lots)| Op::RegisterLots { caller, lots: lots.into_iter().map(|(g, l, s, b)| (g, l, s.into_iter().collect(), b)).collect() }),
         6 => (caller(), lot_slot(), prop::sample::select(BusinessStep::ALL.to_vec()), prop::bool::weighted(0.1), prop::bool::weighted(0.95))
             .prop_map(|(caller, lot, step, late, location_ok)| Op::AddEvent { caller, lot, step, late, location_ok }),
         1 => (caller(), lot_slot()).prop_map(|(caller, lot)| Op::Recall { caller, lot }),
@@ -276,6 +281,18 @@ impl Model {
                 };
                 self.lots.insert(id, MLot { lot, serials, tree, events: Vec::new() });
                 self.recorded.push((id, who, product.info.category, product.info.origin, tier_of(who)));
+                Ok(0)
+            }
+            Op::RegisterLots { caller, lots } => {
+                self.ensure_merchant(account(*caller))?;
+                if lots.is_empty() || lots.len() > MAX_LOTS_PER_BATCH as usize {
+                    return Err(Error::Invalid(Field::BatchSize));
+                }
+                let mut next = self.clone();
+                for (g, lot, serials, bad) in lots {
+                    next.step(&Op::RegisterLot { caller: *caller, gtin: *g, lot: *lot, serials: serials.clone(), bad: *bad })?;
+                }
+                *self = next;
                 Ok(0)
             }
             Op::AddEvent { caller, lot, step, late, location_ok } => {
@@ -494,6 +511,21 @@ fn run_sequence(ops: &[Op]) -> usize {
                     0
                 })
             }
+            Op::RegisterLots { caller, lots } => {
+                set_caller(*caller);
+                let inputs: Vec<LotInput> = lots
+                    .iter()
+                    .map(|(g, l, serials, bad)| lot_input(gtin(*g), LOTS[*l], &serials.iter().map(|s| serial(*s)).collect::<Vec<_>>(), *bad).0)
+                    .collect();
+                r.register_lots(inputs).map(|ids| {
+                    let want: Vec<LotId> = lots.iter().map(|(g, l, _, _)| lot_id(&gtin(*g), LOTS[*l])).collect();
+                    assert_eq!(ids, want, "lot IDs in input order");
+                    if lots.len() > 1 {
+                        stats::add(&stats::BATCHES);
+                    }
+                    0
+                })
+            }
             Op::AddEvent { caller, lot, step, late, location_ok } => {
                 set_caller(*caller);
                 let t = if *late { m.now + 1 } else { m.now };
@@ -533,7 +565,8 @@ fn run_sequence(ops: &[Op]) -> usize {
         let who = match op {
             Op::RegisterFactory { caller, .. }
             | Op::RegisterProduct { caller, .. }
-            | Op::RegisterLot { caller, .. } => Some((*caller, Role::Merchant)),
+            | Op::RegisterLot { caller, .. }
+            | Op::RegisterLots { caller, .. } => Some((*caller, Role::Merchant)),
             _ => None,
         };
         if let Some((c, role)) = who {

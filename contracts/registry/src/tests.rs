@@ -9,6 +9,7 @@ use tracepass_shared::fakes::{self, account, check_access, last_event, set_calle
 use tracepass_shared::merkle::Tree;
 use tracepass_shared::traits::{RegistryApi, Upgradeable};
 use tracepass_shared::*;
+use tracepass_shared::bounds::MAX_LOTS_PER_BATCH;
 
 const GTIN: &str = "10614141000415";
 
@@ -197,6 +198,68 @@ fn register_lot_fails() {
 }
 
 #[ink::test]
+fn register_lots_works() {
+    let (mut r, l1) = with_lot();
+    set_caller(MERCHANT);
+    let (calls, events) = (fakes::with(|w| w.record_lots_calls), test::recorded_events().count());
+    // L1 again (registered before, identical), two new lots, and L2 again (identical, in the batch)
+    let batch = vec![lot_input(b"L1", 100), lot_input(b"L2", 10), lot_input(b"L3", 3), lot_input(b"L2", 10)];
+    let ids = r.register_lots(batch.clone()).unwrap();
+    let (l2, l3) = (lot_id(&gtin(), b"L2"), lot_id(&gtin(), b"L3"));
+    assert_eq!(ids, vec![l1, l2, l3, l2]);
+    assert_eq!(r.counts(), (1, 1, 3));
+    assert_eq!(r.lot(l3).map(|l| (l.info, l.merchant, l.status)), Some((lot_input(b"L3", 3), account(MERCHANT), LotStatus::Registered)));
+    // one sampling call for the two new lots, with the product's category and origin
+    assert_eq!(fakes::with(|w| w.record_lots_calls), calls + 1);
+    let recorded = fakes::with(|w| w.recorded_lots.clone());
+    let nz = CountryCode(*b"NZ");
+    assert_eq!(recorded[1..], [(l2, account(MERCHANT), 1001, nz, MerchantTier::Standard), (l3, account(MERCHANT), 1001, nz, MerchantTier::Standard)]);
+    // one LotRegistered per new lot, nothing for the others
+    assert_eq!(test::recorded_events().count(), events + 2);
+    let ev: LotRegistered = last_event();
+    assert_eq!((ev.lot, ev.item_count, ev.root), (l3, 3, lot_input(b"L3", 3).root));
+    // the same batch again (a client's retry) changes nothing
+    assert_eq!(r.register_lots(batch), Ok(ids));
+    assert_eq!((r.counts(), test::recorded_events().count()), ((1, 1, 3), events + 2));
+    assert_eq!(fakes::with(|w| w.record_lots_calls), calls + 1);
+    // a full batch
+    let full: Vec<_> = (0..MAX_LOTS_PER_BATCH).map(|i| lot_input(format!("B{i}").as_bytes(), 1)).collect();
+    assert_eq!(r.register_lots(full).map(|ids| ids.len()), Ok(MAX_LOTS_PER_BATCH as usize));
+    assert_eq!(r.counts().2, 3 + u64::from(MAX_LOTS_PER_BATCH));
+}
+
+#[ink::test]
+fn register_lots_fails() {
+    let (mut r, _) = with_lot();
+    set_caller(MERCHANT);
+    let ok = lot_input(b"L2", 10);
+    let too_many: Vec<_> = (0..=MAX_LOTS_PER_BATCH).map(|i| lot_input(format!("B{i}").as_bytes(), 1)).collect();
+    let cases = [
+        (vec![], Error::Invalid(Field::BatchSize)),
+        (too_many, Error::Invalid(Field::BatchSize)),
+        // a good lot, then a bad one: the batch fails whole, with the bad lot's error
+        (vec![ok.clone(), LotInput { item_count: 0, ..lot_input(b"L3", 1) }], Error::Invalid(Field::ItemCount)),
+        (vec![ok.clone(), LotInput { expires_on: 20251231, ..lot_input(b"L3", 1) }], Error::Invalid(Field::Date)),
+        (vec![ok.clone(), LotInput { gtin: Gtin::parse(b"4006381333931").unwrap(), ..lot_input(b"L3", 1) }], Error::ProductNotFound),
+        (vec![ok.clone(), lot_input(b"L1", 99)], Error::LotConflict),
+        // the same key twice in one batch with different contents
+        (vec![ok.clone(), lot_input(b"L2", 11)], Error::LotConflict),
+    ];
+    let events = test::recorded_events().count();
+    for (batch, err) in cases {
+        assert_eq!(r.register_lots(batch), Err(err));
+    }
+    set_caller(OTHER_MERCHANT);
+    assert_eq!(r.register_lots(vec![ok.clone()]), Err(Error::NotOwner { account: account(OTHER_MERCHANT) }));
+    set_caller(STRANGER);
+    assert_eq!(r.register_lots(vec![ok]), Err(Error::Unauthorized { account: account(STRANGER), role: Role::Merchant }));
+    assert_eq!(r.counts(), (1, 1, 1));
+    assert_eq!(r.lot(lot_id(&gtin(), b"L2")), None);
+    assert_eq!(fakes::with(|w| (w.recorded_lots.len(), w.record_lots_calls)), (1, 0));
+    assert_eq!(test::recorded_events().count(), events);
+}
+
+#[ink::test]
 fn verify_item_works() {
     let (r, _) = with_lot();
     let t = tree(b"L1", 100);
@@ -355,6 +418,12 @@ fn access_control_works() {
             |a| merchant_or(a, Error::NotOwner { account: a }),
         ),
         AccessCase::other(
+            "register_lots",
+            &["merchant"],
+            |r| r.register_lots(vec![lot_input(b"L7", 5)]).map(|_| ()),
+            |a| merchant_or(a, Error::NotOwner { account: a }),
+        ),
+        AccessCase::other(
             "add_event(packing)",
             &["merchant"],
             |r| r.add_event(lot_id(&gtin(), b"L1"), BusinessStep::Packing, NOW, here(), [0; 32]).map(|_| ()),
@@ -375,6 +444,6 @@ fn access_control_works() {
         (r.counts(), r.lot(id), r.events(id), r.product(gtin()), r.factory(1), r.factory(2))
     };
     let checked = check_access(&mut r, &cases, &callers, snapshot);
-    assert_eq!(checked, 9 * 7 - 2 - 1 - 1 - 1 - 2 - 1 - 1);
+    assert_eq!(checked, 9 * 8 - 2 - 1 - 1 - 1 - 1 - 2 - 1 - 1);
     assert_eq!(fakes::with(|w| w.recorded_lots.len()), 1);
 }

@@ -70,6 +70,9 @@ mod sampling {
     }
 
     /// Sampling rules, epochs and selections.
+    /// A sampling rate (basis points) and the rule that gave it (`None`: the default rate).
+    type RateRule = (u16, Option<RuleKey>);
+
     #[ink(storage)]
     pub struct Sampling {
         /// The whitelist: who may commit, and which contracts may call.
@@ -393,7 +396,23 @@ mod sampling {
         }
 
         /// The most specific rule matching, else the default: at most 8 direct reads.
-        fn lookup(&self, category: Category, origin: CountryCode, tier: MerchantTier) -> (u16, Option<RuleKey>) {
+        /// The tier a lot of `merchant` is sampled at: Watched while its risk is raised.
+        fn effective_tier(&self, merchant: AccountId, tier: MerchantTier) -> MerchantTier {
+            if self.risk(merchant).raised {
+                MerchantTier::Watched
+            } else {
+                tier
+            }
+        }
+
+        /// Stores a lot's sample (its rate and rule as looked up now, in `epoch`) and emits
+        /// `LotRecorded`.
+        fn record(&mut self, lot: LotId, merchant: AccountId, tier: MerchantTier, (rate_bps, rule): RateRule, epoch: u32) {
+            self.lots.insert(lot, &LotSample { epoch, rate_bps, rule, merchant, tier });
+            self.env().emit_event(LotRecorded { lot, epoch, rate_bps, rule });
+        }
+
+        fn lookup(&self, category: Category, origin: CountryCode, tier: MerchantTier) -> RateRule {
             for mask in (0u8..8).rev() {
                 let key = RuleKey {
                     category: (mask & 4 != 0).then_some(category),
@@ -423,11 +442,46 @@ mod sampling {
             if self.lots.contains(lot) {
                 return Err(Error::LotAlreadySampled);
             }
-            let tier = if self.risk(merchant).raised { MerchantTier::Watched } else { tier };
-            let (rate_bps, rule) = self.lookup(category, origin, tier);
+            let tier = self.effective_tier(merchant, tier);
+            let rate = self.lookup(category, origin, tier);
+            self.record(lot, merchant, tier, rate, self.current_epoch());
+            Ok(())
+        }
+
+        /// Registry only: `record_lot` for each of `lots`, with one caller check, one risk read
+        /// and one epoch for the whole batch. All or nothing: a lot already recorded (or twice in
+        /// the batch) fails the batch before anything is stored.
+        #[ink(message)]
+        fn record_lots(
+            &mut self,
+            merchant: AccountId,
+            tier: MerchantTier,
+            lots: Vec<(LotId, Category, CountryCode)>,
+        ) -> Result<()> {
+            ext::ensure_caller_is(self.whitelist, ContractKind::Registry)?;
+            if lots.is_empty() || lots.len() > MAX_LOTS_PER_BATCH as usize {
+                return Err(Error::Invalid(Field::BatchSize));
+            }
+            for (i, (lot, _, _)) in lots.iter().enumerate() {
+                if self.lots.contains(lot) || lots[..i].iter().any(|(l, _, _)| l == lot) {
+                    return Err(Error::LotAlreadySampled);
+                }
+            }
+            let tier = self.effective_tier(merchant, tier);
             let epoch = self.current_epoch();
-            self.lots.insert(lot, &LotSample { epoch, rate_bps, rule, merchant, tier });
-            self.env().emit_event(LotRecorded { lot, epoch, rate_bps, rule });
+            // the rule of each distinct (category, origin), looked up once
+            let mut rates: Vec<((Category, CountryCode), RateRule)> = Vec::new();
+            for (lot, category, origin) in lots {
+                let rate = match rates.iter().find(|(k, _)| *k == (category, origin)) {
+                    Some((_, r)) => *r,
+                    None => {
+                        let r = self.lookup(category, origin, tier);
+                        rates.push(((category, origin), r));
+                        r
+                    }
+                };
+                self.record(lot, merchant, tier, rate, epoch);
+            }
             Ok(())
         }
 

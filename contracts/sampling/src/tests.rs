@@ -7,6 +7,7 @@ use tracepass_shared::fakes::cast::*;
 use tracepass_shared::fakes::{self, account, check_access, last_event, set_caller, AccessCase};
 use tracepass_shared::traits::{SamplingApi, Upgradeable};
 use tracepass_shared::*;
+use tracepass_shared::bounds::MAX_LOTS_PER_BATCH;
 
 const EPOCH: u32 = 10;
 const WINDOW: u32 = 5;
@@ -179,6 +180,51 @@ fn record_lot_works() {
 }
 
 #[ink::test]
+fn record_lots_works() {
+    let mut s = setup();
+    set_caller(WHITELIST);
+    s.set_rule(key(Some(1001), None, None), 2_500).unwrap();
+    s.set_rule(key(None, Some(CountryCode(*b"FR")), None), 900).unwrap();
+    advance_to(25);
+    set_caller(REGISTRY);
+    let fr = CountryCode(*b"FR");
+    s.record_lots(account(MERCHANT), MerchantTier::Standard, vec![(lot(1), 1001, nz()), (lot(2), 7, fr), (lot(3), 1001, fr)]).unwrap();
+    // each lot as `record_lot` would record it: the most specific rule, this epoch
+    let rates: Vec<_> = (1..=3).map(|n| s.lot_sample(lot(n)).map(|l| (l.epoch, l.rate_bps, l.merchant))).collect();
+    let m = account(MERCHANT);
+    assert_eq!(rates, vec![Some((2, 2_500, m)), Some((2, 900, m)), Some((2, 2_500, m))]);
+    assert_eq!(test::recorded_events().count(), 2 + 3, "two rules set, three lots recorded");
+    // a watched merchant's batch is sampled at the Watched tier, as its single lots are
+    set_caller(ATTESTATION);
+    s.record_inspection(account(MERCHANT), InspectionResult::Fail).unwrap();
+    set_caller(REGISTRY);
+    s.record_lots(account(MERCHANT), MerchantTier::Standard, vec![(lot(4), 1001, nz())]).unwrap();
+    assert_eq!(s.lot_sample(lot(4)).unwrap().tier, MerchantTier::Watched);
+}
+
+#[ink::test]
+fn record_lots_fails() {
+    let mut s = setup();
+    record(&mut s, 1, MerchantTier::Standard).unwrap();
+    set_caller(REGISTRY);
+    let m = account(MERCHANT);
+    let full: Vec<_> = (10..10 + MAX_LOTS_PER_BATCH + 1).map(|n| (lot(n), 1001, nz())).collect();
+    let cases = [
+        (vec![], Error::Invalid(Field::BatchSize)),
+        (full, Error::Invalid(Field::BatchSize)),
+        // one lot already recorded, or one lot twice: the whole batch is refused
+        (vec![(lot(2), 1001, nz()), (lot(1), 1001, nz())], Error::LotAlreadySampled),
+        (vec![(lot(2), 1001, nz()), (lot(2), 1001, nz())], Error::LotAlreadySampled),
+    ];
+    let events = test::recorded_events().count();
+    for (batch, err) in cases {
+        assert_eq!(s.record_lots(m, MerchantTier::Standard, batch), Err(err));
+    }
+    assert_eq!(s.lot_sample(lot(2)), None);
+    assert_eq!(test::recorded_events().count(), events);
+}
+
+#[ink::test]
 fn risk_feedback_works() {
     let mut s = setup();
     set_caller(WHITELIST);
@@ -348,6 +394,9 @@ fn access_control_works() {
         AccessCase::contract("record_lot", ContractKind::Registry, |s| {
             s.record_lot(lot(2), account(MERCHANT), 1, nz(), MerchantTier::Standard)
         }),
+        AccessCase::contract("record_lots", ContractKind::Registry, |s| {
+            s.record_lots(account(MERCHANT), MerchantTier::Standard, vec![(lot(2), 1, nz())])
+        }),
         AccessCase::contract("record_inspection", ContractKind::Attestation, |s| {
             s.record_inspection(account(MERCHANT), InspectionResult::Fail)
         }),
@@ -360,5 +409,5 @@ fn access_control_works() {
         (s.rules(), s.policy(), s.lot_sample(lot(1)), s.lot_sample(lot(2)), s.risk(account(MERCHANT)), s.epoch_status(5))
     };
     let checked = check_access(&mut s, &cases, &callers, snapshot);
-    assert_eq!(checked, 8 * 7 - 2 - 6);
+    assert_eq!(checked, 8 * 8 - 2 - 7);
 }

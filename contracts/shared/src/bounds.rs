@@ -35,6 +35,10 @@ pub const MIN_HS_CODE_LEN: usize = 6;
 pub const MAX_HS_CODE_LEN: usize = 10;
 /// Most items one lot may commit to (2^32 - 1 fits the item count; a million-item lot is typical).
 pub const MAX_LOT_ITEMS: u32 = 100_000_000;
+/// Most lots one `register_lots` call registers. Its input (at most 74 bytes a lot) and answer
+/// (32 bytes a lot) stay far inside ink!'s 16 KiB static buffer, and its weight (measured in
+/// BENCHMARKS.md, about 3 G ref_time a lot) inside a third of a block's normal class.
+pub const MAX_LOTS_PER_BATCH: u32 = 100;
 /// Most trace events one lot may carry.
 pub const MAX_EVENTS_PER_LOT: u32 = 64;
 /// Longest location code: a UN/LOCODE is 5 characters, a GLN 13 digits.

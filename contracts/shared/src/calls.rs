@@ -8,6 +8,7 @@
 
 use crate::ids::*;
 use crate::types::*;
+use ink::prelude::vec::Vec;
 use ink::primitives::{AccountId, Hash};
 
 #[cfg(not(feature = "fakes"))]
@@ -71,6 +72,10 @@ mod real {
         tier: MerchantTier,
     ) -> Result<()> {
         sampling(s).record_lot(lot, merchant, category, origin, tier)
+    }
+    /// `SamplingApi::record_lots`.
+    pub fn record_lots(s: AccountId, merchant: AccountId, tier: MerchantTier, lots: Vec<(LotId, Category, CountryCode)>) -> Result<()> {
+        sampling(s).record_lots(merchant, tier, lots)
     }
     /// `SamplingApi::selection`.
     pub fn selection(s: AccountId, lot: LotId) -> Selection {
@@ -150,6 +155,21 @@ mod real {
                 return Err(Error::LotAlreadySampled);
             }
             w.recorded_lots.push((lot, merchant, category, origin, tier));
+            Ok(())
+        })
+    }
+    pub fn record_lots(_: AccountId, merchant: AccountId, tier: MerchantTier, lots: Vec<(LotId, Category, CountryCode)>) -> Result<()> {
+        with(|w| {
+            if lots.is_empty() || lots.len() > crate::bounds::MAX_LOTS_PER_BATCH as usize {
+                return Err(Error::Invalid(Field::BatchSize));
+            }
+            for (i, (lot, _, _)) in lots.iter().enumerate() {
+                if w.recorded_lots.iter().any(|r| r.0 == *lot) || lots[..i].iter().any(|(l, _, _)| l == lot) {
+                    return Err(Error::LotAlreadySampled);
+                }
+            }
+            w.record_lots_calls += 1;
+            w.recorded_lots.extend(lots.into_iter().map(|(lot, category, origin)| (lot, merchant, category, origin, tier)));
             Ok(())
         })
     }

@@ -31,6 +31,8 @@ pub struct World {
     pub selections: HashMap<LotId, Selection>,
     /// Sampling: `record_lot` calls received.
     pub recorded_lots: Vec<(LotId, AccountId, Category, CountryCode, MerchantTier)>,
+    /// Sampling: `record_lots` calls received (their lots are in `recorded_lots`).
+    pub record_lots_calls: usize,
     /// Sampling: `record_inspection` calls received.
     pub inspections: Vec<(AccountId, InspectionResult)>,
     /// Registry: status changes made by `apply_status` (a call to the current status changes nothing).

@@ -56,6 +56,16 @@ pub trait SamplingApi {
         tier: MerchantTier,
     ) -> Result<()>;
 
+    /// Registry only: `record_lot` for each of `lots` (lot, category, origin), all of one
+    /// `merchant` of `tier`, in one call (at most `MAX_LOTS_PER_BATCH`). All or nothing.
+    #[ink(message)]
+    fn record_lots(
+        &mut self,
+        merchant: AccountId,
+        tier: MerchantTier,
+        lots: ink::prelude::vec::Vec<(LotId, Category, CountryCode)>,
+    ) -> Result<()>;
+
     /// The lot's selection status.
     #[ink(message)]
     fn selection(&self, lot: LotId) -> Selection;

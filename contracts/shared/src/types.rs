@@ -939,6 +939,8 @@ pub enum Field {
     Role,
     /// The consecutive passes that lower a raised risk (sampling policy).
     PassesToClear,
+    /// The number of lots in one batch (1 to `MAX_LOTS_PER_BATCH`).
+    BatchSize,
 }
 
 /// Every error a tracepass contract returns to a caller. Shared by all four contracts so that an
