@@ -181,6 +181,27 @@ async fn consortium_story_works() {
     assert_eq!(ids.len(), 10, "ten distinct lots");
     assert_eq!(tp.counts().await.unwrap().2, lots_before + 10, "none lost, none duplicated");
 
+    // ---- many lots in one transaction (register_lots), all or nothing ---------------------------
+    let many: Vec<lots::BuiltLot> = (0..10).map(|i| lots::build(gtin, &format!("Q{i}"), (0..20).map(|j| format!("Q{i}-{j}")).collect()).unwrap()).collect();
+    let inputs: Vec<LotInput> = many.iter().map(|l| info(l, gtin)).collect();
+    // a batch with one lot the registry refuses (P3 exists with other contents) is refused
+    // whole, and the error names that lot
+    let mut bad = inputs.clone();
+    bad.insert(4, LotInput { item_count: 2, ..info(&batch[3], gtin) });
+    let e = tp.register_lots(&k.merchant, bad).await.err().expect("a batch with a conflicting lot").to_string();
+    assert!(e.contains("lot 5 of the batch (P3)") && e.contains("LotConflict"), "{e}");
+    assert_eq!(tp.counts().await.unwrap().2, lots_before + 10, "a refused batch registers nothing");
+    let out = g(&mut gas, "registry.register_lots (10 lots of 20 items)", tp.register_lots(&k.merchant, inputs.clone()).await);
+    assert_eq!(out, many.iter().map(|l| lot_id(&gtin, l.lot.as_bytes())).collect::<Vec<_>>());
+    assert_eq!(tp.counts().await.unwrap().2, lots_before + 20);
+    // each lot is a lot like any other: sampled, and its items verify on chain
+    assert_eq!(tp.selection(out[9]).await.unwrap(), Selection::SeedPending);
+    let p = many[9].proof(19);
+    assert!(tp.verify_item(gtin, b"Q9", b"Q9-19", p.index, p.siblings).await.unwrap());
+    // the same batch again is a no-op
+    assert_eq!(tp.register_lots(&k.merchant, inputs).await.unwrap().value, out);
+    assert_eq!(tp.counts().await.unwrap().2, lots_before + 20);
+
     // ---- unauthorized attempts fail with the specific error and change nothing --------------
     let before = (tp.counts().await.unwrap(), tp.attestations_of_lot(lot1_id).await.unwrap(), tp.lot(lot1_id).await.unwrap());
     assert_eq!(

@@ -39,7 +39,7 @@ fn write_manifest(dir: &Path, lots: usize, items: usize) -> PathBuf {
 fn register_many(url: &str, deployment: &Path, manifest: &Path, out: &Path) -> Command {
     let mut c = Command::new(tracepass_bin());
     c.env("TRACEPASS_SURI", "//MerchantA")
-        .args(["--url", url, "--json", "lot", "register-many", "--window", "4"])
+        .args(["--url", url, "--json", "lot", "register-many", "--window", "4", "--lots-per-tx", "5"])
         .arg("--deployment")
         .arg(deployment)
         .arg("--manifest")

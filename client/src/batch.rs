@@ -4,7 +4,9 @@
 //! serials file (one serial per line) relative to the manifest's folder. [`plan`] checks every row
 //! and every serials file before anything is sent; [`register`] then asks the chain which lots
 //! are already there, submits the rest pipelined from one key (local nonces, [`DEFAULT_WINDOW`]
-//! in flight), and puts each lot's proofs file in place once the chain holds that lot.
+//! transactions in flight, each registering up to [`DEFAULT_LOTS_PER_TX`] lots with the
+//! registry's `register_lots`), and puts each lot's proofs file in place once the chain holds
+//! that lot.
 //!
 //! Rerunning the same manifest after a crash (of the client, the connection or the node) is safe:
 //! lots already on chain with the same root, count and dates are skipped, a lot that is on chain
@@ -12,7 +14,7 @@
 //! an identical registration as a no-op, so a transaction that was in flight twice changes nothing.
 
 use crate::chain::Signer;
-use crate::contracts::Tracepass;
+use crate::contracts::{Message, Tracepass};
 use crate::error::{ClientError, Result};
 use crate::gs1::{parse_gtin, parse_lot, parse_serials};
 use crate::lots::{self, BuiltLot};
@@ -24,6 +26,8 @@ use tracepass_shared::{check_date, lot_id, Gtin, LotId, LotInput};
 
 /// Transactions in flight at once.
 pub const DEFAULT_WINDOW: usize = 16;
+/// Lots per transaction (`register_lots`; 1 sends one `register_lot` per lot).
+pub const DEFAULT_LOTS_PER_TX: usize = tracepass_shared::bounds::MAX_LOTS_PER_BATCH as usize;
 /// Most rows one manifest may hold.
 pub const MAX_MANIFEST_ROWS: usize = 100_000;
 /// The manifest's header.
@@ -165,7 +169,10 @@ pub struct Summary {
 /// Skips lots already on chain, registers the rest, and puts each lot's proofs file into
 /// `out_dir` once the chain holds that lot (an existing file of another root is never replaced;
 /// every file is checked and written beside its place before anything is sent).
-/// `progress(done, total)` is called as lots are confirmed.
+/// `window` transactions are in flight at once, each with up to `per_tx` lots (1 to
+/// `MAX_LOTS_PER_BATCH`; a refused batch is reported by the manifest line of its first refused
+/// lot). `progress(done, total)` is called as lots are confirmed.
+#[allow(clippy::too_many_arguments)]
 pub async fn register(
     tp: &Tracepass,
     signer: &Signer,
@@ -173,8 +180,13 @@ pub async fn register(
     out_dir: &Path,
     resolver: &str,
     window: usize,
+    per_tx: usize,
     progress: impl Fn(usize, usize),
 ) -> Result<Summary> {
+    let max = tracepass_shared::bounds::MAX_LOTS_PER_BATCH as usize;
+    if per_tx == 0 || per_tx > max {
+        return Err(ClientError::Input(format!("lots per transaction: {per_tx} is not between 1 and {max}")));
+    }
     std::fs::create_dir_all(out_dir).map_err(|e| ClientError::Io { path: out_dir.display().to_string(), reason: e.to_string() })?;
     let mut staged = planned
         .iter()
@@ -208,24 +220,22 @@ pub async fn register(
         }
     }
     let total = todo.len();
-    let mut results = stream::iter(todo.into_iter().map(|(i, p)| async move { (i, p, tp.register_lot(signer, p.input.clone()).await) }))
-        .buffer_unordered(window.max(1));
+    let mut results = stream::iter(todo.chunks(per_tx).map(|c| send(tp, signer, c.to_vec()))).buffer_unordered(window.max(1));
     let mut first_err: Option<ClientError> = None;
-    while let Some((i, p, r)) = results.next().await {
+    while let Some((chunk, r)) = results.next().await {
         match r {
-            Ok(_) => {
-                if let Some(f) = staged[i].take() {
-                    f.commit()?;
+            Ok(()) => {
+                for (i, _) in &chunk {
+                    if let Some(f) = staged[*i].take() {
+                        f.commit()?;
+                    }
                 }
-                s.registered += 1;
+                s.registered += chunk.len();
                 progress(s.registered, total);
             }
             Err(e) => {
                 if first_err.is_none() {
-                    first_err = Some(match e {
-                        e if e.is_connection() => e,
-                        e => ClientError::Input(format!("manifest line {}: lot {}: {e}", p.row.line, p.row.lot)),
-                    });
+                    first_err = Some(e);
                 }
             }
         }
@@ -241,6 +251,30 @@ pub async fn register(
         }),
         Some(e) => Err(e),
     }
+}
+
+/// Registers one transaction's lots (`register_lot` for one, `register_lots` for several);
+/// answers them with the outcome. A refusal names the manifest line of the first refused lot.
+async fn send<'a>(tp: &Tracepass, signer: &Signer, chunk: Vec<(usize, &'a Planned)>) -> (Vec<(usize, &'a Planned)>, Result<()>) {
+    let r = match &chunk[..] {
+        [(_, p)] => tp.register_lot(signer, p.input.clone()).await.map(|_| ()).map_err(|e| match e {
+            e if e.is_connection() => e,
+            e => ClientError::Input(format!("manifest line {}: lot {}: {e}", p.row.line, p.row.lot)),
+        }),
+        _ => {
+            let inputs: Vec<LotInput> = chunk.iter().map(|(_, p)| p.input.clone()).collect();
+            match tp.exec::<Vec<LotId>>(signer, Message::RegisterLots, inputs.clone()).await {
+                Ok(_) => Ok(()),
+                Err(e) if e.is_connection() => Err(e),
+                Err(e) => Err(match tp.first_refused_lot(signer, &inputs).await {
+                    Ok(Some((i, why))) => ClientError::Input(format!("manifest line {}: lot {}: {why}", chunk[i].1.row.line, chunk[i].1.row.lot)),
+                    Ok(None) => ClientError::Input(format!("manifest lines {}-{}: {e}", chunk[0].1.row.line, chunk[chunk.len() - 1].1.row.line)),
+                    Err(c) => c,
+                }),
+            }
+        }
+    };
+    (chunk, r)
 }
 
 #[cfg(test)]

@@ -87,6 +87,9 @@ pub fn describe(e: &ContractError) -> String {
             "invalid validity: it must end after now, within {} days, and not after the agency's accreditation ends",
             tracepass_shared::bounds::MAX_VALIDITY_MS / 86_400_000
         ),
+        Invalid(tracepass_shared::Field::BatchSize) => {
+            format!("invalid batch: one call registers 1 to {} lots", tracepass_shared::bounds::MAX_LOTS_PER_BATCH)
+        }
         Invalid(field) => format!("invalid {field:?}: malformed or out of its bound"),
         BadGtin(g) => format!("invalid GTIN: {g:?}"),
         BadGs1String(s) => format!("invalid lot number or serial: {s:?}"),

@@ -96,6 +96,9 @@ pub enum LotCmd {
         /// Transactions in flight at once.
         #[arg(long, default_value_t = tracepass::batch::DEFAULT_WINDOW)]
         window: usize,
+        /// Lots per transaction (1 to 100; 1 sends one register_lot per lot).
+        #[arg(long, default_value_t = tracepass::batch::DEFAULT_LOTS_PER_TX)]
+        lots_per_tx: usize,
     },
     /// Recall a lot (its merchant or a governor).
     Recall {
@@ -268,7 +271,7 @@ pub async fn lot(ctx: &Ctx, c: LotCmd) -> Result<i32> {
             );
             Ok(0)
         }
-        LotCmd::RegisterMany { manifest, out_dir, resolver, window } => {
+        LotCmd::RegisterMany { manifest, out_dir, resolver, window, lots_per_tx } => {
             use tracepass::batch;
             let text = std::fs::read_to_string(&manifest)
                 .map_err(|e| ClientError::Io { path: manifest.display().to_string(), reason: e.to_string() })?;
@@ -281,7 +284,7 @@ pub async fn lot(ctx: &Ctx, c: LotCmd) -> Result<i32> {
             let bar = ctx.bar(planned.len() as u64);
             bar.set_message("lots confirmed");
             let out_dir = out_dir.unwrap_or(base);
-            let s = batch::register(&tp, &signer, &planned, &out_dir, &resolver, window, |done, _| bar.set_position(done as u64)).await;
+            let s = batch::register(&tp, &signer, &planned, &out_dir, &resolver, window, lots_per_tx, |done, _| bar.set_position(done as u64)).await;
             bar.finish_and_clear();
             let s = s?;
             let secs = t0.elapsed().as_secs_f64();

@@ -76,6 +76,7 @@ messages! {
     RegisterFactory = Registry "register_factory",
     RegisterProduct = Registry "register_product",
     RegisterLot = Registry "register_lot",
+    RegisterLots = Registry "register_lots",
     AddEvent = Registry "add_event",
     Recall = Registry "recall",
     VerifyItem = Registry "verify_item",

@@ -1,6 +1,6 @@
 //! Typed messages of the registry: factories, products, lots, trace events, recalls.
 
-use super::{Message, Outcome, Tracepass};
+use super::{Message, Outcome, Refusal, Tracepass};
 use crate::chain::Signer;
 use crate::error::{ClientError, Result};
 use parity_scale_codec::Decode;
@@ -26,6 +26,34 @@ impl Tracepass {
     /// Registers a lot; returns its ID.
     pub async fn register_lot(&self, signer: &Signer, info: LotInput) -> Result<Outcome<LotId>> {
         self.exec(signer, Message::RegisterLot, info).await
+    }
+    /// Registers up to `MAX_LOTS_PER_BATCH` lots in one transaction, all or nothing; returns
+    /// their IDs in order. When the batch would be refused, the error names the first lot that
+    /// is ([`Tracepass::first_refused_lot`]): "lot N of the batch (LOT): ...".
+    pub async fn register_lots(&self, signer: &Signer, lots: Vec<LotInput>) -> Result<Outcome<Vec<LotId>>> {
+        match self.exec(signer, Message::RegisterLots, lots.clone()).await {
+            Err(ClientError::Contract(batch_error)) if lots.len() > 1 => match self.first_refused_lot(signer, &lots).await? {
+                Some((i, refusal)) => Err(ClientError::Input(format!(
+                    "lot {} of the batch ({}): {refusal}",
+                    i + 1,
+                    String::from_utf8_lossy(&lots[i].lot_number)
+                ))),
+                // each alone would pass: the lots conflict among themselves
+                None => Err(ClientError::Contract(batch_error)),
+            },
+            other => other,
+        }
+    }
+    /// The first of `lots` that `register_lot` would refuse from `signer`, and why: each is
+    /// dry-run alone, nothing signed (how a refused batch names its culprit).
+    pub async fn first_refused_lot(&self, signer: &Signer, lots: &[LotInput]) -> Result<Option<(usize, Refusal)>> {
+        for (i, lot) in lots.iter().enumerate() {
+            let call = self.call::<LotId>(Message::RegisterLot, lot.clone());
+            if let Err(refusal) = self.dry_run(signer.account(), &call).await? {
+                return Ok(Some((i, refusal)));
+            }
+        }
+        Ok(None)
     }
     /// Appends a trace event.
     pub async fn add_event(
