@@ -14,7 +14,7 @@
 //! an identical registration as a no-op, so a transaction that was in flight twice changes nothing.
 
 use crate::chain::Signer;
-use crate::contracts::{Message, Tracepass};
+use crate::contracts::Tracepass;
 use crate::error::{ClientError, Result};
 use crate::gs1::{parse_gtin, parse_lot, parse_serials};
 use crate::lots::{self, BuiltLot};
@@ -263,15 +263,13 @@ async fn send<'a>(tp: &Tracepass, signer: &Signer, chunk: Vec<(usize, &'a Planne
         }),
         _ => {
             let inputs: Vec<LotInput> = chunk.iter().map(|(_, p)| p.input.clone()).collect();
-            match tp.exec::<Vec<LotId>>(signer, Message::RegisterLots, inputs.clone()).await {
-                Ok(_) => Ok(()),
-                Err(e) if e.is_connection() => Err(e),
-                Err(e) => Err(match tp.first_refused_lot(signer, &inputs).await {
-                    Ok(Some((i, why))) => ClientError::Input(format!("manifest line {}: lot {}: {why}", chunk[i].1.row.line, chunk[i].1.row.lot)),
-                    Ok(None) => ClientError::Input(format!("manifest lines {}-{}: {e}", chunk[0].1.row.line, chunk[chunk.len() - 1].1.row.line)),
-                    Err(c) => c,
-                }),
-            }
+            let lines = (chunk[0].1.row.line, chunk[chunk.len() - 1].1.row.line);
+            let name = |i: usize, _: &LotInput| format!("manifest line {}: lot {}", chunk[i].1.row.line, chunk[i].1.row.lot);
+            tp.register_lots_naming(signer, &inputs, name).await.map(|_| ()).map_err(|e| match e {
+                // a connection error, or a lot already named
+                e @ (ClientError::Connect { .. } | ClientError::Input(_)) => e,
+                e => ClientError::Input(format!("manifest lines {}-{}: {e}", lines.0, lines.1)),
+            })
         }
     };
     (chunk, r)

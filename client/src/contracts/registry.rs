@@ -28,17 +28,24 @@ impl Tracepass {
         self.exec(signer, Message::RegisterLot, info).await
     }
     /// Registers up to `MAX_LOTS_PER_BATCH` lots in one transaction, all or nothing; returns
-    /// their IDs in order. When the batch would be refused, the error names the first lot that
-    /// is ([`Tracepass::first_refused_lot`]): "lot N of the batch (LOT): ...".
+    /// their IDs in order. A refused batch names its first refused lot as "lot N of the batch
+    /// (LOT)" ([`Tracepass::register_lots_naming`]).
     pub async fn register_lots(&self, signer: &Signer, lots: Vec<LotInput>) -> Result<Outcome<Vec<LotId>>> {
-        match self.exec(signer, Message::RegisterLots, lots.clone()).await {
-            Err(ClientError::Contract(batch_error)) if lots.len() > 1 => match self.first_refused_lot(signer, &lots).await? {
-                Some((i, refusal)) => Err(ClientError::Input(format!(
-                    "lot {} of the batch ({}): {refusal}",
-                    i + 1,
-                    String::from_utf8_lossy(&lots[i].lot_number)
-                ))),
-                // each alone would pass: the lots conflict among themselves
+        self.register_lots_naming(signer, &lots, |i, lot| format!("lot {} of the batch ({})", i + 1, String::from_utf8_lossy(&lot.lot_number)))
+            .await
+    }
+    /// [`Tracepass::register_lots`], where a refused batch's error is `name(i, lot)` of its first
+    /// refused lot and why (found by [`Tracepass::first_refused_lot`]); when every lot alone
+    /// would pass (they conflict among themselves), the contract's error.
+    pub async fn register_lots_naming(
+        &self,
+        signer: &Signer,
+        lots: &[LotInput],
+        name: impl Fn(usize, &LotInput) -> String,
+    ) -> Result<Outcome<Vec<LotId>>> {
+        match self.exec(signer, Message::RegisterLots, lots).await {
+            Err(ClientError::Contract(batch_error)) if lots.len() > 1 => match self.first_refused_lot(signer, lots).await? {
+                Some((i, refusal)) => Err(ClientError::Input(format!("{}: {refusal}", name(i, &lots[i])))),
                 None => Err(ClientError::Contract(batch_error)),
             },
             other => other,
@@ -48,7 +55,7 @@ impl Tracepass {
     /// dry-run alone, nothing signed (how a refused batch names its culprit).
     pub async fn first_refused_lot(&self, signer: &Signer, lots: &[LotInput]) -> Result<Option<(usize, Refusal)>> {
         for (i, lot) in lots.iter().enumerate() {
-            let call = self.call::<LotId>(Message::RegisterLot, lot.clone());
+            let call = self.call::<LotId>(Message::RegisterLot, lot);
             if let Err(refusal) = self.dry_run(signer.account(), &call).await? {
                 return Ok(Some((i, refusal)));
             }

@@ -196,7 +196,9 @@ mod registry {
         pub fn register_lot(&mut self, info: LotInput) -> Result<LotId> {
             let caller = self.env().caller();
             let merchant = self.ensure_merchant(caller)?;
-            let (product, new) = self.admit_lot(caller, &merchant, &info, None)?;
+            Self::check_lot_input(&info)?;
+            let product = self.products.get(info.gtin).ok_or(Error::ProductNotFound)?;
+            let new = self.admit_lot(caller, &merchant, &info, &product)?;
             let id = lot_id(&info.gtin, &info.lot_number);
             if !new {
                 return Ok(id); // registered identically before
@@ -229,11 +231,10 @@ mod registry {
             // per lot: Some((category, origin)) if this call stores it
             let mut fresh: Vec<Option<(Category, CountryCode)>> = Vec::with_capacity(lots.len());
             for info in &lots {
+                Self::check_lot_input(info)?;
                 let id = lot_id(&info.gtin, &info.lot_number);
                 // the same lot again in this batch: identical is a no-op, different a conflict
-                // (after its own fields are checked, as `register_lot` would one after the other)
                 if let Some(j) = ids.iter().position(|earlier| *earlier == id) {
-                    Self::check_lot_input(info)?;
                     if lots.get(j) != Some(info) {
                         return Err(Error::LotConflict);
                     }
@@ -241,13 +242,12 @@ mod registry {
                     fresh.push(None);
                     continue;
                 }
-                let cached = products.iter().find(|p| p.info.gtin == info.gtin).cloned();
-                let read = cached.is_none();
-                let (product, new) = self.admit_lot(caller, &merchant, info, cached)?;
-                fresh.push(new.then_some((product.info.category, product.info.origin)));
-                if read {
-                    products.push(product);
+                if !products.iter().any(|p| p.info.gtin == info.gtin) {
+                    products.push(self.products.get(info.gtin).ok_or(Error::ProductNotFound)?);
                 }
+                let product = products.iter().find(|p| p.info.gtin == info.gtin).ok_or(Error::ProductNotFound)?;
+                let new = self.admit_lot(caller, &merchant, info, product)?;
+                fresh.push(new.then_some((product.info.category, product.info.origin)));
                 ids.push(id);
             }
             let mut records = Vec::new();
@@ -408,22 +408,17 @@ mod registry {
             Ok(m)
         }
 
-        /// The checks of a lot registration by `caller` (whose merchant record is `merchant`),
-        /// in `register_lot`'s order; answers the lot's product (`product`, if the caller has
-        /// read it already) and whether the lot is new. `Ok` for a new lot and for the identical
-        /// lot already registered; `LotConflict` for a different one under its key.
-        fn admit_lot(&self, caller: AccountId, merchant: &Merchant, info: &LotInput, product: Option<Product>) -> Result<(Product, bool)> {
-            Self::check_lot_input(info)?;
-            let product = match product {
-                Some(p) => p,
-                None => self.products.get(info.gtin).ok_or(Error::ProductNotFound)?,
-            };
+        /// The checks of a lot registration by `caller` (whose merchant record is `merchant`) of
+        /// `product`'s lot, after `check_lot_input`, in `register_lot`'s order; answers whether
+        /// the lot is new. `Ok` for a new lot and for the identical lot already registered;
+        /// `LotConflict` for a different one under its key.
+        fn admit_lot(&self, caller: AccountId, merchant: &Merchant, info: &LotInput, product: &Product) -> Result<bool> {
             if product.merchant != caller {
                 return Err(Error::NotOwner { account: caller });
             }
             if let Some(existing) = self.lots.get(lot_id(&info.gtin, &info.lot_number)) {
                 return if existing.info == *info && existing.merchant == caller {
-                    Ok((product, false))
+                    Ok(false)
                 } else {
                     Err(Error::LotConflict)
                 };
@@ -431,7 +426,7 @@ mod registry {
             if !merchant.may_register(&info.gtin) {
                 return Err(Error::GtinNotAllowed);
             }
-            Ok((product, true))
+            Ok(true)
         }
 
         /// The checks of a lot's own fields: lot number, item count, dates.
