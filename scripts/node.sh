@@ -44,6 +44,7 @@ start() {
     --chain "$SPEC" --base-path "$STATE/data" \
     --alice --force-authoring --node-key-file "$STATE/node-key" \
     --rpc-methods safe --rpc-port "$PORT" \
+    --state-pruning archive-canonical \
     --listen-addr "/ip4/127.0.0.1/tcp/$P2P" --no-mdns --no-prometheus --no-telemetry \
     >>"$LOG" 2>&1 &
   echo $! >"$PIDFILE"

@@ -38,6 +38,9 @@ pub enum ClientError {
     /// The secret key could not be used (the secret itself is never shown).
     #[error("invalid secret key: the --suri / TRACEPASS_SURI / --suri-file value is not a valid secret URI")]
     BadSecret,
+    /// The index database failed or refused (its URL shown without the password).
+    #[error("index database {0}")]
+    Database(String),
     /// A file could not be read or written.
     #[error("{path}: {reason}")]
     Io {

@@ -9,7 +9,9 @@
 //! - [`contracts`] (typed handles on the four contracts, the deployment file, deployment);
 //! - [`verify`] (the facts of a lot at one block, the pure verdict, the report, a per-block
 //!   cache) and [`batch`] (many lots from a manifest);
-//! - [`epcis`] (EPCIS 2.0 export and import) and [`serve`] (the Digital Link resolver).
+//! - [`epcis`] (EPCIS 2.0 export and import) and [`serve`] (the Digital Link resolver);
+//! - [`index`] (the contracts' events on finalized blocks in SQLite or PostgreSQL, histories
+//!   and statistics read back).
 //!
 //! SCALE types and the contracts' rules come from `tracepass-shared`.
 
@@ -22,6 +24,7 @@ pub mod fmt;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod gs1;
+pub mod index;
 pub mod lots;
 pub mod qr;
 pub mod serve;

@@ -73,6 +73,14 @@ pub enum Command {
     Export(cli::export::ExportCmd),
     /// The read-only GS1 Digital Link resolver: verification pages for phones, JSON on Accept.
     Serve(cli::serve::ServeArgs),
+    /// Follow finalized blocks into the index database (SQLite or PostgreSQL).
+    Index(cli::index::IndexArgs),
+    /// Histories from the index: a lot, a merchant's lots, an agency's attestations.
+    #[command(subcommand)]
+    History(cli::index::HistoryCmd),
+    /// Statistics from the index: pass rates, sampling rates, the inspection backlog.
+    #[command(subcommand)]
+    Stats(cli::index::StatsCmd),
     /// Read-only access to contract state.
     #[command(subcommand)]
     Query(cli::query::QueryCmd),

@@ -100,7 +100,12 @@ impl Node {
 
     /// Starts a node on an existing base path.
     pub async fn start_on(base: tempfile::TempDir) -> Node {
-        let port = free_port();
+        Node::start_at(base, free_port()).await
+    }
+
+    /// Starts a node on an existing base path with RPC on `port` (a restart where clients
+    /// reconnect to the same address).
+    pub async fn start_at(base: tempfile::TempDir, port: u16) -> Node {
         let p2p = free_port();
         let log = std::fs::OpenOptions::new().create(true).append(true).open(base.path().join("node.log")).expect("log");
         let child = Command::new(node_bin())
@@ -109,6 +114,8 @@ impl Node {
             .arg("--base-path")
             .arg(base.path().join("data"))
             .args(["--alice", "--force-authoring", "--rpc-methods", "safe", "--no-mdns", "--no-prometheus", "--no-telemetry"])
+            // the index reads every finalized block's events, which live in state
+            .args(["--state-pruning", "archive-canonical"])
             .arg("--node-key-file")
             .arg(base.path().join("node-key"))
             .args(["--rpc-port", &port.to_string(), "--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p}")])
@@ -183,3 +190,4 @@ fn rand_key() -> [u8; 32] {
 pub mod bench;
 pub mod fixture;
 pub mod network;
+pub mod postgres;

@@ -12,6 +12,7 @@
 
 mod account;
 pub mod dry_run;
+pub mod history;
 pub mod read;
 mod signer;
 pub mod submit;
@@ -19,6 +20,7 @@ mod transport;
 
 pub use account::{parse_account, MAX_SHOWN_ACCOUNT_LEN, MAX_SS58_LEN};
 pub use dry_run::{DryRun, Weight};
+pub use history::PastBlock;
 pub use read::{Read, ReadOut, MAX_RUNTIME_CALLS};
 pub use signer::Signer;
 pub use submit::{ContractEvent, Included};

@@ -4,6 +4,7 @@
 pub mod attest;
 pub mod deploy;
 pub mod export;
+pub mod index;
 pub mod member;
 pub mod merchant;
 pub mod out;
@@ -147,6 +148,9 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Attest(c) => attest::run(&ctx, c).await,
         Command::Verify(a) => verify::run(&ctx, a).await,
         Command::Query(c) => query::run(&ctx, c).await,
+        Command::Index(a) => index::run(&ctx, a).await,
+        Command::History(c) => index::history(&ctx, c).await,
+        Command::Stats(c) => index::stats(&ctx, c).await,
         Command::Qr(a) => qr::run(&ctx, a).await,
         Command::Export(c) => export::run(&ctx, c).await,
         Command::Serve(a) => serve::run(&ctx, a).await,

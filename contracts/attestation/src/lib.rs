@@ -76,29 +76,6 @@ mod attestation {
         factory_count: Mapping<FactoryId, u32>,
     }
 
-    /// What an attestation is about: its `Claim` variant, without the data.
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum AttestationKind {
-        /// A quality inspection of a lot.
-        QualityInspection,
-        /// A factory certification.
-        FactoryCertification,
-        /// A customs clearance of a lot.
-        CustomsClearance,
-    }
-
-    impl AttestationKind {
-        /// The kind of `claim`.
-        pub fn of(claim: &Claim) -> Self {
-            match claim {
-                Claim::QualityInspection { .. } => AttestationKind::QualityInspection,
-                Claim::FactoryCertification { .. } => AttestationKind::FactoryCertification,
-                Claim::CustomsClearance { .. } => AttestationKind::CustomsClearance,
-            }
-        }
-    }
-
     /// The `subject` topic of a factory's attestations: `"tracepass/factory"`, zeros, then the
     /// factory ID big-endian in the last four bytes. A lot's subject is its lot ID, a Blake2 hash,
     /// so the two kinds of subject cannot be confused.
@@ -109,7 +86,7 @@ mod attestation {
         subject
     }
 
-    /// An attestation was issued.
+    /// An attestation was issued: the whole record, so an indexer needs no state read.
     #[ink(event)]
     pub struct Attested {
         #[ink(topic)]
@@ -119,7 +96,7 @@ mod attestation {
         pub subject: Hash32,
         #[ink(topic)]
         pub issuer: AccountId,
-        pub kind: AttestationKind,
+        pub attestation: Attestation,
     }
 
     /// An attestation was revoked (by its issuer, or by the whitelist for governance).
@@ -410,7 +387,7 @@ mod attestation {
                 id,
                 subject,
                 issuer: attestation.issuer,
-                kind: AttestationKind::of(&attestation.claim),
+                attestation: attestation.clone(),
             });
         }
 

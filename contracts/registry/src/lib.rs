@@ -72,17 +72,18 @@ mod registry {
         pub country: CountryCode,
     }
 
-    /// A product was registered.
+    /// A product was registered: with everything the merchant gave, so an indexer needs no
+    /// state read (a pruned node keeps blocks and events, not old state).
     #[ink(event)]
     pub struct ProductRegistered {
         #[ink(topic)]
         pub gtin: Gtin,
         #[ink(topic)]
         pub merchant: AccountId,
-        pub factory: FactoryId,
+        pub info: ProductInput,
     }
 
-    /// A lot was registered.
+    /// A lot was registered, with everything the merchant gave.
     #[ink(event)]
     pub struct LotRegistered {
         #[ink(topic)]
@@ -91,8 +92,7 @@ mod registry {
         pub gtin: Gtin,
         #[ink(topic)]
         pub merchant: AccountId,
-        pub item_count: u32,
-        pub root: Node,
+        pub info: LotInput,
     }
 
     /// A trace event was appended.
@@ -179,13 +179,12 @@ mod registry {
                 return Err(Error::NotOwner { account: caller });
             }
             let gtin = info.gtin;
-            let factory = info.factory;
             self.products.insert(
                 gtin,
-                &Product { info, merchant: caller, registered_at: self.env().block_number() },
+                &Product { info: info.clone(), merchant: caller, registered_at: self.env().block_number() },
             );
             self.product_count = self.product_count.saturating_add(1);
-            self.env().emit_event(ProductRegistered { gtin, merchant: caller, factory });
+            self.env().emit_event(ProductRegistered { gtin, merchant: caller, info });
             Ok(())
         }
 
@@ -203,10 +202,10 @@ mod registry {
             if !new {
                 return Ok(id); // registered identically before
             }
-            let (gtin, item_count, root) = (info.gtin, info.item_count, info.root);
+            let event = LotRegistered { lot: id, gtin: info.gtin, merchant: caller, info: info.clone() };
             self.store_lot(caller, id, info);
             ext::record_lot(self.sampling, id, caller, product.info.category, product.info.origin, merchant.tier)?;
-            self.env().emit_event(LotRegistered { lot: id, gtin, merchant: caller, item_count, root });
+            self.env().emit_event(event);
             Ok(id)
         }
 
@@ -254,7 +253,7 @@ mod registry {
             let mut registered = Vec::new();
             for ((info, id), new) in lots.into_iter().zip(ids.iter().copied()).zip(fresh) {
                 let Some((category, origin)) = new else { continue };
-                registered.push(LotRegistered { lot: id, gtin: info.gtin, merchant: caller, item_count: info.item_count, root: info.root });
+                registered.push(LotRegistered { lot: id, gtin: info.gtin, merchant: caller, info: info.clone() });
                 self.store_lot(caller, id, info);
                 records.push((id, category, origin));
             }

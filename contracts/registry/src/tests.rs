@@ -117,7 +117,7 @@ fn register_product_works() {
     r.register_factory(CountryCode(*b"NZ"), [1; 32]).unwrap();
     r.register_product(product_input()).unwrap();
     let ev: ProductRegistered = last_event();
-    assert_eq!((ev.gtin, ev.merchant, ev.factory), (gtin(), account(MERCHANT), 1));
+    assert_eq!((ev.gtin, ev.merchant, ev.info), (gtin(), account(MERCHANT), product_input()));
     let n = test::recorded_events().count();
     assert_eq!(r.register_product(product_input()), Ok(()), "identical retry is a no-op");
     assert_eq!(test::recorded_events().count(), n);
@@ -157,7 +157,7 @@ fn register_lot_works() {
     let (mut r, id) = with_lot();
     assert_eq!(id, lot_id(&gtin(), b"L1"));
     let ev: LotRegistered = last_event();
-    assert_eq!((ev.lot, ev.merchant, ev.item_count), (id, account(MERCHANT), 100));
+    assert_eq!((ev.lot, ev.gtin, ev.merchant, ev.info), (id, gtin(), account(MERCHANT), lot_input(b"L1", 100)));
     let lot = r.lot(id).unwrap();
     assert_eq!(lot.status, LotStatus::Registered);
     assert_eq!(lot.info, lot_input(b"L1", 100));
@@ -217,7 +217,7 @@ fn register_lots_works() {
     // one LotRegistered per new lot, nothing for the others
     assert_eq!(test::recorded_events().count(), events + 2);
     let ev: LotRegistered = last_event();
-    assert_eq!((ev.lot, ev.item_count, ev.root), (l3, 3, lot_input(b"L3", 3).root));
+    assert_eq!((ev.lot, ev.info), (l3, lot_input(b"L3", 3)));
     // the same batch again (a client's retry) changes nothing
     assert_eq!(r.register_lots(batch), Ok(ids));
     assert_eq!((r.counts(), test::recorded_events().count()), ((1, 1, 3), events + 2));

@@ -1,0 +1,380 @@
+//! The index end to end: a scripted consortium history on a real node, indexed by the real CLI
+//! into SQLite and into a throwaway PostgreSQL server; the two agree row for row, the
+//! statistics match figures computed here from the script, a rebuild gives the same rows, an
+//! indexer killed (SIGKILL) at random points 20 times loses and duplicates nothing, and a node
+//! restarted under a following indexer is caught up with.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use tracepass::chain::Signer;
+use tracepass::contracts::deploy::deploy;
+use tracepass::fmt::ss58;
+use tracepass::index::db::Db;
+use tracepass::index::{events, query};
+use tracepass::lots;
+use tracepass::shared::*;
+use tracepass::{Chain, Tracepass};
+use tracepass_e2e::fixture::{self, Consortium, CATEGORY};
+use tracepass_e2e::postgres::Postgres;
+use tracepass_e2e::{artifacts, tracepass_bin, Node};
+
+/// Sampling epoch length and reveal window of this suite's deployment (blocks): long enough
+/// for the 10,000 sampled lots to be registered within one epoch.
+const EPOCH_BLOCKS: u32 = 200;
+const REVEAL_WINDOW: u32 = 50;
+/// The default sampling rate (basis points).
+const RATE_BPS: u16 = 1_000;
+/// Lots registered for the sampling statistics.
+const SAMPLED_LOTS: usize = 10_000;
+/// Indexer kills in the crash test.
+const KILLS: usize = 20;
+/// A second merchant's category, the second agency's only extra one.
+const CATEGORY_B: Category = 1002;
+
+async fn advance_to(tp: &Tracepass, by: &Signer, block: u32) {
+    while tp.chain.block_number().await.unwrap() < block {
+        tp.chain.remark(by).await.unwrap();
+    }
+}
+
+/// `tracepass index --once` into `db`; panics with its output unless it succeeds.
+fn index_once(url: &str, deployment: &Path, db: &str, extra: &[&str]) -> String {
+    let out = Command::new(tracepass_bin())
+        .args(["--url", url, "--quiet", "--json", "index", "--once"])
+        .arg("--deployment")
+        .arg(deployment)
+        .env("TRACEPASS_DATABASE", db)
+        .args(extra)
+        .output()
+        .expect("run tracepass index");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "tracepass index failed: {text}{}", String::from_utf8_lossy(&out.stderr));
+    text
+}
+
+/// Waits until the finalized head reaches the best block (the dev node finalizes a second
+/// after sealing), so an `--once` run sees everything sent so far.
+async fn finalized_everything(chain: &Chain) -> u32 {
+    let best = chain.block_number().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (fin, _) = chain.finalized_head(Duration::from_secs(10)).await.unwrap();
+        if fin >= best {
+            return fin;
+        }
+        assert!(Instant::now() < deadline, "finality stuck at #{fin} below #{best}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn gtin_with_prefix(body: &str) -> Gtin {
+    let check = gs1_check_digit(body.as_bytes()) as char;
+    Gtin::parse(format!("{body}{check}").as_bytes()).unwrap()
+}
+
+/// One scripted inspection: (lot name, agency, result).
+type Inspected = (&'static str, &'static str, InspectionResult);
+
+#[tokio::test(flavor = "multi_thread")]
+async fn index_works() {
+    let node = Node::start().await;
+    let url = node.url();
+    let dir = tempfile::tempdir().unwrap();
+    let k = fixture::keys();
+    let chain = Chain::connect(&url).await.unwrap();
+    let params = fixture::params(&k, EPOCH_BLOCKS, REVEAL_WINDOW, RATE_BPS);
+    let deployment = deploy(&chain, &k.alice, &artifacts(), &params, |_| {}).await.expect("deploy");
+    let file = dir.path().join("deployment.json");
+    deployment.save(&file).unwrap();
+
+    // ---- the metadata's events are the ones the indexer decodes ---------------------------
+    for c in tracepass::contracts::deploy::CONTRACTS {
+        let path = tracepass::contracts::deploy::bundle_path(&artifacts(), c.name()).unwrap();
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        for e in v["spec"]["events"].as_array().unwrap() {
+            let name = format!("{}.{}", c.name(), e["label"].as_str().unwrap());
+            let fields: Vec<(String, String)> = e["args"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| (a["label"].as_str().unwrap().to_string(), a["type"]["displayName"].as_array().unwrap().last().unwrap().as_str().unwrap().to_string()))
+                .collect();
+            let ours = events::FIELDS.iter().find(|(n, _)| *n == name).unwrap_or_else(|| panic!("the indexer does not decode {name}"));
+            let ours: Vec<(String, String)> = ours.1.iter().map(|(f, t)| (f.to_string(), events::display_name(t).to_string())).collect();
+            assert_eq!(ours, fields, "{name}: the indexer's declaration differs from the contract's metadata");
+        }
+    }
+
+    // ---- a scripted history: two merchants, two countries, two categories, two agencies ----
+    let c = Consortium::populate(chain.clone(), deployment.clone(), file.clone()).await;
+    let tp = &c.tp;
+    let agency2 = fixture::signer("//Agency2");
+    tp.chain.transfer(&k.alice, agency2.account(), 1_000_000_000_000_000).await.unwrap();
+    let now = tp.chain.now_ms().await.unwrap();
+    let scope = AgencyScope { categories: vec![CATEGORY, CATEGORY_B], valid_until: now + bounds::MAX_VALIDITY_MS };
+    let id = tp.propose(&k.bob, Action::AddMember { account: agency2.account(), role: Role::Agency, name_hash: [2; 32], scope: Some(scope) }).await.unwrap().value;
+    tp.approve(&k.charlie, id).await.unwrap();
+    tp.execute(&k.bob, id).await.unwrap();
+    let merchant_b = &k.stranger;
+    tp.add_merchant(&k.bob, merchant_b.account(), blake2_256(b"Maison B"), CountryCode(*b"FR"), vec![b"0614142".to_vec()], MerchantTier::Standard).await.unwrap();
+    let factory_b = tp.register_factory(merchant_b, CountryCode(*b"FR"), blake2_256(b"Usine B")).await.unwrap().value;
+    let gtin_b = gtin_with_prefix("1061414200001");
+    let product_b = ProductInput { gtin: gtin_b, brand: b"Maison B".to_vec(), category: CATEGORY_B, origin: CountryCode(*b"FR"), ..fixture::product(gtin_b, factory_b) };
+    tp.register_product(merchant_b, product_b).await.unwrap();
+
+    // the inspected lots: a* of merchant A (category 1001, NZ), b* of merchant B (1002, FR)
+    let mut lot_ids: BTreeMap<&str, LotId> = BTreeMap::new();
+    for name in ["a1", "a2", "a3", "a4"] {
+        lot_ids.insert(name, c.register_lot(name, name, 3).await.1);
+    }
+    for name in ["b1", "b2", "b3"] {
+        let built = lots::build(gtin_b, name, (0..3).map(|i| format!("{name}{i}")).collect()).unwrap();
+        lot_ids.insert(name, tp.register_lot(merchant_b, Consortium::lot_input(&built)).await.unwrap().value);
+    }
+    // commitments to epoch 1, before it opens
+    let secrets = [(&k.bob, [11u8; 32]), (&k.eve, [22u8; 32])];
+    assert!(tp.chain.block_number().await.unwrap() < EPOCH_BLOCKS, "the script's setup ran into epoch 1");
+    for (who, secret) in &secrets {
+        tp.commit(who, 1, seed_commitment(secret, &who.account())).await.unwrap();
+    }
+
+    // ---- 10,000 lots in epoch 1, 100 a transaction, 8 transactions in flight --------------
+    advance_to(tp, &k.alice, EPOCH_BLOCKS).await;
+    let inputs: Vec<LotInput> = (0..SAMPLED_LOTS)
+        .map(|i| LotInput { gtin: c.gtin, lot_number: format!("S{i:05}").into_bytes(), item_count: 1, root: [i as u8; 16], produced_on: 20261101, expires_on: 20281101 })
+        .collect();
+    let started = Instant::now();
+    let chunks: Vec<Vec<LotInput>> = inputs.chunks(100).map(|c| c.to_vec()).collect();
+    use futures::StreamExt;
+    let done: Vec<_> = futures::stream::iter(chunks.into_iter().map(|ch| tp.register_lots(&k.merchant, ch))).buffer_unordered(8).collect().await;
+    assert!(done.iter().all(|r| r.is_ok()), "every batch registered");
+    println!("registered {SAMPLED_LOTS} lots in {:.1} s", started.elapsed().as_secs_f64());
+    assert!(tp.chain.block_number().await.unwrap() < 2 * EPOCH_BLOCKS, "the sampled lots all fall in epoch 1");
+
+    // ---- reveal and finalize epochs 0 (nobody committed: fail-safe) and 1 -------------------
+    advance_to(tp, &k.alice, 2 * EPOCH_BLOCKS).await;
+    for (who, secret) in &secrets {
+        tp.reveal(who, 1, *secret).await.unwrap();
+    }
+    assert_eq!(tp.finalize(&k.alice, 0).await.unwrap().value, None);
+    assert!(tp.finalize(&k.alice, 1).await.unwrap().value.is_some());
+
+    // ---- inspections, a clearance, a revocation, a recall ------------------------------------
+    let script: [Inspected; 8] = [
+        ("a1", "eve", InspectionResult::Pass),
+        ("a2", "eve", InspectionResult::Fail),
+        ("a3", "agency2", InspectionResult::Pass),
+        ("a4", "agency2", InspectionResult::Pass),
+        ("b1", "agency2", InspectionResult::Pass),
+        ("b2", "agency2", InspectionResult::Fail),
+        ("b3", "agency2", InspectionResult::Fail),
+        ("a3", "eve", InspectionResult::Pass),
+    ];
+    let now = tp.chain.now_ms().await.unwrap();
+    let mut attestation_of = BTreeMap::new();
+    for (i, (lot, who, result)) in script.iter().enumerate() {
+        let signer = if *who == "eve" { &k.eve } else { &agency2 };
+        let id = tp
+            .attest_inspection(signer, lot_ids[lot], *result, b"ISO 22000".to_vec(), 3, [i as u8; 32], vec![], now - 60_000, now + 86_400_000, None)
+            .await
+            .unwrap_or_else(|e| panic!("inspection {i} of {lot}: {e}"))
+            .value;
+        attestation_of.insert(i, id);
+    }
+    // a1 ships, arrives and is cleared
+    let at = |c: &[u8; 2], code: &[u8]| Location { country: CountryCode(*c), code: code.to_vec() };
+    tp.add_event(&k.merchant, lot_ids["a1"], BusinessStep::Shipping, now - 50_000, at(b"NZ", b"NZAKL"), [1; 32]).await.unwrap();
+    tp.add_event(&k.ferdie, lot_ids["a1"], BusinessStep::Arriving, now - 40_000, at(b"CN", b"CNSHA"), [2; 32]).await.unwrap();
+    tp.attest_customs(&k.ferdie, lot_ids["a1"], b"CNSHA".to_vec(), [9; 32], now - 30_000).await.unwrap();
+    // agency2 withdraws its pass of a4: revoked inspections do not count
+    tp.revoke(&agency2, attestation_of[&3], [8; 32]).await.unwrap();
+    tp.recall(merchant_b, lot_ids["b3"], [7; 32]).await.unwrap();
+    let head = finalized_everything(&tp.chain).await;
+
+    // ---- the same history into SQLite (CLI) and PostgreSQL (CLI) -----------------------------
+    let sqlite = format!("sqlite://{}/index.db", dir.path().display());
+    let out: Value = serde_json::from_str(index_once(&url, &file, &sqlite, &[]).trim()).unwrap();
+    assert_eq!(out["summary"]["head"], head, "{out}");
+    let events = out["summary"]["events"].as_u64().unwrap();
+    assert!(events > 2 * SAMPLED_LOTS as u64, "{out}");
+    let pg = Postgres::start();
+    let pg_url = pg.database("tracepass");
+    let pg_out: Value = serde_json::from_str(index_once(&url, &file, &pg_url, &[]).trim()).unwrap();
+    // debug builds, and the server runs with fsync off: figures for BENCHMARKS.md come from the bench
+    println!("indexed {events} events of {head} blocks: SQLite {} s, PostgreSQL {} s", out["seconds"], pg_out["seconds"]);
+    assert_eq!(pg_out["summary"], out["summary"]);
+    let lite = Db::open(&sqlite).await.unwrap();
+    let post = Db::open(&pg_url).await.unwrap();
+    let dump = lite.dump().await.unwrap();
+    assert_eq!(dump.len(), post.dump().await.unwrap().len());
+    assert!(dump == post.dump().await.unwrap(), "SQLite and PostgreSQL indexes differ");
+
+    // ---- the statistics against the script -----------------------------------------------
+    let a = ss58(&k.merchant.account());
+    let b = ss58(&merchant_b.account());
+    let (eve, ag2) = (ss58(&k.eve.account()), ss58(&agency2.account()));
+    // unrevoked inspections by (dimension value): (inspections, passes)
+    let mut expect: BTreeMap<(query::By, String), (i64, i64)> = BTreeMap::new();
+    for (i, (lot, who, result)) in script.iter().enumerate() {
+        if i == 3 {
+            continue; // revoked
+        }
+        let of_a = lot.starts_with('a');
+        let keys = [
+            (query::By::Merchant, if of_a { a.clone() } else { b.clone() }),
+            (query::By::Country, if of_a { "NZ".into() } else { "FR".into() }),
+            (query::By::Category, if of_a { CATEGORY.to_string() } else { CATEGORY_B.to_string() }),
+            (query::By::Agency, if *who == "eve" { eve.clone() } else { ag2.clone() }),
+        ];
+        for key in keys {
+            let e = expect.entry(key).or_default();
+            e.0 += 1;
+            e.1 += i64::from(*result == InspectionResult::Pass);
+        }
+    }
+    for db in [&lite, &post] {
+        for by in [query::By::Merchant, query::By::Country, query::By::Category, query::By::Agency] {
+            let mut got: BTreeMap<(query::By, String), (i64, i64)> = BTreeMap::new();
+            for r in query::pass_rates(db, by).await.unwrap() {
+                let e = got.entry((by, r["key"].as_str().unwrap().to_string())).or_default();
+                e.0 += r["inspections"].as_i64().unwrap();
+                e.1 += r["passes"].as_i64().unwrap();
+            }
+            let want: BTreeMap<_, _> = expect.iter().filter(|((d, _), _)| *d == by).map(|(k, v)| (k.clone(), *v)).collect();
+            assert_eq!(got, want, "pass rates by {by:?} on {}", db.shown());
+        }
+        // sampling: the 10,000 drawn lots at 10 % are within the 99 % interval; epoch 0's
+        // lots (no reveal) are all selected, and reported apart
+        let rows = query::sampling_rates(db).await.unwrap();
+        let drawn = rows.iter().find(|r| r["how"] == "drawn").unwrap_or_else(|| panic!("{rows:?}"));
+        assert_eq!(drawn["lots"], SAMPLED_LOTS as u64);
+        assert_eq!(drawn["within"], true, "{drawn:?}");
+        let selected = drawn["selected"].as_u64().unwrap();
+        let expected_selected = inputs
+            .iter()
+            .filter(|l| Selection::of_final(Some(&epoch_seed(1, &[secrets[0].1, secrets[1].1])), &lot_id(&l.gtin, &l.lot_number), RATE_BPS) == Selection::Selected)
+            .count() as u64;
+        assert_eq!(selected, expected_selected, "selection as the shared rule computes it");
+        let fail_safe = rows.iter().find(|r| r["how"] == "fail_safe").unwrap();
+        assert_eq!((fail_safe["lots"].as_u64(), fail_safe["selected"].as_u64()), (Some(7), Some(7)));
+        // the backlog: epoch 1's selected lots (none inspected), then none of the inspected ones
+        let backlog = query::backlog(db, 1_000).await.unwrap();
+        assert_eq!(backlog.len() as u64, expected_selected.min(1_000));
+        assert!(backlog.iter().all(|r| r["lot_number"].as_str().unwrap().starts_with('S')));
+    }
+    println!("sampling: {} of {SAMPLED_LOTS} drawn lots selected at {RATE_BPS} bps", query::sampling_rates(&lite).await.unwrap()[0]["selected"]);
+
+    // ---- a lot's history and the CLI's bad input -------------------------------------------
+    let a1 = format!("0x{}", hex::encode(lot_ids["a1"]));
+    let h = query::lot(&lite, &a1).await.unwrap().unwrap();
+    let whats: Vec<&str> = h["timeline"].as_array().unwrap().iter().map(|r| r["what"].as_str().unwrap()).collect();
+    assert_eq!(
+        whats,
+        // customs clears the lot (the registry's status change), then records the attestation
+        ["registered", "attestation", "trace_event", "status", "trace_event", "status", "status", "attestation"],
+        "{h}"
+    );
+    assert_eq!(h["lot"]["status"], "cleared");
+    let b3 = query::lot(&post, &format!("0x{}", hex::encode(lot_ids["b3"]))).await.unwrap().unwrap();
+    assert_eq!(b3["lot"]["status"], "recalled");
+    assert!(b3["timeline"].as_array().unwrap().iter().any(|r| r["what"] == "recall"), "{b3}");
+    let cli = |args: &[&str]| {
+        Command::new(tracepass_bin()).args(args).env("TRACEPASS_DATABASE", &sqlite).output().expect("run tracepass")
+    };
+    let o = cli(&["--json", "history", "lot", &a1]);
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(serde_json::from_str::<Value>(&String::from_utf8_lossy(&o.stdout)).unwrap(), h);
+    let o = cli(&["history", "lot", "0x12"]);
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("lot: \"0x12\" is not a lot ID"));
+    let o = cli(&["history", "merchant", "nobody"]);
+    assert!(!o.status.success(), "a bad account is refused");
+    let o = cli(&["history", "agency", &ag2, "--limit", "100000"]);
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("--limit"));
+    let o = cli(&["--json", "history", "agency", &ag2]);
+    assert_eq!(serde_json::from_str::<Value>(&String::from_utf8_lossy(&o.stdout)).unwrap()["attestations"].as_array().unwrap().len(), 5);
+    // a database password never shows, even in an error
+    let o = Command::new(tracepass_bin())
+        .args(["stats", "summary"])
+        .env("TRACEPASS_DATABASE", format!("postgres://postgres:hunter2secret@127.0.0.1:{}/nope", pg.port))
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(!o.status.success() && !text.contains("hunter2secret") && text.contains("***"), "{text}");
+    // another chain's or deployment's database is refused
+    let mut other = deployment.clone();
+    other.genesis_hash = format!("0x{}", "11".repeat(32));
+    let other_file = dir.path().join("other.json");
+    other.save(&other_file).unwrap();
+    let o = Command::new(tracepass_bin())
+        .args(["--url", &url, "index", "--once", "--deployment"])
+        .arg(&other_file)
+        .env("TRACEPASS_DATABASE", &sqlite)
+        .output()
+        .unwrap();
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("indexes another chain"), "{o:?}");
+
+    // ---- --from-scratch rebuilds the same rows ---------------------------------------------
+    index_once(&url, &file, &sqlite, &["--from-scratch"]);
+    assert!(lite.dump().await.unwrap() == dump, "a rebuild differs");
+
+    // ---- killed at random points of the catch-up, 20 times: nothing lost, nothing twice ----
+    let crash_db = format!("sqlite://{}/crash.db", dir.path().display());
+    let mut partial = 0;
+    let mut rng = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..KILLS {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let mut child = Command::new(tracepass_bin())
+            .args(["--url", &url, "--quiet", "index", "--blocks-per-batch", "5", "--deployment"])
+            .arg(&file)
+            .env("TRACEPASS_DATABASE", &crash_db)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(150 + rng % 1_500)).await;
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let at = Db::open(&crash_db).await.unwrap().cursor().await.unwrap().map_or(0, |c| c.block_number);
+        if at > 0 && at < head {
+            partial += 1;
+        }
+    }
+    index_once(&url, &file, &crash_db, &[]);
+    let crashed = Db::open(&crash_db).await.unwrap();
+    assert!(crashed.dump().await.unwrap() == dump, "the index after {KILLS} kills differs from a clean one");
+    println!("{KILLS} kills, {partial} of them mid catch-up");
+    assert!(partial >= 3, "the kills should land during catch-up ({partial} did)");
+
+    // ---- a following indexer rides out a node restart --------------------------------------
+    let mut follower = Command::new(tracepass_bin())
+        .args(["--url", &url, "--quiet", "index", "--deployment"])
+        .arg(&file)
+        .env("TRACEPASS_DATABASE", &sqlite)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let port = node.port;
+    let node = Node::start_at(node.stop(), port).await;
+    let chain = Chain::connect(&node.url()).await.unwrap();
+    let tp = Tracepass::open(chain.clone(), &deployment).unwrap();
+    let late = lots::build(c.gtin, "LATE", vec!["late-1".into()]).unwrap();
+    let late_id = tp.register_lot(&k.merchant, Consortium::lot_input(&late)).await.unwrap().value;
+    let late_key = format!("0x{}", hex::encode(late_id));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while query::lot(&lite, &late_key).await.unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the follower did not index the lot registered after the node restart");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    follower.kill().unwrap();
+    let out = follower.wait_with_output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    drop(post);
+    drop(pg);
+}
