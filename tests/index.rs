@@ -70,9 +70,64 @@ async fn finalized_everything(chain: &Chain) -> u32 {
     }
 }
 
+fn json_str(s: &str) -> Value {
+    Value::String(s.into())
+}
+
 fn gtin_with_prefix(body: &str) -> Gtin {
     let check = gs1_check_digit(body.as_bytes()) as char;
     Gtin::parse(format!("{body}{check}").as_bytes()).unwrap()
+}
+
+/// An HTTP GET: status, the Link header (if any), the JSON body.
+async fn get(url: String) -> (u16, Option<String>, Value) {
+    tokio::task::spawn_blocking(move || {
+        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build();
+        let r = match agent.get(&url).call() {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("GET {url}: {e}"),
+        };
+        let (status, link) = (r.status(), r.header("link").map(String::from));
+        let text = r.into_string().unwrap();
+        (status, link, serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {url}: {e}: {text}")))
+    })
+    .await
+    .unwrap()
+}
+
+/// Every item of a paged list, following `next_page_token` (and checking the Link header).
+async fn all_pages(base: &str, path_and_query: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut url = format!("{base}{path_and_query}");
+    loop {
+        let (status, link, v) = get(url.clone()).await;
+        assert_eq!(status, 200, "{url}: {v}");
+        items.extend(v["items"].as_array().unwrap().iter().cloned());
+        match v["next_page_token"].as_str() {
+            Some(t) => {
+                let link = link.expect("a Link header beside next_page_token");
+                assert!(link.ends_with("rel=\"next\"") && link.contains(t), "{link}");
+                url = format!("{base}{}", link.trim_start_matches('<').split('>').next().unwrap());
+            }
+            None => return items,
+        }
+    }
+}
+
+/// Starts the query API over `db` on a free port; returns its base URL.
+async fn start_api(db: &str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let db = Db::open(db).await.unwrap();
+    tokio::spawn(tracepass::api::serve(listener, db, std::future::pending()));
+    base
+}
+
+/// The statuses and parameters of answers to bad requests.
+async fn refused(base: &str, path: &str) -> (u16, Value) {
+    let (status, _, v) = get(format!("{base}{path}")).await;
+    (status, v["error"]["parameter"].clone())
 }
 
 /// One scripted inspection: (lot name, agency, result).
@@ -315,6 +370,104 @@ async fn index_works() {
         .output()
         .unwrap();
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("indexes another chain"), "{o:?}");
+
+    // ---- the query API over both databases --------------------------------------------------
+    let (api_lite, api_post) = (start_api(&sqlite).await, start_api(&pg_url).await);
+    let q = format!("/api/v1/lots?merchant={a}&limit=1000");
+    let lite_lots = all_pages(&api_lite, &q).await;
+    assert_eq!(lite_lots.len(), 4 + SAMPLED_LOTS, "merchant A's lots, every page");
+    assert!(lite_lots == all_pages(&api_post, &q).await, "the API answers the same from SQLite and PostgreSQL");
+    let small = all_pages(&api_lite, &format!("/api/v1/lots?merchant={b}&limit=2")).await;
+    assert_eq!(small.iter().map(|l| l["lot_number"].as_str().unwrap()).collect::<Vec<_>>(), ["b1", "b2", "b3"]);
+    let fails = all_pages(&api_post, &format!("/api/v1/attestations?issuer={ag2}&result=fail")).await;
+    assert_eq!(fails.len(), 2);
+    let (status, _, v) = get(format!("{api_lite}/api/v1/lots/{a1}")).await;
+    assert_eq!((status, &v), (200, &h));
+    for path in ["/api/v1/stats/pass-rates?by=country", "/api/v1/stats/sampling", "/api/v1/stats/backlog?limit=5", "/api/v1/status"] {
+        let (l, p) = (get(format!("{api_lite}{path}")).await, get(format!("{api_post}{path}")).await);
+        assert_eq!((l.0, &l.2), (200, &p.2), "{path}");
+    }
+    let (_, _, doc) = get(format!("{api_lite}/openapi.json")).await;
+    for spec in tracepass::api::lists::LISTS {
+        assert!(doc["paths"][spec.path]["get"].is_object(), "{} documented", spec.path);
+    }
+    // bad input: 400 naming the parameter, 404 for what the index does not hold
+    let token = get(format!("{api_lite}/api/v1/attestations?limit=1")).await.2["next_page_token"].as_str().unwrap().to_string();
+    for (path, want) in [
+        ("/api/v1/lots?limit=100000".to_string(), (400, json_str("limit"))),
+        ("/api/v1/lots?limit=0".into(), (400, json_str("limit"))),
+        ("/api/v1/lots?merchant=bob".into(), (400, json_str("merchant"))),
+        ("/api/v1/lots?gtin=10614141000416".into(), (400, json_str("gtin"))),
+        ("/api/v1/lots?status=lost".into(), (400, json_str("status"))),
+        ("/api/v1/lots?colour=red".into(), (400, json_str("colour"))),
+        ("/api/v1/lots?merchant=x&merchant=y".into(), (400, json_str("merchant"))),
+        (format!("/api/v1/lots?page_token={token}"), (400, json_str("page_token"))),
+        ("/api/v1/lots?page_token=%00%ff".into(), (400, json_str("page_token"))),
+        ("/api/v1/attestations?from=yesterday".into(), (400, json_str("from"))),
+        ("/api/v1/lots/0x12".into(), (400, json_str("lot"))),
+        (format!("/api/v1/lots/0x{}", "00".repeat(32)), (404, json_str("lot"))),
+        ("/api/v1/products/123".into(), (400, json_str("gtin"))),
+        ("/api/v1/merchants/5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY".into(), (404, json_str("account"))),
+        ("/api/v1/factories/x".into(), (400, json_str("id"))),
+        ("/api/v1/stats/pass-rates?by=colour".into(), (400, json_str("by"))),
+        (format!("/api/v1/lots?merchant={}", "x".repeat(300)), (400, json_str("merchant"))),
+        ("/nowhere".into(), (404, Value::Null)),
+    ] {
+        assert_eq!(refused(&api_lite, &path).await, want, "{path}");
+    }
+
+    // ---- EPCIS 2.0 queries -------------------------------------------------------------------
+    let a1_link = format!("https://id.gs1.org/01/{}/10/a1", c.gtin);
+    let epcis = |q: String| {
+        let base = api_post.clone();
+        async move { get(format!("{base}/epcis/events?{q}")).await }
+    };
+    let (status, _, all_a1) = epcis(format!("MATCH_epc={a1_link}")).await;
+    assert_eq!(status, 200);
+    tracepass::epcis::validate(&all_a1).expect("an EPCIS query document valid against GS1's schema");
+    let list = all_a1["epcisBody"]["queryResults"]["resultsBody"]["eventList"].as_array().unwrap().clone();
+    let steps: Vec<&str> = list.iter().map(|e| e["bizStep"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["inspecting", "shipping", "arriving", &tracepass::epcis::customs_clearance_step()], "a1's events in chain order");
+    // an item's Digital Link and the LGTIN URN name the same lot
+    let (_, _, by_item) = epcis(format!("MATCH_anyEPC={a1_link}/21/a100000000")).await;
+    assert_eq!(by_item["epcisBody"]["queryResults"]["resultsBody"]["eventList"].as_array().unwrap(), &list);
+    let (_, _, shipping) = epcis("EQ_bizStep=shipping".into()).await;
+    assert_eq!(shipping["epcisBody"]["queryResults"]["resultsBody"]["eventList"].as_array().unwrap().len(), 1);
+    let (_, _, fails) = epcis("EQ_bizStep=inspecting&EQ_disposition=non_conformant".into()).await;
+    assert_eq!(fails["epcisBody"]["queryResults"]["resultsBody"]["eventList"].as_array().unwrap().len(), 3, "a2, b2, b3");
+    // (the URIs' '#' percent-encoded: unescaped, it would start the URL's fragment)
+    let locode = tracepass::epcis::UN_LOCODE_URI.replace('#', "%23");
+    let (status, _, at_sha) = epcis(format!("EQ_bizLocation={locode}CNSHA,{locode}NZAKL")).await;
+    let at_sha = at_sha["epcisBody"]["queryResults"]["resultsBody"]["eventList"].as_array().unwrap_or_else(|| panic!("{status} {at_sha}")).clone();
+    // the arrival at Shanghai and the clearance there (shipping's NZAKL is a read point only)
+    assert_eq!(at_sha.iter().map(|e| e["bizStep"].as_str().unwrap()).collect::<Vec<_>>(), ["arriving", &tracepass::epcis::customs_clearance_step()]);
+    let (_, _, later) = epcis(format!("MATCH_epc={a1_link}&GE_eventTime={}", tracepass::epcis::rfc3339(now - 45_000))).await;
+    assert_eq!(later["epcisBody"]["queryResults"]["resultsBody"]["eventList"].as_array().unwrap().len(), 2, "arrival and clearance");
+    // pages of 1, by the Link header's nextPageToken
+    let mut paged = Vec::new();
+    let mut page = format!("{api_post}/epcis/events?MATCH_epc={a1_link}&perPage=1");
+    loop {
+        let (status, link, v) = get(page.clone()).await;
+        assert_eq!(status, 200);
+        paged.extend(v["epcisBody"]["queryResults"]["resultsBody"]["eventList"].as_array().unwrap().iter().cloned());
+        match link {
+            Some(l) => page = format!("{api_post}{}", l.trim_start_matches('<').split('>').next().unwrap()),
+            None => break,
+        }
+    }
+    assert_eq!(paged, list);
+    for (q, param) in [
+        ("EQ_bizStep=flying", "EQ_bizStep"),
+        ("MATCH_epc=urn:epc:id:sgtin:1.2.3", "MATCH_epc"),
+        ("GE_eventTime=2026-13-01T00:00:00Z", "GE_eventTime"),
+        ("perPage=0", "perPage"),
+        ("perPage=5000", "perPage"),
+        ("EQ_bizLocation=somewhere", "EQ_bizLocation"),
+        ("nextPageToken=abc", "nextPageToken"),
+        ("EQ_colour=red", "EQ_colour"),
+    ] {
+        assert_eq!(refused(&api_post, &format!("/epcis/events?{q}")).await, (400, json_str(param)), "{q}");
+    }
 
     // ---- --from-scratch rebuilds the same rows ---------------------------------------------
     index_once(&url, &file, &sqlite, &["--from-scratch"]);

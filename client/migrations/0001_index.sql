@@ -71,12 +71,15 @@ CREATE TABLE products (
     origin TEXT NOT NULL,
     hs_code TEXT NOT NULL,
     block BIGINT NOT NULL,
-    idx BIGINT NOT NULL
+    idx BIGINT NOT NULL,
+    record TEXT NOT NULL
 );
 CREATE INDEX products_by_merchant ON products (merchant);
 CREATE INDEX products_by_factory ON products (factory);
 
 -- Lots; epoch, rate and rule from sampling's LotRecorded; selected (1/0) once the epoch is final.
+-- `record` columns hold the SCALE encoding (0x-hex) of what the event carried, decoded with the
+-- shared types where a whole record is rebuilt (EPCIS answers).
 CREATE TABLE lots (
     lot TEXT PRIMARY KEY,
     gtin TEXT NOT NULL,
@@ -93,7 +96,8 @@ CREATE TABLE lots (
     epoch BIGINT,
     rate_bps BIGINT,
     rule TEXT,
-    selected BIGINT
+    selected BIGINT,
+    record TEXT NOT NULL
 );
 CREATE INDEX lots_by_merchant ON lots (merchant, block, idx);
 CREATE INDEX lots_by_gtin ON lots (gtin, block, idx);
@@ -104,10 +108,15 @@ CREATE TABLE trace_events (
     idx_in_lot BIGINT NOT NULL,
     actor TEXT NOT NULL,
     step TEXT NOT NULL,
+    event_time BIGINT NOT NULL,
+    country TEXT NOT NULL,
+    location TEXT NOT NULL,
     block BIGINT NOT NULL,
     idx BIGINT NOT NULL,
+    record TEXT NOT NULL,
     PRIMARY KEY (lot, idx_in_lot)
 );
+CREATE INDEX trace_events_by_position ON trace_events (block, idx);
 
 CREATE TABLE status_changes (
     block BIGINT NOT NULL,
@@ -142,10 +151,13 @@ CREATE TABLE attestations (
     answers BIGINT,
     valid_until BIGINT,
     issued_at BIGINT NOT NULL,
+    event_time BIGINT NOT NULL,
     month TEXT NOT NULL,
     block BIGINT NOT NULL,
     idx BIGINT NOT NULL,
+    record TEXT NOT NULL,
     revoked_by TEXT,
+    revoked_reason TEXT,
     revoked_block BIGINT
 );
 CREATE INDEX attestations_by_issuer ON attestations (issuer, block, idx);

@@ -11,10 +11,11 @@
 //!   cache) and [`batch`] (many lots from a manifest);
 //! - [`epcis`] (EPCIS 2.0 export and import) and [`serve`] (the Digital Link resolver);
 //! - [`index`] (the contracts' events on finalized blocks in SQLite or PostgreSQL, histories
-//!   and statistics read back).
+//!   and statistics read back) and [`api`] (the index over HTTP: JSON, OpenAPI, EPCIS queries).
 //!
 //! SCALE types and the contracts' rules come from `tracepass-shared`.
 
+pub mod api;
 pub mod batch;
 pub mod chain;
 pub mod contracts;

@@ -78,6 +78,8 @@ pub enum Command {
     /// Histories from the index: a lot, a merchant's lots, an agency's attestations.
     #[command(subcommand)]
     History(cli::index::HistoryCmd),
+    /// The index over HTTP: JSON queries, statistics, EPCIS 2.0 events, an OpenAPI document.
+    Api(cli::index::ApiArgs),
     /// Statistics from the index: pass rates, sampling rates, the inspection backlog.
     #[command(subcommand)]
     Stats(cli::index::StatsCmd),

@@ -97,6 +97,30 @@ pub enum StatsCmd {
     },
 }
 
+#[derive(Args, Debug)]
+pub struct ApiArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Address to listen on (port 0: any free port; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:8090")]
+    pub listen: String,
+}
+
+/// `tracepass api`: the index over HTTP until Ctrl-C or SIGTERM.
+pub async fn api(ctx: &Ctx, a: ApiArgs) -> Result<i32> {
+    let db = Db::open(&a.db.database).await?;
+    let listener = tokio::net::TcpListener::bind(&a.listen)
+        .await
+        .map_err(|e| tracepass::ClientError::Io { path: a.listen.clone(), reason: format!("cannot listen: {e}") })?;
+    let addr = listener.local_addr().map_err(|e| tracepass::ClientError::Io { path: a.listen.clone(), reason: e.to_string() })?;
+    ctx.print(
+        &format!("tracepass index API on http://{addr}/ (OpenAPI at /openapi.json) over {}; Ctrl-C stops it", db.shown()),
+        json!({ "listening": format!("http://{addr}/"), "database": db.shown() }),
+    );
+    tracepass::api::serve(listener, db, super::serve::shutdown_signal()).await?;
+    Ok(0)
+}
+
 /// `tracepass index`.
 pub async fn run(ctx: &Ctx, a: IndexArgs) -> Result<i32> {
     let d = Deployment::load(&ctx.deployment)?;

@@ -149,6 +149,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Verify(a) => verify::run(&ctx, a).await,
         Command::Query(c) => query::run(&ctx, c).await,
         Command::Index(a) => index::run(&ctx, a).await,
+        Command::Api(a) => index::api(&ctx, a).await,
         Command::History(c) => index::history(&ctx, c).await,
         Command::Stats(c) => index::stats(&ctx, c).await,
         Command::Qr(a) => qr::run(&ctx, a).await,

@@ -19,7 +19,7 @@ pub struct ServeArgs {
     pub timeout: u64,
 }
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -76,6 +76,16 @@ fn status_name(s: AttestationStatus) -> &'static str {
     }
 }
 
+/// The `eventID` of a lot's trace event `index`.
+pub fn trace_event_id(registry: &AccountId, lot: &tracepass_shared::LotId, index: u32) -> String {
+    format!("{TRACEPASS_NS}event/{}/{}/{index}", ss58(registry), hex32(lot))
+}
+
+/// The `eventID` of attestation `id`'s event.
+pub fn attestation_event_id(contract: &AccountId, id: AttestationId) -> String {
+    format!("{TRACEPASS_NS}event/{}/{id}", ss58(contract))
+}
+
 fn is_production(step: BusinessStep) -> bool {
     matches!(step, BusinessStep::Commissioning | BusinessStep::Packing)
 }
@@ -100,7 +110,7 @@ pub fn build_document(d: &LotData) -> Result<Value> {
     for (index, e) in d.events.iter().enumerate() {
         let terms = vocab::terms(e.step);
         let mut m = base_event(e.event_time, &class, items);
-        m.insert("eventID".into(), json!(format!("{TRACEPASS_NS}event/{}/{}/{index}", ss58(&d.registry), hex32(&id))));
+        m.insert("eventID".into(), json!(trace_event_id(&d.registry, &id, index as u32)));
         m.insert("recordTime".into(), json!(rfc3339(e.recorded_at)));
         m.insert("action".into(), json!(terms.action));
         if e.step == BusinessStep::Commissioning {
@@ -168,7 +178,7 @@ pub fn build_document(d: &LotData) -> Result<Value> {
             // a factory certification is not indexed under a lot; nothing to say here
             Claim::FactoryCertification { .. } => continue,
         };
-        m.insert("eventID".into(), json!(format!("{TRACEPASS_NS}event/{}/{aid}", ss58(&d.attestation_contract))));
+        m.insert("eventID".into(), json!(attestation_event_id(&d.attestation_contract, *aid)));
         m.insert("recordTime".into(), json!(rfc3339(a.issued_at)));
         m.insert("tracepass:attestationId".into(), json!(aid));
         m.insert("tracepass:issuer".into(), json!(ss58(&a.issuer)));

@@ -21,12 +21,36 @@ mod vocab;
 mod tests;
 
 pub use export::{build_document, export, LotData};
+/// Event IDs as export writes them (the query interface finds an indexed event's by them).
+pub use export::{attestation_event_id, trace_event_id};
 pub use import::{has_batch_all, import, parse_document, plan_import, submit_import, ImportPlan, ImportReport, ImportedEvent, LotImport};
 /// Typed dry runs and batches (see `import/submit.rs`): here until `contracts.rs` has them.
 pub use schema::{compile_schema, schema_errors_with, validate, SCHEMA, SCHEMA_ERRORS_SHOWN};
 pub use times::{parse_rfc3339, rfc3339};
 pub use uri::{attestation_uri, location_uri, lot_class_uri, DIGITAL_LINK_HOST, UN_LOCODE_URI};
 pub use vocab::{customs_clearance_step, recalling_step};
+
+/// A `bizStep` query value (a CBV name, CBV's URI or a tracepass URI) as export writes it.
+pub fn normalize_biz_step(v: &str) -> Option<String> {
+    vocab::step_of(v).map(|t| t.biz_step())
+}
+
+/// A disposition query value (a CBV name or CBV's URI) as export writes it (the bare name).
+pub fn normalize_disposition(v: &str) -> String {
+    v.strip_prefix("https://ref.gs1.org/cbv/Disp-").unwrap_or(v).to_string()
+}
+
+/// The lot an EPC or EPC class URI names (a Digital Link, an item's included, or an LGTIN URN).
+pub fn lot_of_epc(uri: &str) -> std::result::Result<(tracepass_shared::Gtin, String), String> {
+    uri::epc_lot(uri)
+}
+
+/// A location URI as export writes it (UN/LOCODE, SGLN or tracepass URIs).
+pub fn normalize_location(v: &str) -> std::result::Result<Option<String>, String> {
+    let (country, code) = uri::location_code(v)?;
+    let country = country.unwrap_or(tracepass_shared::CountryCode(*b"ZZ"));
+    Ok(location_uri(&tracepass_shared::Location { country, code }))
+}
 
 use tracepass_shared::bounds::MAX_EVENTS_PER_LOT;
 use tracepass_shared::Hash32;

@@ -11,8 +11,8 @@
 use crate::chain::AccountId;
 use parity_scale_codec::Decode;
 use tracepass_shared::{
-    Action, AgencyScope, Attestation, AttestationId, BlockNumber, BusinessStep, ContractKind, CountryCode, FactoryId, Gtin, Hash32, LotId,
-    LotInput, LotStatus, MerchantStatus, MerchantTier, ProductInput, ProposalId, Risk, Role, RuleKey,
+    Action, AgencyScope, Attestation, AttestationId, BlockNumber, ContractKind, CountryCode, FactoryId, Gtin, Hash32, LotId,
+    LotInput, LotStatus, MerchantStatus, MerchantTier, ProductInput, ProposalId, Risk, Role, RuleKey, TraceEvent,
 };
 
 macro_rules! events {
@@ -71,7 +71,7 @@ events! {
     "registry" FactoryRegistered { id: FactoryId, merchant: AccountId, country: CountryCode }
     "registry" ProductRegistered { gtin: Gtin, merchant: AccountId, info: ProductInput }
     "registry" LotRegistered { lot: LotId, gtin: Gtin, merchant: AccountId, info: LotInput }
-    "registry" TraceEventAdded { lot: LotId, actor: AccountId, index: u32, step: BusinessStep }
+    "registry" TraceEventAdded { lot: LotId, actor: AccountId, index: u32, event: TraceEvent }
     "registry" LotStatusChanged { lot: LotId, from: LotStatus, to: LotStatus }
     "registry" LotRecalled { lot: LotId, by: AccountId, reason_hash: Hash32 }
     "sampling" RuleSet { key: RuleKey, rate_bps: u16 }

@@ -9,6 +9,7 @@ use super::db::{self, Step, Table, Val};
 use super::events::Event;
 use crate::chain::AccountId;
 use crate::fmt::ss58;
+use parity_scale_codec::Encode;
 use std::collections::HashMap;
 use tracepass_shared::{Claim, InspectionResult, LotId};
 
@@ -205,6 +206,7 @@ pub fn steps(block: &BlockEvents) -> Vec<Step> {
                     text(&p.info.hs_code).into(),
                     b.clone(),
                     i.clone(),
+                    hex32(&p.info.encode()).into(),
                 ],
             )),
             Event::LotRegistered(l) => {
@@ -231,12 +233,24 @@ pub fn steps(block: &BlockEvents) -> Vec<Step> {
                         rate,
                         rule,
                         Val::NullInt,
+                        hex32(&l.info.encode()).into(),
                     ],
                 ));
             }
             Event::TraceEventAdded(t) => out.push(row(
                 &db::TRACE_EVENTS,
-                vec![hex32(&t.lot).into(), t.index.into(), acc(&t.actor).into(), name_of(&t.step).into(), b.clone(), i.clone()],
+                vec![
+                    hex32(&t.lot).into(),
+                    t.index.into(),
+                    acc(&t.actor).into(),
+                    name_of(&t.event.step).into(),
+                    t.event.event_time.into(),
+                    t.event.location.country.to_string().into(),
+                    text(&t.event.location.code).into(),
+                    b.clone(),
+                    i.clone(),
+                    hex32(&t.event.encode()).into(),
+                ],
             )),
             Event::LotStatusChanged(s) => {
                 out.push(row(
@@ -270,8 +284,8 @@ pub fn steps(block: &BlockEvents) -> Vec<Step> {
             }
             Event::Attested(a) => {
                 let at = &a.attestation;
-                let (kind, lot, factory, result, standard, selected) = match &at.claim {
-                    Claim::QualityInspection { lot, result, standard, selected, .. } => (
+                let (kind, lot, factory, result, standard, selected, time) = match &at.claim {
+                    Claim::QualityInspection { lot, result, standard, selected, inspected_at, .. } => (
                         "inspection",
                         Some(hex32(lot)),
                         None,
@@ -281,11 +295,12 @@ pub fn steps(block: &BlockEvents) -> Vec<Step> {
                         }),
                         Some(text(standard)),
                         Some(u64::from(*selected)),
+                        *inspected_at,
                     ),
                     Claim::FactoryCertification { factory, standard, .. } => {
-                        ("certification", None, Some(u64::from(*factory)), None, Some(text(standard)), None)
+                        ("certification", None, Some(u64::from(*factory)), None, Some(text(standard)), None, at.issued_at)
                     }
-                    Claim::CustomsClearance { lot, .. } => ("customs", Some(hex32(lot)), None, None, None, None),
+                    Claim::CustomsClearance { lot, cleared_at, .. } => ("customs", Some(hex32(lot)), None, None, None, None, *cleared_at),
                 };
                 out.push(row(
                     &db::ATTESTATIONS,
@@ -302,17 +317,20 @@ pub fn steps(block: &BlockEvents) -> Vec<Step> {
                         at.answers.into(),
                         at.valid_until.into(),
                         at.issued_at.into(),
+                        time.into(),
                         month(at.issued_at).into(),
                         b.clone(),
                         i.clone(),
+                        hex32(&at.encode()).into(),
+                        Val::NullText,
                         Val::NullText,
                         Val::NullInt,
                     ],
                 ));
             }
             Event::Revoked(r) => out.push(sql(
-                "UPDATE attestations SET revoked_by = $1, revoked_block = $2 WHERE id = $3",
-                vec![acc(&r.by).into(), b.clone(), r.id.into()],
+                "UPDATE attestations SET revoked_by = $1, revoked_reason = $2, revoked_block = $3 WHERE id = $4",
+                vec![acc(&r.by).into(), hex32(&r.reason_hash).into(), b.clone(), r.id.into()],
             )),
             // in the audit log only
             Event::ThresholdChanged(_)

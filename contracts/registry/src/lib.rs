@@ -95,7 +95,7 @@ mod registry {
         pub info: LotInput,
     }
 
-    /// A trace event was appended.
+    /// A trace event was appended: the whole record (time, place, document).
     #[ink(event)]
     pub struct TraceEventAdded {
         #[ink(topic)]
@@ -103,7 +103,7 @@ mod registry {
         #[ink(topic)]
         pub actor: AccountId,
         pub index: u32,
-        pub step: BusinessStep,
+        pub event: TraceEvent,
     }
 
     /// A lot's status changed.
@@ -484,10 +484,9 @@ mod registry {
         /// Stores `event` as the lot's next and emits it; the caller stores the lot.
         fn append(&mut self, l: &mut Lot, lot: LotId, event: TraceEvent) -> u32 {
             let index = l.event_count;
-            let (actor, step) = (event.actor, event.step);
             self.events.insert((lot, index), &event);
             l.event_count = index.saturating_add(1);
-            self.env().emit_event(TraceEventAdded { lot, actor, index, step });
+            self.env().emit_event(TraceEventAdded { lot, actor: event.actor, index, event });
             index
         }
     }

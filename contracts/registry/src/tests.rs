@@ -286,6 +286,9 @@ fn trace_and_transitions_work() {
     let (mut r, id) = with_lot();
     set_caller(MERCHANT);
     assert_eq!(r.add_event(id, BusinessStep::Packing, NOW - 10, here(), [0; 32]), Ok(0));
+    let ev: TraceEventAdded = last_event();
+    assert_eq!((ev.lot, ev.actor, ev.index), (id, account(MERCHANT), 0));
+    assert_eq!(Some(ev.event), r.events(id).first().cloned(), "the event carries the whole record");
     set_caller(LOGISTICS);
     assert_eq!(r.add_event(id, BusinessStep::Shipping, NOW, here(), [4; 32]), Ok(1));
     let ev: LotStatusChanged = last_event();
