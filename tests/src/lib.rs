@@ -189,5 +189,6 @@ fn rand_key() -> [u8; 32] {
 
 pub mod bench;
 pub mod fixture;
+pub mod index_bench;
 pub mod network;
 pub mod postgres;

@@ -29,8 +29,18 @@ fn is_root() -> bool {
 }
 
 impl Postgres {
-    /// Makes and starts a cluster; panics with the server's log if it does not come up.
+    /// Makes and starts a cluster with fsync off (tests: speed over durability); panics with
+    /// the server's log if it does not come up.
     pub fn start() -> Postgres {
+        Postgres::start_with(false)
+    }
+
+    /// A cluster with fsync on, as an operator runs it (the bench).
+    pub fn start_durable() -> Postgres {
+        Postgres::start_with(true)
+    }
+
+    fn start_with(fsync: bool) -> Postgres {
         let dir = tempfile::Builder::new().prefix("tracepass-pg-").tempdir().expect("tempdir");
         let bin = bin_dir();
         let as_postgres = is_root();
@@ -42,9 +52,10 @@ impl Postgres {
         let data = pg.dir.path().join("data");
         pg.run("initdb", &["-D", &s(&data), "-U", "postgres", "--auth", "trust", "--no-sync", "-E", "UTF8", "--locale", "C"]);
         let opts = format!(
-            "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c max_connections=50",
+            "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync={} -c max_connections=50",
             pg.port,
-            s(pg.dir.path())
+            s(pg.dir.path()),
+            if fsync { "on" } else { "off" }
         );
         let log = pg.dir.path().join("server.log");
         pg.run("pg_ctl", &["-D", &s(&data), "-o", &opts, "-l", &s(&log), "-w", "-t", "60", "start"]);

@@ -9,8 +9,9 @@
 //! Usage: tracepass-bench [--smoke] [--runs N] [--json FILE] [--only SECTIONS] [--sizes N,N,...]
 //! (`scripts/bench.sh` builds it in release and runs it; `--smoke` is the tiny version that
 //! `scripts/test.sh` runs so that the bench cannot rot; it asserts nothing about speed.)
-//! Sections: registration, pipeline, verification, cost, consortium (4 validators beside the dev
-//! node; left out of --smoke).
+//! Sections: registration, pipeline, verification, cost, index (catch-up into SQLite and
+//! PostgreSQL, queries under load), consortium (4 validators beside the dev node; left out of
+//! --smoke).
 
 use futures::StreamExt;
 use serde_json::{json, Value};
@@ -39,8 +40,8 @@ struct Opts {
     #[arg(long)]
     smoke: bool,
     /// Sections to run (all if none): registration, pipeline (with batched registration),
-    /// verification, cost, consortium.
-    #[arg(long, value_delimiter = ',', value_parser = ["registration", "pipeline", "verification", "cost", "consortium"])]
+    /// verification, cost, index, consortium.
+    #[arg(long, value_delimiter = ',', value_parser = ["registration", "pipeline", "verification", "cost", "index", "consortium"])]
     only: Vec<String>,
     /// Runs per measurement (default 5; 1 with --smoke).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
@@ -913,6 +914,20 @@ async fn measure(o: &Opts, node: &Node) -> Result<()> {
         }),
     );
 
+    // ---- the index: catch-up into SQLite and PostgreSQL, queries under load ---------------------
+    let mut index_figures = Value::Null;
+    if o.wants("index") {
+        let sizes = if o.smoke {
+            tracepass_e2e::index_bench::Sizes { lots: 300, inspected: 20, clients: 4, seconds: Duration::from_millis(300) }
+        } else {
+            tracepass_e2e::index_bench::Sizes { lots: 100_000, inspected: 1_000, clients: 64, seconds: Duration::from_secs(3) }
+        };
+        let (t, v) = tracepass_e2e::index_bench::run(&c, &node.url(), sizes, say).await?;
+        table.push_str(&t);
+        index_figures = v.clone();
+        report.insert("index".into(), v);
+    }
+
     // ---- the consortium chain: 4 validators (6 s slots), beside the dev node -------------------
     // not in --smoke (a 4-validator start and a deploy on 6 s blocks take minutes)
     if o.only.iter().any(|s| s == "consortium") || (o.only.is_empty() && !o.smoke) {
@@ -1009,6 +1024,21 @@ async fn measure(o: &Opts, node: &Node) -> Result<()> {
             batched_per_s >= 1000.0,
         ),
     ];
+    let mut targets = targets;
+    for backend in ["sqlite", "postgresql"] {
+        let f = &index_figures[backend];
+        let rate = f["events_per_s"].as_f64().unwrap_or(f64::NAN);
+        targets.push((format!("index catch-up >= 20,000 events/s ({backend})"), format!("{} events/s", fmt_rate(rate)), rate >= 20_000.0));
+        let p99 = ["lot_history", "agency_inspections", "epcis_by_lot"]
+            .iter()
+            .map(|q| f["queries"][q]["p99_ms"].as_f64().unwrap_or(f64::NAN))
+            .fold(f64::NAN, f64::max);
+        targets.push((
+            format!("index queries p99 <= 20 ms at {} clients, worst of three ({backend})", index_figures["clients"].as_u64().unwrap_or(64)),
+            if p99.is_nan() { "NaN".to_string() } else { format!("{p99:.1} ms") },
+            p99 <= 20.0,
+        ));
+    }
     table.push_str(if o.smoke {
         "\n### Targets (smoke run: tiny sizes and 0.3 s measurements, not comparable with the targets)\n\n| target | measured | |\n|---|---:|---|\n"
     } else {
