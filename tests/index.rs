@@ -387,6 +387,11 @@ async fn index_works() {
         let (l, p) = (get(format!("{api_lite}{path}")).await, get(format!("{api_post}{path}")).await);
         assert_eq!((l.0, &l.2), (200, &p.2), "{path}");
     }
+    // SQL in a filter is a value like any other
+    for base in [&api_lite, &api_post] {
+        let (status, _, v) = get(format!("{base}/api/v1/products?brand=%27%20OR%201%3D1%20--")).await;
+        assert_eq!((status, v["items"].as_array().map(Vec::len)), (200, Some(0)), "{v}");
+    }
     let (_, _, doc) = get(format!("{api_lite}/openapi.json")).await;
     for spec in tracepass::api::lists::LISTS {
         assert!(doc["paths"][spec.path]["get"].is_object(), "{} documented", spec.path);
@@ -468,6 +473,34 @@ async fn index_works() {
     ] {
         assert_eq!(refused(&api_post, &format!("/epcis/events?{q}")).await, (400, json_str(param)), "{q}");
     }
+
+    // ---- the dashboard in real headless Chromium -------------------------------------------
+    let shots = tracepass_e2e::root().join("target/artifacts/browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    let wd = tracepass_e2e::webdriver::WebDriver::start_desktop(&dir.path().join("chromedriver.log"));
+    wd.goto(&format!("{api_lite}/dashboard"));
+    let charts = wd.script(
+        "return [...document.querySelectorAll('svg')].map(s => [s.id, s.querySelector('title').textContent, \
+         s.querySelector('.axis-x').textContent, s.querySelector('.axis-y').textContent, s.querySelectorAll('rect').length]);",
+    );
+    let charts = charts.as_array().unwrap();
+    assert_eq!(charts.len(), 7, "{charts:?}");
+    for c in charts {
+        let (title, x, y) = (c[1].as_str().unwrap(), c[2].as_str().unwrap(), c[3].as_str().unwrap());
+        assert!(!title.is_empty() && !x.is_empty() && y.contains('('), "every chart has a title, axes and a unit: {c}");
+    }
+    let bars = |id: &str| charts.iter().find(|c| c[0] == id).unwrap()[4].as_u64().unwrap();
+    assert_eq!((bars("by-country"), bars("by-agency"), bars("sampling")), (2, 2, 1), "{charts:?}");
+    let text = wd.text("body");
+    assert!(text.contains("Quality dashboard") && text.contains("NZ") && text.contains("FR"), "{text}");
+    assert_eq!(wd.elements("script").len(), 0);
+    assert_eq!(wd.script("return performance.getEntriesByType('resource').length;"), 0, "no external assets");
+    wd.full_page_screenshot(&shots.join("dashboard.png")).or_else(|| Some(wd.screenshot(&shots.join("dashboard.png")))).unwrap();
+    // a period with no data, and a malformed one
+    wd.goto(&format!("{api_lite}/dashboard?from=2099-01"));
+    assert!(wd.text("body").contains("no data in this period"));
+    assert_eq!(refused(&api_lite, "/dashboard?from=2026-13").await, (400, json_str("from")));
+    drop(wd);
 
     // ---- --from-scratch rebuilds the same rows ---------------------------------------------
     index_once(&url, &file, &sqlite, &["--from-scratch"]);

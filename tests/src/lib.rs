@@ -192,3 +192,4 @@ pub mod fixture;
 pub mod index_bench;
 pub mod network;
 pub mod postgres;
+pub mod webdriver;

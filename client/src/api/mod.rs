@@ -5,12 +5,14 @@
 //!   timeline, a merchant, a product, a factory, an attestation, a proposal), statistics
 //!   (`stats/pass-rates`, `stats/sampling`, `stats/backlog`) and `status` (the last block indexed);
 //! - `/epcis/events`: GS1's EPCIS 2.0 query interface (REST binding) over the indexed events;
-//! - `/openapi.json`: the OpenAPI 3.1 document, made from the same tables as the handlers.
+//! - `/openapi.json`: the OpenAPI 3.1 document, made from the same tables as the handlers;
+//! - `/dashboard`: the operator's page (HTML, SVG charts, `?from=YYYY-MM&to=YYYY-MM`).
 //!
 //! Errors: 400 for a malformed or unknown parameter, 404 for an ID the index does not hold,
 //! both with `{"error": {"status", "parameter", "message"}}`; 503 when the database fails (the
 //! cause goes to the server's log, never to the client). A client's mistake is not logged.
 
+pub mod dashboard;
 pub mod epcis;
 pub mod lists;
 pub mod openapi;
@@ -156,6 +158,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/status", get(status))
         .route("/epcis/events", get(epcis::events))
         .route("/openapi.json", get(openapi_json))
+        .route("/dashboard", get(dashboard::dashboard))
         .fallback(not_found)
         .layer(axum::middleware::map_response(headers))
         .with_state(state)

@@ -71,9 +71,37 @@ pub enum By {
     Agency,
 }
 
+/// A period of whole months (`YYYY-MM`, both ends included); `None`: unbounded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Period {
+    /// First month.
+    pub from: Option<String>,
+    /// Last month.
+    pub to: Option<String>,
+}
+
+impl Period {
+    /// Whether `month` (`YYYY-MM`) is in the period.
+    pub fn contains(&self, month: &str) -> bool {
+        self.from.as_deref().is_none_or(|f| month >= f) && self.to.as_deref().is_none_or(|t| month <= t)
+    }
+}
+
+/// A `YYYY-MM` month, checked.
+pub fn parse_month(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let ok = b.len() == 7 && b[4] == b'-' && b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit) && (1..=12).contains(&s[5..].parse::<u8>().ok()?);
+    ok.then(|| s.to_string())
+}
+
 /// Inspections and passes per `by` and month (of the inspection's issue time), counting
 /// unrevoked inspections only.
 pub async fn pass_rates(db: &Db, by: By) -> Result<Rows> {
+    pass_rates_in(db, by, &Period::default()).await
+}
+
+/// [`pass_rates`] within a period.
+pub async fn pass_rates_in(db: &Db, by: By, period: &Period) -> Result<Rows> {
     let key = match by {
         By::Merchant => "l.merchant",
         By::Country => "p.origin",
@@ -84,9 +112,11 @@ pub async fn pass_rates(db: &Db, by: By) -> Result<Rows> {
         "SELECT {key} AS key, a.month AS month, COUNT(*) AS inspections, \
          SUM(CASE WHEN a.result = 'pass' THEN 1 ELSE 0 END) AS passes \
          FROM attestations a JOIN lots l ON l.lot = a.lot JOIN products p ON p.gtin = l.gtin \
-         WHERE a.kind = 'inspection' AND a.revoked_block IS NULL GROUP BY {key}, a.month ORDER BY key, month"
+         WHERE a.kind = 'inspection' AND a.revoked_block IS NULL AND a.month >= $1 AND a.month <= $2 \
+         GROUP BY {key}, a.month ORDER BY key, month"
     );
-    let mut rows = db.rows(&sql, &[]).await?;
+    let (from, to) = (period.from.clone().unwrap_or_default(), period.to.clone().unwrap_or_else(|| "9999-99".into()));
+    let mut rows = db.rows(&sql, &[Val::Text(from), Val::Text(to)]).await?;
     for r in &mut rows {
         // SUM is numeric on PostgreSQL: the same integer on both backends
         let passes = number(&r["passes"]);
@@ -161,6 +191,32 @@ pub async fn backlog(db: &Db, limit: u32) -> Result<Rows> {
     .await
 }
 
+/// Per month of a period: unrevoked inspections passed and failed, lots held (status changes to
+/// held) and lots recalled; months in order.
+pub async fn months(db: &Db, period: &Period) -> Result<Vec<(String, [i64; 4])>> {
+    let mut m: std::collections::BTreeMap<String, [i64; 4]> = Default::default();
+    for r in db
+        .rows("SELECT month, result, COUNT(*) AS n FROM attestations WHERE kind = 'inspection' AND revoked_block IS NULL GROUP BY month, result", &[])
+        .await?
+    {
+        let month = r["month"].as_str().unwrap_or("").to_string();
+        if period.contains(&month) {
+            m.entry(month).or_default()[if r["result"] == "pass" { 0 } else { 1 }] += number(&r["n"]);
+        }
+    }
+    let held = db.rows("SELECT b.time_ms AS t FROM status_changes s JOIN blocks b ON b.number = s.block WHERE s.to_status = 'held'", &[]).await?;
+    let recalled = db.rows("SELECT time_ms AS t FROM recalls", &[]).await?;
+    for (k, rows) in [(2, held), (3, recalled)] {
+        for r in rows {
+            let month = super::facts::month(number(&r["t"]) as u64);
+            if period.contains(&month) {
+                m.entry(month).or_default()[k] += 1;
+            }
+        }
+    }
+    Ok(m.into_iter().collect())
+}
+
 /// Counts of every table and the cursor: the index at a glance.
 pub async fn summary(db: &Db) -> Result<Value> {
     let mut m = Map::new();
@@ -193,6 +249,16 @@ mod tests {
         let (lo, hi) = wilson(0, 100, Z_99);
         assert_eq!(lo, 0.0);
         assert!(hi > 0.0 && hi < 0.07);
+    }
+
+    #[test]
+    fn parse_month_works() {
+        assert_eq!(parse_month("2026-12").as_deref(), Some("2026-12"));
+        for bad in ["2026-13", "2026-00", "26-12", "2026/12", "2026-1x", ""] {
+            assert_eq!(parse_month(bad), None, "{bad}");
+        }
+        let p = Period { from: Some("2026-01".into()), to: Some("2026-06".into()) };
+        assert!(p.contains("2026-01") && p.contains("2026-06") && !p.contains("2025-12") && !p.contains("2026-07"));
     }
 
     #[test]
