@@ -119,7 +119,7 @@ async fn all_pages(base: &str, path_and_query: &str) -> Vec<Value> {
 async fn start_api(db: &str) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let db = Db::open(db).await.unwrap();
+    let db = Db::open_reader(db).await.unwrap();
     tokio::spawn(tracepass::api::serve(listener, db, std::future::pending()));
     base
 }
@@ -316,9 +316,14 @@ async fn index_works() {
         let fail_safe = rows.iter().find(|r| r["how"] == "fail_safe").unwrap();
         assert_eq!((fail_safe["lots"].as_u64(), fail_safe["selected"].as_u64()), (Some(7), Some(7)));
         // the backlog: epoch 1's selected lots (none inspected), then none of the inspected ones
-        let backlog = query::backlog(db, 1_000).await.unwrap();
-        assert_eq!(backlog.len() as u64, expected_selected.min(1_000));
-        assert!(backlog.iter().all(|r| r["lot_number"].as_str().unwrap().starts_with('S')));
+        let backlog = query::backlog(db, 1_000, 14).await.unwrap();
+        assert_eq!(backlog["total"], expected_selected, "{}", backlog["total"]);
+        assert_eq!(backlog["overdue"], 0, "selected minutes ago");
+        let items = backlog["items"].as_array().unwrap();
+        assert_eq!(items.len() as u64, expected_selected.min(1_000));
+        assert!(items.iter().all(|r| r["lot_number"].as_str().unwrap().starts_with('S') && r["overdue"] == false));
+        // with no grace at all, every waiting lot is overdue
+        assert_eq!(query::backlog(db, 1, 0).await.unwrap()["overdue"], expected_selected);
     }
     println!("sampling: {} of {SAMPLED_LOTS} drawn lots selected at {RATE_BPS} bps", query::sampling_rates(&lite).await.unwrap()[0]["selected"]);
 

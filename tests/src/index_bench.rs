@@ -66,11 +66,13 @@ pub async fn run(c: &Consortium, url: &str, sizes: Sizes, say: impl Fn(&str)) ->
             expires_on: 20281101,
         })
         .collect();
+    let t = Instant::now();
     let done: Vec<_> = futures::stream::iter(inputs.chunks(100).map(|ch| tp.register_lots(&c.keys.merchant, ch.to_vec()))).buffered(8).collect().await;
     let mut ids = Vec::with_capacity(sizes.lots);
     for d in done {
         ids.extend(d?.value);
     }
+    say(&format!("index: {} lots registered in {:.1} s; inspecting", ids.len(), t.elapsed().as_secs_f64()));
     let now = tp.chain.now_ms().await?;
     let loc = Location { country: CountryCode(*b"NZ"), code: b"NZAKL".to_vec() };
     let ops: Vec<_> = ids[..sizes.inspected]
@@ -85,7 +87,7 @@ pub async fn run(c: &Consortium, url: &str, sizes: Sizes, say: impl Fn(&str)) ->
             }
         })
         .collect();
-    for r in futures::stream::iter(ops).buffered(8).collect::<Vec<_>>().await {
+    for r in futures::stream::iter(ops).buffered(4).collect::<Vec<_>>().await {
         r?;
     }
     // everything sent is final before indexing starts
@@ -117,7 +119,8 @@ pub async fn run(c: &Consortium, url: &str, sizes: Sizes, say: impl Fn(&str)) ->
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| ClientError::Chain(e.to_string()))?;
         let addr = listener.local_addr().map_err(|e| ClientError::Chain(e.to_string()))?;
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(tracepass::api::serve(listener, db.clone(), async move {
+        let reader = Db::open_reader(db_url).await?;
+        let server = tokio::spawn(tracepass::api::serve(listener, reader, async move {
             let _ = stop_rx.await;
         }));
         let mut loads: Vec<(&str, Load)> = vec![];

@@ -148,7 +148,7 @@ pub async fn dashboard(State(s): State<ApiState>, RawQuery(q): RawQuery) -> Resu
     let by_merchant = query::pass_rates_in(db, By::Merchant, &period).await.map_err(e)?;
     let months = query::months(db, &period).await.map_err(e)?;
     let sampling = query::sampling_rates(db).await.map_err(e)?;
-    let backlog = query::backlog(db, 10).await.map_err(e)?;
+    let backlog = query::backlog(db, 10, query::DEFAULT_OVERDUE_DAYS).await.map_err(e)?;
     let summary = query::summary(db).await.map_err(e)?;
 
     // counts: an axis of whole ticks (a multiple of 4)
@@ -232,13 +232,19 @@ pub async fn dashboard(State(s): State<ApiState>, RawQuery(q): RawQuery) -> Resu
                         }
                     }
                     section #backlog {
-                        h2 { "Inspection backlog: selected lots not inspected (oldest 10)" }
+                        h2 { "Inspection backlog: selected lots not inspected" }
+                        p #backlog-counts {
+                            (backlog["total"]) " lots waiting, " (backlog["overdue"]) " of them overdue (selected more than "
+                            (backlog["overdue_days"]) " days ago). The oldest:"
+                        }
                         table {
-                            tr { th { "lot" } th { "merchant" } th { "GTIN" } th { "lot number" } th { "block" } }
-                            @for r in &backlog {
+                            tr { th { "lot" } th { "merchant" } th { "GTIN" } th { "lot number" } th { "selected" } th { "overdue" } }
+                            @for r in backlog["items"].as_array().into_iter().flatten() {
                                 tr {
                                     td { (short(r["lot"].as_str().unwrap_or(""))) } td { (short(r["merchant"].as_str().unwrap_or(""))) }
-                                    td { (r["gtin"].as_str().unwrap_or("")) } td { (r["lot_number"].as_str().unwrap_or("")) } td.num { (r["block"]) }
+                                    td { (r["gtin"].as_str().unwrap_or("")) } td { (r["lot_number"].as_str().unwrap_or("")) }
+                                    td.num { (crate::fmt::utc(r["selected_at"].as_u64().unwrap_or(0))) }
+                                    td { @if r["overdue"] == true { "yes" } @else { "no" } }
                                 }
                             }
                         }

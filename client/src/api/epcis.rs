@@ -283,7 +283,7 @@ pub async fn events(State(s): State<ApiState>, RawQuery(raw): RawQuery) -> std::
         if !docs.contains_key(&lot) {
             let mut by_id = HashMap::new();
             if let Some(d) = lot_data(&s.db, &lot, registry, attestation, now).await.map_err(unavailable)? {
-                let doc = epcis::build_document(&d).map_err(unavailable)?;
+                let doc = epcis::document(&d);
                 for e in doc["epcisBody"]["eventList"].as_array().into_iter().flatten() {
                     if let Some(id) = e["eventID"].as_str() {
                         by_id.insert(id.to_string(), e.clone());

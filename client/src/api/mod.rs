@@ -121,8 +121,9 @@ async fn sampling(State(s): State<ApiState>, RawQuery(q): RawQuery) -> Answer {
 async fn backlog(State(s): State<ApiState>, RawQuery(q): RawQuery) -> Answer {
     let mut p = Params::parse(q.as_deref())?;
     let limit = p.limit("limit", params::DEFAULT_LIMIT)?;
+    let days = p.int("overdue_days", u64::from(query::MAX_OVERDUE_DAYS))?.map_or(query::DEFAULT_OVERDUE_DAYS, |d| d as u32);
     p.finish()?;
-    ok(json!({ "items": query::backlog(&s.db, limit).await.map_err(|e| ApiError::unavailable(&e))? }))
+    ok(query::backlog(&s.db, limit, days).await.map_err(|e| ApiError::unavailable(&e))?)
 }
 
 async fn status(State(s): State<ApiState>) -> Answer {

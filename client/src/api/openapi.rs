@@ -88,7 +88,12 @@ pub fn document() -> OpenApi {
         )
         .path(
             "/api/v1/stats/backlog",
-            PathItem::new(HttpMethod::Get, operation("backlog", "Selected lots not inspected yet, oldest first", vec![limit("Most rows")], &[])),
+            PathItem::new(HttpMethod::Get, operation(
+                    "backlog",
+                    "Selected lots not inspected yet (total, overdue), oldest first",
+                    vec![limit("Most rows"), query("overdue_days", Kind::Int, "Days after selection when a lot is overdue (default 14)")],
+                    &[],
+                )),
         )
         .path("/api/v1/status", PathItem::new(HttpMethod::Get, operation("status", "Row counts and the last block indexed", vec![], &[])));
     let epcis: Vec<_> = super::epcis::PARAMS.iter().map(|(name, kind, doc)| query(name, *kind, doc)).collect();

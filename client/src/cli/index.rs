@@ -87,10 +87,13 @@ pub enum StatsCmd {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Selected lots not inspected yet, oldest first.
+    /// Selected lots not inspected yet (how many, how many overdue), oldest first.
     Backlog {
         #[command(flatten)]
         db: DbArgs,
+        /// Days after selection when an uninspected lot is overdue.
+        #[arg(long, default_value_t = query::DEFAULT_OVERDUE_DAYS, value_parser = clap::value_parser!(u32).range(0..=query::MAX_OVERDUE_DAYS as i64))]
+        overdue_days: u32,
         /// Most rows (1 to 1000).
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=query::MAX_LIMIT as i64))]
         limit: u32,
@@ -108,7 +111,7 @@ pub struct ApiArgs {
 
 /// `tracepass api`: the index over HTTP until Ctrl-C or SIGTERM.
 pub async fn api(ctx: &Ctx, a: ApiArgs) -> Result<i32> {
-    let db = Db::open(&a.db.database).await?;
+    let db = Db::open_reader(&a.db.database).await?;
     let listener = tokio::net::TcpListener::bind(&a.listen)
         .await
         .map_err(|e| tracepass::ClientError::Io { path: a.listen.clone(), reason: format!("cannot listen: {e}") })?;
@@ -244,9 +247,13 @@ pub async fn stats(ctx: &Ctx, c: StatsCmd) -> Result<i32> {
             let rows = query::sampling_rates(&Db::open(&db.database).await?).await?;
             ctx.print(&table(&rows), json!({ "rows": rows }));
         }
-        StatsCmd::Backlog { db, limit } => {
-            let rows = query::backlog(&Db::open(&db.database).await?, limit).await?;
-            ctx.print(&table(&rows), json!({ "rows": rows }));
+        StatsCmd::Backlog { db, limit, overdue_days } => {
+            let v = query::backlog(&Db::open(&db.database).await?, limit, overdue_days).await?;
+            let rows: Vec<_> = v["items"].as_array().into_iter().flatten().filter_map(|r| r.as_object().cloned()).collect();
+            ctx.print(
+                &format!("{} selected lots not inspected, {} overdue (> {} days)\n{}", v["total"], v["overdue"], v["overdue_days"], table(&rows)),
+                v,
+            );
         }
     }
     Ok(0)

@@ -93,6 +93,14 @@ fn is_production(step: BusinessStep) -> bool {
 /// Builds the EPCIS 2.0 document of a lot from its chain records (see the module doc) and
 /// validates it against the schema: an export that fails the schema is an error, never a file.
 pub fn build_document(d: &LotData) -> Result<Value> {
+    let doc = document(d);
+    schema::validate(&doc).map_err(|e| ClientError::Chain(format!("internal error: the export fails the EPCIS schema ({e})")))?;
+    Ok(doc)
+}
+
+/// [`build_document`] without the schema check, for the query interface, which renders many
+/// lots per request (its answers are checked against the schema by the index suite).
+pub fn document(d: &LotData) -> Value {
     let lot = crate::fmt::text(&d.lot.info.lot_number);
     let id = lot_id(&d.gtin, &d.lot.info.lot_number);
     let class = lot_class_uri(&d.gtin, &lot);
@@ -194,7 +202,7 @@ pub fn build_document(d: &LotData) -> Result<Value> {
     // chronological; trace events keep their order among equal times
     list.sort_by_key(|(t, _)| *t);
 
-    let doc = json!({
+    json!({
         "@context": [EPCIS_CONTEXT, { "tracepass": TRACEPASS_NS }],
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
@@ -213,9 +221,7 @@ pub fn build_document(d: &LotData) -> Result<Value> {
             "registry": ss58(&d.registry),
         },
         "epcisBody": { "eventList": list.into_iter().map(|(_, v)| v).collect::<Vec<_>>() },
-    });
-    schema::validate(&doc).map_err(|e| ClientError::Chain(format!("internal error: the export fails the EPCIS schema ({e})")))?;
-    Ok(doc)
+    })
 }
 
 /// The EPCIS 2.0 document of lot `lot` of `gtin`: its trace and attestations, read at one block,

@@ -20,7 +20,7 @@ mod vocab;
 #[cfg(test)]
 mod tests;
 
-pub use export::{build_document, export, LotData};
+pub use export::{build_document, document, export, LotData};
 /// Event IDs as export writes them (the query interface finds an indexed event's by them).
 pub use export::{attestation_event_id, trace_event_id};
 pub use import::{has_batch_all, import, parse_document, plan_import, submit_import, ImportPlan, ImportReport, ImportedEvent, LotImport};

@@ -120,12 +120,25 @@ impl Db {
     /// Opens (creating an SQLite file if needed) and migrates the database at `url`:
     /// `sqlite://PATH` or `postgres://...`.
     pub async fn open(url: &str) -> Result<Db> {
+        Db::connect(url, false).await
+    }
+
+    /// For readers (the query API): the schema made or migrated first, then a pool of
+    /// [`MAX_CONNECTIONS`] whose every transaction is read-only (SQLite opened `mode=ro`,
+    /// PostgreSQL `default_transaction_read_only`), so the readers run side by side and cannot
+    /// write.
+    pub async fn open_reader(url: &str) -> Result<Db> {
+        Db::connect(url, false).await?.close().await;
+        Db::connect(url, true).await
+    }
+
+    async fn connect(url: &str, reader: bool) -> Result<Db> {
         sqlx::any::install_default_drivers();
         let shown = redact(url);
         let err = |e: sqlx::Error| ClientError::Database(format!("{shown}: {e}"));
         let sqlite = url.starts_with("sqlite:");
         let url = if sqlite && !url.contains("mode=") {
-            format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
+            format!("{url}{}mode={}", if url.contains('?') { "&" } else { "?" }, if reader { "ro" } else { "rwc" })
         } else {
             url.to_string()
         };
@@ -138,15 +151,20 @@ impl Db {
             }
         }
         let pool = AnyPoolOptions::new()
-            .max_connections(if sqlite { 1 } else { MAX_CONNECTIONS })
+            // one writer on SQLite; readers side by side (WAL)
+            .max_connections(if sqlite && !reader { 1 } else { MAX_CONNECTIONS })
             .acquire_timeout(std::time::Duration::from_secs(30))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
-                    if sqlite {
+                    if sqlite && !reader {
                         // WAL: readers (the query commands) never block the writer; a crash
                         // loses at most the transaction in progress
                         sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
+                    }
+                    if sqlite {
                         sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
+                    } else if reader {
+                        sqlx::query("SET default_transaction_read_only = on").execute(&mut *conn).await?;
                     }
                     Ok(())
                 })
@@ -154,11 +172,9 @@ impl Db {
             .connect(&url)
             .await
             .map_err(err)?;
-        let shown2 = shown.clone();
-        migrator()
-            .run(&pool)
-            .await
-            .map_err(|e| ClientError::Database(format!("{shown2}: migrating the schema: {e}")))?;
+        if !reader {
+            migrator().run(&pool).await.map_err(|e| ClientError::Database(format!("{shown}: migrating the schema: {e}")))?;
+        }
         Ok(Db { pool, shown, sqlite })
     }
 

@@ -174,13 +174,25 @@ pub async fn start_block(db: &Db, d: &Deployment) -> Result<u32> {
 }
 
 /// Indexes finalized blocks into `db` from its cursor; see [`Until`].
+///
+/// A batch whose answer the connection refuses (jsonrpsee's 10 MB message bound: a hundred
+/// blocks of a hundred lots each come near it) ends the connection: the batch is halved and
+/// fetched again on a new one, and grows back by an eighth after each batch that came through.
 pub async fn run(db: &Db, d: &Deployment, opts: &Options, mut progress: impl FnMut(Progress)) -> Result<Summary> {
     let suite = Suite::of(d)?;
     let mut summary = Summary { head: start_block(db, d).await?.saturating_sub(1), ..Default::default() };
     let mut backoff = Duration::from_millis(250);
     let mut unreachable_since: Option<Instant> = None;
+    let mut per = opts.blocks_per_batch.clamp(1, MAX_BLOCKS_PER_BATCH);
     loop {
-        match follow(db, &suite, opts, &mut summary, &mut progress).await {
+        let head = summary.head;
+        let r = follow(db, &suite, opts, &mut per, &mut summary, &mut progress).await;
+        if summary.head > head {
+            // this connection made progress: the node is reachable
+            unreachable_since = None;
+            backoff = Duration::from_millis(250);
+        }
+        match r {
             Ok(()) => return Ok(summary),
             Err(e @ ClientError::Connect { .. }) => {
                 let since = *unreachable_since.get_or_insert_with(Instant::now);
@@ -194,15 +206,18 @@ pub async fn run(db: &Db, d: &Deployment, opts: &Options, mut progress: impl FnM
             }
             Err(e) => return Err(e),
         }
-        // reset once a connection made progress
-        if summary.blocks > 0 {
-            unreachable_since = None;
-        }
     }
 }
 
 /// One connection's worth of indexing.
-async fn follow(db: &Db, suite: &Suite, opts: &Options, summary: &mut Summary, progress: &mut impl FnMut(Progress)) -> Result<()> {
+async fn follow(
+    db: &Db,
+    suite: &Suite,
+    opts: &Options,
+    per: &mut u32,
+    summary: &mut Summary,
+    progress: &mut impl FnMut(Progress),
+) -> Result<()> {
     let chain = tokio::time::timeout(RPC_TIMEOUT, Chain::connect(&opts.url))
         .await
         .map_err(|_| ClientError::Connect { url: opts.url.clone(), reason: "no answer while connecting".into() })??;
@@ -214,7 +229,7 @@ async fn follow(db: &Db, suite: &Suite, opts: &Options, summary: &mut Summary, p
             suite.genesis
         )));
     }
-    let per = opts.blocks_per_batch.clamp(1, MAX_BLOCKS_PER_BATCH);
+    let max = opts.blocks_per_batch.clamp(1, MAX_BLOCKS_PER_BATCH);
     let mut target = chain.finalized_head(RPC_TIMEOUT).await?.0;
     loop {
         let next = db.cursor().await?.map_or(1, |c| c.block_number + 1);
@@ -228,24 +243,37 @@ async fn follow(db: &Db, suite: &Suite, opts: &Options, summary: &mut Summary, p
         }
         // fetch the next batch while this one is written
         let mut from = next;
-        let mut fetched = chain.past_blocks(from, (from + per - 1).min(target), RPC_TIMEOUT).await?;
+        let mut fetched = fetch(&chain, from, (from + *per - 1).min(target), per).await?;
         while !fetched.is_empty() {
             let last = fetched.last().map_or(from, |b| b.number);
             from = last + 1;
+            let mut next_per = *per;
             let upcoming = async {
                 if from <= target {
-                    chain.past_blocks(from, (from + per - 1).min(target), RPC_TIMEOUT).await
+                    fetch(&chain, from, (from + next_per - 1).min(target), &mut next_per).await
                 } else {
                     Ok(vec![])
                 }
             };
             let write = write_batch(db, suite, &chain, std::mem::take(&mut fetched), summary);
             let (written, upcoming) = tokio::join!(write, upcoming);
+            *per = next_per;
             written?;
             progress(Progress::Indexed { block: summary.head, target, events: summary.events });
             fetched = upcoming?;
+            // it came through: grow back towards the configured batch
+            *per = (*per + (*per / 8).max(1)).min(max);
         }
     }
+}
+
+/// Blocks `from..=to`; a batch that failed on the connection is halved for the next one.
+async fn fetch(chain: &Chain, from: u32, to: u32, per: &mut u32) -> Result<Vec<crate::chain::PastBlock>> {
+    let r = chain.past_blocks(from, to, RPC_TIMEOUT).await;
+    if matches!(r, Err(ClientError::Connect { .. })) && *per > 1 {
+        *per = (*per / 2).max(1);
+    }
+    r
 }
 
 async fn write_batch(db: &Db, suite: &Suite, chain: &Chain, blocks: Vec<crate::chain::PastBlock>, summary: &mut Summary) -> Result<()> {

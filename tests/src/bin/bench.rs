@@ -580,6 +580,10 @@ async fn run(o: &Opts) -> Result<()> {
     if r.is_err() {
         // what the node said last, before its temporary base path goes
         let log = std::fs::read_to_string(node.base.path().join("node.log")).unwrap_or_default();
+        let kept = root().join("target/bench/node.log");
+        if std::fs::write(&kept, &log).is_ok() {
+            eprintln!("the node's whole log: {}", kept.display());
+        }
         let tail: Vec<&str> = log.lines().filter(|l| l.contains("WARN") || l.contains("ERROR")).collect();
         for l in &tail[tail.len().saturating_sub(20)..] {
             eprintln!("node: {l}");
