@@ -406,6 +406,15 @@ async fn secret_never_shown_works() {
         "lot recall --gtin 10614142000421 --lot SEC1 --reason r",
         "deploy --artifacts {d}/no-such-dir",
         "serve --listen 127.0.0.1:0",
+        "index --once --database sqlite://{d}/hygiene.db",
+        "history lot 0x0000000000000000000000000000000000000000000000000000000000000000 --database sqlite://{d}/hygiene.db",
+        "history merchant {me} --database sqlite://{d}/hygiene.db",
+        "history agency {eve} --database sqlite://{d}/hygiene.db",
+        "stats summary --database sqlite://{d}/hygiene.db",
+        "stats pass-rates --by country --database sqlite://{d}/hygiene.db",
+        "stats sampling --database sqlite://{d}/hygiene.db",
+        "stats backlog --database sqlite://{d}/hygiene.db",
+        "api --listen 127.0.0.1:0 --database sqlite://{d}/hygiene.db",
     ]
     .iter()
     .map(|s| s.replace("{d}", &d).replace("{uri}", &uri).replace("{me}", &me_ss58).replace("{eve}", &eve).split(' ').map(str::to_string).collect())
@@ -439,7 +448,8 @@ async fn secret_never_shown_works() {
                 cmd.args(["--suri-file", &format!("{d}/bad-suri"), "--json"]);
             }
         }
-        let serve = args[0] == "serve";
+        // the servers run until stopped
+        let serve = args[0] == "serve" || args[0] == "api";
         let mut child = cmd.args(&args).env("RUST_LOG", "trace").env("RUST_BACKTRACE", "1").stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
         let deadline = Instant::now() + Duration::from_secs(if serve { 3 } else { 120 });
         while child.try_wait().unwrap().is_none() {
