@@ -43,6 +43,11 @@ pub fn describe_action(a: &Action) -> String {
     }
 }
 
+/// `0x` and 64 hex digits (a hash, a topic, a lot ID as the client writes them), else `None`.
+pub fn parse_hex32(s: &str) -> Option<[u8; 32]> {
+    hex::decode(s.strip_prefix("0x")?).ok()?.try_into().ok()
+}
+
 /// A byte string from the chain as text (lossy UTF-8: the contracts check lengths, not encoding).
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

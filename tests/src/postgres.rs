@@ -62,8 +62,17 @@ impl Postgres {
         pg
     }
 
+    /// A server tool: Debian's directory, else the PATH.
+    fn tool(&self, name: &str) -> PathBuf {
+        if self.bin.as_os_str().is_empty() {
+            PathBuf::from(name)
+        } else {
+            self.bin.join(name)
+        }
+    }
+
     fn run(&self, tool: &str, args: &[&str]) {
-        let exe = if self.bin.as_os_str().is_empty() { PathBuf::from(tool) } else { self.bin.join(tool) };
+        let exe = self.tool(tool);
         let out = if self.as_postgres {
             Command::new("runuser").args(["-u", "postgres", "--"]).arg(&exe).args(args).output()
         } else {
@@ -81,8 +90,7 @@ impl Postgres {
 
     /// A URL of a fresh database `name` on this server (created now).
     pub fn database(&self, name: &str) -> String {
-        let exe = if self.bin.as_os_str().is_empty() { PathBuf::from("createdb") } else { self.bin.join("createdb") };
-        let ok = Command::new(exe)
+        let ok = Command::new(self.tool("createdb"))
             .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "postgres", name])
             .status()
             .expect("createdb");
@@ -99,7 +107,7 @@ impl Postgres {
 impl Drop for Postgres {
     fn drop(&mut self) {
         let data = s(&self.dir.path().join("data"));
-        let exe = if self.bin.as_os_str().is_empty() { PathBuf::from("pg_ctl") } else { self.bin.join("pg_ctl") };
+        let exe = self.tool("pg_ctl");
         let _ = if self.as_postgres {
             Command::new("runuser").args(["-u", "postgres", "--"]).arg(exe).args(["-D", &data, "-m", "immediate", "stop"]).output()
         } else {

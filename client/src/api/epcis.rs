@@ -9,7 +9,7 @@
 //! link: the query is complete when no link comes back.
 
 use super::lists::Kind;
-use super::params::{fingerprint, ApiError, PageToken, Params};
+use super::params::{fingerprint, next_link, ApiError, Filter, PageToken, Params};
 use super::ApiState;
 use crate::chain::AccountId;
 use crate::epcis::{self, LotData};
@@ -205,11 +205,7 @@ async fn lot_data(db: &Db, lot: &str, registry: AccountId, attestation: AccountI
 /// `GET /epcis/events`.
 pub async fn events(State(s): State<ApiState>, RawQuery(raw): RawQuery) -> std::result::Result<Response, ApiError> {
     let mut p = Params::parse(raw.as_deref())?;
-    let per_page = match p.int("perPage", u64::from(MAX_PER_PAGE))? {
-        None => DEFAULT_PER_PAGE,
-        Some(0) => return Err(ApiError::bad("perPage", "at least 1")),
-        Some(n) => n as u32,
-    };
+    let per_page = p.limit("perPage", DEFAULT_PER_PAGE, MAX_PER_PAGE)?;
     let token = p.text("nextPageToken")?;
     let fp = fingerprint("/epcis/events", p.remaining());
     let q = parse(&mut p)?;
@@ -217,52 +213,36 @@ pub async fn events(State(s): State<ApiState>, RawQuery(raw): RawQuery) -> std::
     let after = token.map(|t| PageToken::decode("nextPageToken", &t, &fp)).transpose()?;
     let unavailable = |e: ClientError| ApiError::unavailable(&e);
 
-    // candidate events in chain order: trace events and lot attestations (inspections, clearances)
-    let mut values = Vec::new();
-    let cond = |prefix: &str, values: &mut Vec<Val>| {
-        let mut c = Vec::new();
+    // candidate events in chain order: trace events and lot attestations (inspections, clearances),
+    // the same conditions on each part of one statement
+    let fill = |f: &mut Filter| {
         if let Some(lots) = &q.lots {
-            if lots.is_empty() {
-                c.push("1 = 0".to_string());
-            } else {
-                let marks: Vec<String> = lots
-                    .iter()
-                    .map(|l| {
-                        values.push(Val::from(l.as_str()));
-                        format!("${}", values.len())
-                    })
-                    .collect();
-                c.push(format!("{prefix}lot IN ({})", marks.join(", ")));
-            }
+            f.push_in("lot", lots.iter().map(|l| Val::from(l.as_str())));
         }
         if let Some(ge) = q.ge {
-            values.push(Val::from(ge));
-            c.push(format!("{prefix}event_time >= ${}", values.len()));
+            f.push("event_time", ">=", Val::from(ge));
         }
         if let Some(lt) = q.lt {
-            values.push(Val::from(lt));
-            c.push(format!("{prefix}event_time < ${}", values.len()));
+            f.push("event_time", "<", Val::from(lt));
         }
         if let Some(t) = &after {
-            values.push(Val::Int(t.block));
-            let b = values.len();
-            values.push(Val::Int(t.idx));
-            c.push(format!("({prefix}block > ${b} OR ({prefix}block = ${b} AND {prefix}idx > ${}))", values.len()));
+            f.after("", t);
         }
-        c
     };
-    let mut tc = cond("", &mut values);
-    let mut ac = cond("", &mut values);
-    ac.push("lot IS NOT NULL".into());
-    ac.push("kind IN ('inspection', 'customs')".into());
-    let w = |c: &mut Vec<String>| if c.is_empty() { String::new() } else { format!("WHERE {}", c.join(" AND ")) };
+    let mut traces = Filter::default();
+    fill(&mut traces);
+    let mut attested = Filter::continuing(traces.values.clone());
+    fill(&mut attested);
+    attested.conditions.push("lot IS NOT NULL".into());
+    attested.conditions.push("kind IN ('inspection', 'customs')".into());
     let sql = format!(
         "SELECT 't' AS src, lot, idx_in_lot AS n, block, idx FROM trace_events {} UNION ALL \
          SELECT 'a' AS src, lot, id AS n, block, idx FROM attestations {} ORDER BY block, idx LIMIT {}",
-        w(&mut tc),
-        w(&mut ac),
+        traces.where_clause(),
+        attested.where_clause(),
         MAX_SCANNED
     );
+    let values = attested.values;
     let rows = s.db.rows(&sql, &values).await.map_err(unavailable)?;
     let Some((registry, attestation)) = contracts(&s.db).await.map_err(unavailable)? else {
         return Ok(answer(vec![], None, raw.as_deref()));
@@ -325,15 +305,8 @@ fn answer(events: Vec<Value>, next: Option<String>, raw: Option<&str>) -> Respon
         "epcisBody": { "queryResults": { "queryName": "SimpleEventQuery", "resultsBody": { "eventList": events } } },
     });
     let mut res = ([(header::CONTENT_TYPE, "application/json")], doc.to_string()).into_response();
-    if let Some(next) = next {
-        let mut q: Vec<(String, String)> = raw
-            .map(|r| form_urlencoded::parse(r.as_bytes()).into_owned().filter(|(k, _)| k != "nextPageToken").collect())
-            .unwrap_or_default();
-        q.push(("nextPageToken".into(), next));
-        let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(q).finish();
-        if let Ok(v) = HeaderValue::from_str(&format!("</epcis/events?{query}>; rel=\"next\"")) {
-            res.headers_mut().insert(header::LINK, v);
-        }
+    if let Some(v) = next.as_deref().and_then(|t| next_link("/epcis/events", raw, "nextPageToken", t)) {
+        res.headers_mut().insert(header::LINK, v);
     }
     res.headers_mut().insert("GS1-EPCIS-Version", HeaderValue::from_static("2.0.0"));
     res

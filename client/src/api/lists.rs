@@ -2,10 +2,10 @@
 //! handler serves them all (keyset pages in chain order) and the OpenAPI document is made from
 //! the same table, so the two cannot disagree.
 
-use super::params::{account, ApiError, Filter, PageToken, Params, DEFAULT_LIMIT};
+use super::params::{account, next_link, ApiError, Filter, PageToken, Params, DEFAULT_LIMIT, MAX_LIMIT};
 use super::ApiState;
 use crate::index::db::Val;
-use axum::http::{header, HeaderValue};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
@@ -204,7 +204,7 @@ fn value(p: &mut Params, spec: &FilterSpec) -> Result<Option<Val>, ApiError> {
 /// next page's token (and `Link: <...>; rel="next"`) when there is more.
 pub async fn list(state: &ApiState, spec: &ListSpec, raw: Option<&str>) -> Result<Response, ApiError> {
     let mut p = Params::parse(raw)?;
-    let limit = p.limit("limit", DEFAULT_LIMIT)?;
+    let limit = p.limit("limit", DEFAULT_LIMIT, MAX_LIMIT)?;
     let token = p.text("page_token")?;
     let fingerprint = super::params::fingerprint(spec.path, p.remaining());
     let mut filter = Filter::default();
@@ -242,15 +242,8 @@ pub async fn list(state: &ApiState, spec: &ListSpec, raw: Option<&str>) -> Resul
         r.remove("pos_idx");
     }
     let mut res = axum::Json(json!({ "items": rows, "next_page_token": next })).into_response();
-    if let Some(next) = &next {
-        let mut q: Vec<(String, String)> = raw
-            .map(|r| form_urlencoded::parse(r.as_bytes()).into_owned().filter(|(k, _)| k != "page_token").collect())
-            .unwrap_or_default();
-        q.push(("page_token".into(), next.clone()));
-        let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(q).finish();
-        if let Ok(v) = HeaderValue::from_str(&format!("<{}?{query}>; rel=\"next\"", spec.path)) {
-            res.headers_mut().insert(header::LINK, v);
-        }
+    if let Some(v) = next.as_deref().and_then(|t| next_link(spec.path, raw, "page_token", t)) {
+        res.headers_mut().insert(header::LINK, v);
     }
     Ok(res)
 }

@@ -120,7 +120,7 @@ async fn sampling(State(s): State<ApiState>, RawQuery(q): RawQuery) -> Answer {
 
 async fn backlog(State(s): State<ApiState>, RawQuery(q): RawQuery) -> Answer {
     let mut p = Params::parse(q.as_deref())?;
-    let limit = p.limit("limit", params::DEFAULT_LIMIT)?;
+    let limit = p.limit("limit", params::DEFAULT_LIMIT, params::MAX_LIMIT)?;
     let days = p.int("overdue_days", u64::from(query::MAX_OVERDUE_DAYS))?.map_or(query::DEFAULT_OVERDUE_DAYS, |d| d as u32);
     p.finish()?;
     ok(query::backlog(&s.db, limit, days).await.map_err(|e| ApiError::unavailable(&e))?)

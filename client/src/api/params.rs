@@ -93,9 +93,9 @@ impl Params {
             .transpose()
     }
 
-    /// `limit`: 1 to [`MAX_LIMIT`], default [`DEFAULT_LIMIT`].
-    pub fn limit(&mut self, name: &str, default: u32) -> Result<u32, ApiError> {
-        match self.int(name, u64::from(MAX_LIMIT))? {
+    /// A page size: 1 to `max`, `default` if not given.
+    pub fn limit(&mut self, name: &str, default: u32, max: u32) -> Result<u32, ApiError> {
+        match self.int(name, u64::from(max))? {
             None => Ok(default),
             Some(0) => Err(ApiError::bad(name, "at least 1")),
             Some(n) => Ok(n as u32),
@@ -206,6 +206,21 @@ impl Filter {
         self.conditions.push(format!("{column} {op} ${}", self.values.len()));
     }
 
+    /// Adds `column IN (values)`; no values matches nothing.
+    pub fn push_in(&mut self, column: &str, values: impl IntoIterator<Item = Val>) {
+        let mut marks = Vec::new();
+        for v in values {
+            self.values.push(v);
+            marks.push(format!("${}", self.values.len()));
+        }
+        self.conditions.push(if marks.is_empty() { "1 = 0".into() } else { format!("{column} IN ({})", marks.join(", ")) });
+    }
+
+    /// A filter whose placeholders continue after `values` (one statement of several parts).
+    pub fn continuing(values: Vec<Val>) -> Filter {
+        Filter { conditions: Vec::new(), values }
+    }
+
     /// Adds the keyset condition: rows after `t` in (block, idx) order.
     pub fn after(&mut self, prefix: &str, t: &PageToken) {
         self.values.push(Val::Int(t.block));
@@ -225,6 +240,16 @@ impl Filter {
     }
 }
 
+/// The `Link: <path?query>; rel="next"` of a page: the request's own query with the paging
+/// parameter `token_param` set to `token`.
+pub fn next_link(path: &str, raw: Option<&str>, token_param: &str, token: &str) -> Option<axum::http::HeaderValue> {
+    let mut q: Vec<(String, String)> =
+        raw.map(|r| form_urlencoded::parse(r.as_bytes()).into_owned().filter(|(k, _)| k != token_param).collect()).unwrap_or_default();
+    q.push((token_param.into(), token.into()));
+    let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(q).finish();
+    axum::http::HeaderValue::from_str(&format!("<{path}?{query}>; rel=\"next\"")).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,10 +258,10 @@ mod tests {
     fn params_fail() {
         assert_eq!(Params::parse(Some("a=1&a=2")).unwrap_err().parameter.as_deref(), Some("a"));
         let mut p = Params::parse(Some("limit=100000&x=1")).unwrap();
-        assert_eq!(p.limit("limit", 50).unwrap_err().parameter.as_deref(), Some("limit"));
+        assert_eq!(p.limit("limit", 50, MAX_LIMIT).unwrap_err().parameter.as_deref(), Some("limit"));
         assert_eq!(p.finish().unwrap_err(), ApiError::bad("x", "unknown parameter"));
         let mut p = Params::parse(Some("limit=-1&from=yesterday&merchant=bob")).unwrap();
-        assert!(p.limit("limit", 50).is_err());
+        assert!(p.limit("limit", 50, MAX_LIMIT).is_err());
         assert_eq!(p.time("from").unwrap_err().parameter.as_deref(), Some("from"));
         assert_eq!(p.account("merchant").unwrap_err().parameter.as_deref(), Some("merchant"));
         assert!(Params::parse(Some(&"a".repeat(MAX_QUERY_BYTES + 1))).is_err());

@@ -68,9 +68,7 @@ impl Chain {
         let mut blocks = Vec::with_capacity((to - from + 1) as usize);
         for (n, h) in (from..=to).zip(hashes.into_iter()) {
             let h = h.map_err(|e| bad(e.to_string()))?.ok_or_else(|| ClientError::Chain(format!("the node has no block #{n}")))?;
-            let b: [u8; 32] = hex::decode(h.trim_start_matches("0x"))
-                .ok()
-                .and_then(|b| b.try_into().ok())
+            let b = crate::fmt::parse_hex32(&h)
                 .ok_or_else(|| bad(format!("bad block hash {h}")))?;
             blocks.push(PastBlock { number: n, hash: H256(b), events: None, time_ms: 0 });
         }

@@ -108,9 +108,9 @@ impl Deployment {
     pub fn check(&self) -> std::result::Result<(), String> {
         for c in [&self.whitelist, &self.registry, &self.sampling, &self.attestation] {
             crate::chain::parse_account(&c.address).map_err(|e| e.to_string())?;
-            parse_h256(&c.code_hash).ok_or(format!("bad code hash {}", c.code_hash))?;
+            crate::fmt::parse_hex32(&c.code_hash).ok_or(format!("bad code hash {}", c.code_hash))?;
         }
-        parse_h256(&self.genesis_hash).ok_or(format!("bad genesis hash {}", self.genesis_hash))?;
+        crate::fmt::parse_hex32(&self.genesis_hash).ok_or(format!("bad genesis hash {}", self.genesis_hash))?;
         self.selectors().map(|_| ())
     }
 
@@ -121,7 +121,4 @@ impl Deployment {
     }
 }
 
-fn parse_h256(s: &str) -> Option<[u8; 32]> {
-    hex::decode(s.strip_prefix("0x")?).ok()?.try_into().ok()
-}
 

@@ -316,9 +316,7 @@ impl Db {
                 for r in &lots {
                     let text: String = r.try_get(0).map_err(|e| self.err(e))?;
                     let rate: Option<i64> = r.try_get(1).map_err(|e| self.err(e))?;
-                    let lot: [u8; 32] = hex::decode(text.trim_start_matches("0x"))
-                        .ok()
-                        .and_then(|b| b.try_into().ok())
+                    let lot = crate::fmt::parse_hex32(&text)
                         .ok_or_else(|| ClientError::Database(format!("{}: lot {text} is not a 32-byte hex ID", self.shown)))?;
                     let rate = u16::try_from(rate.unwrap_or(0)).unwrap_or(u16::MAX);
                     match tracepass_shared::Selection::of_final(seed.as_ref(), &lot, rate) {

@@ -111,9 +111,7 @@ impl Suite {
         }
         let mut topics = HashMap::new();
         for (t, name) in &d.events {
-            let b: [u8; 32] = hex::decode(t.trim_start_matches("0x"))
-                .ok()
-                .and_then(|b| b.try_into().ok())
+            let b = crate::fmt::parse_hex32(t)
                 .ok_or_else(|| ClientError::Deployment(format!("bad event topic {t}")))?;
             topics.insert(b, name.clone());
         }
