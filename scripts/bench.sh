@@ -3,7 +3,7 @@
 # populates the consortium, and measures registration, verification and cost through the
 # tracepass library, each beside its baseline or limit (see BENCHMARKS.md). Prints the table and
 # writes the figures to target/bench/bench.json.
-# Usage: scripts/bench.sh [--smoke] [--runs N] [--only registration,pipeline,verification,cost,consortium] [--sizes N,N]
+# Usage: scripts/bench.sh [--smoke] [--runs N] [--only registration,pipeline,verification,cost,index,resolver,consortium] [--sizes N,N]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 need_node_tools

@@ -68,7 +68,7 @@ native_toolchain() {
 }
 
 # --- 2. Debian packages -----------------------------------------------------------------------
-APT_PKGS=(protobuf-compiler clang libclang-dev chromium chromium-driver postgresql)
+APT_PKGS=(protobuf-compiler clang libclang-dev chromium chromium-driver postgresql wrk)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -2,12 +2,18 @@
 //!
 //! - `chromium_shows_the_verdicts`: real headless Chromium, driven through chromedriver's W3C
 //!   WebDriver HTTP API with a phone-sized screen, opens a genuine item's page and a forged
-//!   serial's page (same proof), reads the verdicts and writes a screenshot of each to
+//!   serial's page (same proof) and a copied code's page (scanned from seven networks), reads
+//!   the verdicts and the copy warning and writes a screenshot of each to
 //!   `target/artifacts/browser/`.
 //! - `resolver_over_http`: plain HTTP: `Accept: application/json` gives exactly what `verify --json`
-//!   prints; 400 for malformed paths; 404 for unknown items and products; the product page; 503
-//!   from a resolver whose node is unreachable (at start, and after the connection drops), which
-//!   keeps serving and reconnects once the node is back.
+//!   prints; HEAD, OPTIONS (CORS preflight) and any origin; 400 for malformed paths; 404 for
+//!   unknown items and products; the product page; 503 from a resolver whose node is
+//!   unreachable (at start, and after the connection drops), which keeps serving and
+//!   reconnects once the node is back.
+//! - `copied_codes_are_flagged`: the scan log: one URI from 20 networks (source addresses
+//!   127.n.0.1) is flagged on the page, in the JSON and in the merchant's list in the query API.
+//! - `resolver_holds_under_abuse`: slowloris, the connection cap, the per-client rate, a flood of
+//!   cache-missing URIs (503s, one node connection), overlong input.
 
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -16,7 +22,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tracepass::gs1::DigitalLink;
 use tracepass::lots::BuiltLot;
-use tracepass::serve::{serve_until, ServeConfig};
+use tracepass::scans::{Regions, Rules, ScanLog};
+use tracepass::serve::{serve_with, ServeConfig, ServeState};
 use tracepass::shared::*;
 use tracepass::Deployment;
 use tracepass_e2e::fixture::{Consortium, CATEGORY};
@@ -41,11 +48,22 @@ struct Resolver {
 
 impl Resolver {
     async fn start(url: &str, deployment: &Deployment) -> Resolver {
+        let cfg = ServeConfig { timeout: Duration::from_secs(10), ..ServeConfig::new(url, deployment.clone()) };
+        Resolver::start_with(ServeState::new(cfg)).await
+    }
+
+    /// A resolver keeping its scan log in the database at `db` (default rules).
+    async fn start_logged(url: &str, deployment: &Deployment, db: &str) -> Resolver {
+        let cfg = ServeConfig { timeout: Duration::from_secs(10), ..ServeConfig::new(url, deployment.clone()) };
+        let log = ScanLog::open(db, Rules::default(), Regions::default()).await.expect("scan log");
+        Resolver::start_with(ServeState::with_scan_log(cfg, log)).await
+    }
+
+    async fn start_with(state: ServeState) -> Resolver {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let cfg = ServeConfig { timeout: Duration::from_secs(10), ..ServeConfig::new(url, deployment.clone()) };
-        let task = tokio::spawn(serve_until(listener, cfg, async move {
+        let task = tokio::spawn(serve_with(listener, state, async move {
             let _ = rx.await;
         }));
         Resolver { base, stop: Some(tx), task }
@@ -147,15 +165,23 @@ fn look(wd: &WebDriver, url: &str, shot: &Path) -> Seen {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_shows_the_verdicts() {
-    let (_node, _c, lot, resolver) = served().await;
+    let (node, c, lot, resolver) = served().await;
     let genuine = Consortium::link(&lot, 41);
     let (good_url, bad_url) = (resolver.url(&genuine), resolver.url(&forged(&genuine)));
     let (status, _, html) = fetch(&good_url, HTML).await;
     assert_eq!(status, 200);
     println!("genuine item page: {} bytes of HTML", html.len());
 
+    // a copied code: scanned from six networks before the browser's (loopback) scan
+    let db_dir = tempfile::tempdir().expect("tempdir");
+    let logged = Resolver::start_logged(&node.url(), &c.deployment, &format!("sqlite://{}", db_dir.path().join("scans.db").display())).await;
+    let copied_url = logged.url(&Consortium::link(&lot, 42));
+    for n in 1..=6u8 {
+        assert_eq!(get_from([127, n, 0, 1], &copied_url, HTML).await.0, 200);
+    }
+
     let dir = artifacts_dir();
-    let (good, bad) = tokio::task::spawn_blocking(move || {
+    let (good, bad, copied) = tokio::task::spawn_blocking(move || {
         let wd = WebDriver::start(&dir.join("chromedriver.log"));
         let good = look(&wd, &good_url, &dir.join("genuine.png"));
         if let Some(n) = wd.full_page_screenshot(&dir.join("genuine-full.png")) {
@@ -165,11 +191,15 @@ async fn chromium_shows_the_verdicts() {
         if let Some(n) = wd.full_page_screenshot(&dir.join("forged-full.png")) {
             println!("full forged page screenshot: {n} bytes");
         }
-        (good, bad)
+        let copied = look(&wd, &copied_url, &dir.join("copied.png"));
+        (good, bad, copied)
     })
     .await
     .expect("browser");
-    println!("genuine: {good:?}\nforged: {bad:?}");
+    println!("genuine: {good:?}\nforged: {bad:?}\ncopied: {copied:?}");
+    assert_eq!(copied.headline, "GENUINE");
+    assert!(copied.body.contains("This code may have been copied") && copied.body.contains("from 7 different regions"), "{}", copied.body);
+    assert!(copied.screenshot > 1_000 && copied.scripts == 0 && copied.resources == json!([]));
 
     assert_eq!(good.headline, "GENUINE");
     assert!(good.reason.contains("registered"), "{}", good.reason);
@@ -272,6 +302,23 @@ async fn resolver_over_http() {
     let (_, _, body) = fetch(&r.url(&forged(&item)), JSON).await;
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["verdict"], "not_in_lot");
 
+    // HEAD gives GET's headers without the body; OPTIONS is a CORS preflight; any origin may read
+    let url = r.url(&item);
+    let (head, options, cors) = tokio::task::spawn_blocking(move || {
+        let agent = ureq::AgentBuilder::new().build();
+        let h = agent.head(&url).call().expect("HEAD");
+        let head = (h.status(), h.header("content-type").map(String::from), h.into_string().unwrap());
+        let o = agent.request("OPTIONS", &url).set("Origin", "https://shop.example").set("Access-Control-Request-Method", "GET").call().expect("OPTIONS");
+        let options = (o.status(), o.header("access-control-allow-methods").map(String::from), o.header("access-control-allow-origin").map(String::from));
+        let g = agent.get(&url).set("Origin", "https://shop.example").set("Accept", JSON).call().expect("GET");
+        (head, options, g.header("access-control-allow-origin").map(String::from))
+    })
+    .await
+    .unwrap();
+    assert_eq!(head, (200, Some("text/html; charset=utf-8".into()), String::new()));
+    assert_eq!(options, (204, Some("GET, HEAD, OPTIONS".into()), Some("*".into())));
+    assert_eq!(cors.as_deref(), Some("*"));
+
     // malformed paths: 400 with the reason
     let gtin = c.gtin.to_string();
     let proof = item.proof.as_ref().expect("proof").encode();
@@ -349,4 +396,241 @@ async fn resolver_over_http() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["verdict"], "genuine");
     assert!(lazy.running() && r.running());
+}
+
+/// A GET over a connection from `source` (any 127.x.y.z is this host's), so one test plays
+/// scanners in many networks: (status, body), status 0 if the server closed the connection
+/// without an answer. Raw HTTP/1.1, `Connection: close`.
+async fn get_from(source: [u8; 4], url: &str, accept: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://").expect("http URL");
+    let (host, path) = rest.split_at(rest.find('/').expect("path"));
+    let sock = tokio::net::TcpSocket::new_v4().expect("socket");
+    sock.bind(std::net::SocketAddr::from((source, 0))).expect("bind the source address");
+    let mut s = sock.connect(host.parse().expect("host:port")).await.expect("connect");
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: {accept}\r\nConnection: close\r\n\r\n").as_bytes()).await.expect("send");
+    let mut raw = Vec::new();
+    // a connection closed unanswered (past the connection cap) reads as status 0
+    let _ = s.read_to_end(&mut raw).await;
+    let text = String::from_utf8(raw).expect("utf-8");
+    let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+/// A copied code: one genuine item's URI scanned from 20 networks is flagged as possibly copied
+/// (page, JSON, and the merchant's flagged list in the query API); a once-scanned item is not,
+/// a reload is not a new scan, a forged serial is not logged, and no address is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copied_codes_are_flagged() {
+    let (node, c, lot, plain) = served().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite://{}", dir.path().join("data.db").display());
+    let r = Resolver::start_logged(&node.url(), &c.deployment, &db).await;
+    let copied = r.url(&Consortium::link(&lot, 3));
+    let rules = Rules::default();
+
+    // the same URI from 20 networks (127.1/16 ... 127.20/16): counted one by one, flagged once
+    // the scans come from more regions than the rule allows
+    for n in 1..=20u8 {
+        let (status, body) = get_from([127, n, 0, 1], &copied, JSON).await;
+        assert_eq!(status, 200, "{body}");
+        let v: Value = serde_json::from_str(&body).expect("json");
+        assert_eq!(v["verdict"], "genuine");
+        let s = &v["scans"];
+        assert_eq!((s["count"].as_u64(), s["window_regions"].as_u64(), s["counted"].as_bool()), (Some(n.into()), Some(n.into()), Some(true)), "{s}");
+        let flagged = u32::from(n) > rules.max_regions;
+        assert_eq!(s["suspicions"].as_array().expect("suspicions").is_empty(), !flagged, "scan {n}: {s}");
+        if flagged {
+            assert_eq!(s["suspicions"][0], json!({ "rule": "too_many_regions", "regions": n, "limit": rules.max_regions, "days": rules.window_days }));
+        }
+    }
+    // the page says so, beside the verdict, with the counts
+    let (status, page) = get_from([127, 20, 0, 1], &copied, HTML).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(">GENUINE</h1>") && page.contains("This code may have been copied"), "{page}");
+    assert!(page.contains("verified from 20 different regions in the last 30 days") && page.contains("verified 20 times in all"), "{page}");
+    // ...and that was a reload from the same network and address: not a new scan
+    let (_, body) = get_from([127, 20, 0, 1], &copied, JSON).await;
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!((v["scans"]["count"].as_u64(), v["scans"]["counted"].as_bool()), (Some(20), Some(false)), "{v}");
+
+    // a once-scanned code: first verified now, no warning
+    let once = r.url(&Consortium::link(&lot, 4));
+    let (status, page) = get_from([127, 1, 0, 1], &once, HTML).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("verified once.") && page.contains("First verified on "), "{page}");
+    assert!(!page.contains("may have been copied"), "{page}");
+
+    // a forged serial is refused on its own and not logged; a resolver without a log adds nothing
+    let (_, body) = get_from([127, 1, 0, 1], &r.url(&forged(&Consortium::link(&lot, 3))), JSON).await;
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!((v["verdict"].as_str(), v.get("scans")), (Some("not_in_lot"), None), "{v}");
+    let (_, body) = get_from([127, 1, 0, 1], &plain.url(&Consortium::link(&lot, 3)), JSON).await;
+    assert!(serde_json::from_str::<Value>(&body).unwrap().get("scans").is_none());
+
+    // no address is stored: only networks and keyed hashes
+    let reader = tracepass::index::db::Db::open_reader(&db).await.expect("reader");
+    let rows = reader.rows("SELECT item, region, client FROM scans", &[]).await.expect("rows");
+    assert_eq!(rows.len(), 21);
+    for row in &rows {
+        let text = serde_json::to_string(row).unwrap();
+        assert!(!text.contains(".0.1") && row["client"].as_str().unwrap().len() == 32, "{text}");
+    }
+
+    // the merchant sees the copied code in the query API (lots from the index of the same database)
+    let chain = &c.tp.chain;
+    let best = chain.block_number().await.unwrap();
+    while chain.finalized_head(Duration::from_secs(10)).await.unwrap().0 < best {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let writer = tracepass::index::db::Db::open(&db).await.expect("writer");
+    let opts = tracepass::index::Options {
+        url: node.url(),
+        blocks_per_batch: tracepass::index::DEFAULT_BLOCKS_PER_BATCH,
+        until: tracepass::index::Until::CaughtUp,
+        give_up_after: Duration::from_secs(60),
+    };
+    tracepass::index::run(&writer, &c.deployment, &opts, |_| {}).await.expect("index");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let api = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(tracepass::api::serve_state(listener, tracepass::api::ApiState::new(reader), std::future::pending()));
+    let merchant = tracepass::fmt::ss58(&c.keys.merchant.account());
+    let (status, _, body) = fetch(&format!("{api}/api/v1/scans/flagged?merchant={merchant}"), JSON).await;
+    assert_eq!(status, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    let items = v["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{v}");
+    let item = Consortium::link(&lot, 3);
+    assert_eq!((items[0]["serial"].as_str(), items[0]["scans"].as_i64(), items[0]["regions"].as_i64()), (Some(item.serial.as_str()), Some(20), Some(20)), "{v}");
+    assert_eq!(v["rules"]["max_regions"], rules.max_regions);
+    // another merchant's list is empty; a malformed merchant is the caller's error
+    let other = tracepass::fmt::ss58(&c.keys.eve.account());
+    let (_, _, body) = fetch(&format!("{api}/api/v1/scans/flagged?merchant={other}"), JSON).await;
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["items"], json!([]));
+    let (status, _, body) = fetch(&format!("{api}/api/v1/scans/flagged?merchant=bob"), JSON).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["error"]["parameter"], "merchant");
+}
+
+/// Reads until the server closes the connection (or 30 s pass): what it sent, and when it closed.
+async fn until_closed(s: &mut tokio::net::TcpStream) -> (Vec<u8>, std::time::Instant) {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match tokio::time::timeout_at(deadline, s.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return (got, std::time::Instant::now()),
+            Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
+            Err(_) => panic!("the server kept the connection open for 30 s"),
+        }
+    }
+}
+
+/// The resolver under abuse: slow clients are dropped while others are served, connections
+/// past the cap are closed, one client over its rate gets 429 (another does not), a flood of
+/// cache-missing URIs gets 503s but no crash and no reconnect, long input is refused short.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resolver_holds_under_abuse() {
+    use tokio::io::AsyncWriteExt;
+    use tracepass::serve::Limits;
+    let (node, c, lot, _plain) = served().await;
+    let item = Consortium::link(&lot, 9);
+    let limits = |f: &dyn Fn(&mut Limits)| {
+        let mut l = Limits::for_chain_timeout(Duration::from_secs(10));
+        f(&mut l);
+        ServeConfig { limits: l, ..ServeConfig::new(node.url(), c.deployment.clone()) }
+    };
+
+    // slowloris: partial heads and silent connections are dropped after the header-read
+    // timeout, and a normal client is answered meanwhile
+    let header_timeout = Duration::from_secs(2);
+    let r = Resolver::start_with(ServeState::new(limits(&|l| l.header_read_timeout = header_timeout))).await;
+    let addr = r.base.strip_prefix("http://").unwrap().to_string();
+    let opened = std::time::Instant::now();
+    let mut slow = Vec::new();
+    for i in 0..12 {
+        let mut s = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+        if i % 3 != 0 {
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ").await.expect("partial head");
+        }
+        slow.push(s);
+    }
+    let (status, page) = get_from([127, 0, 0, 2], &r.url(&item), HTML).await;
+    assert_eq!(status, 200, "{page}");
+    for s in &mut slow {
+        let (_, closed) = until_closed(s).await;
+        let after = closed - opened;
+        assert!(after >= header_timeout - Duration::from_millis(200) && after < header_timeout + Duration::from_secs(5), "closed after {after:?}");
+    }
+    drop(r);
+
+    // the connection cap: past it a connection is closed unanswered; freed, it is served again
+    let r = Resolver::start_with(ServeState::new(limits(&|l| {
+        l.max_connections = 4;
+        l.header_read_timeout = Duration::from_secs(60);
+    })))
+    .await;
+    let addr = r.base.strip_prefix("http://").unwrap().to_string();
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(tokio::net::TcpStream::connect(&addr).await.expect("connect"));
+    }
+    let mut extra = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    let _ = extra.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    let (answer, _) = until_closed(&mut extra).await;
+    assert!(answer.is_empty(), "answered past the cap: {}", String::from_utf8_lossy(&answer));
+    drop(held);
+    let mut served_again = false;
+    for _ in 0..50 {
+        if get_from([127, 0, 0, 3], &r.url(&item), JSON).await.0 == 200 {
+            served_again = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(served_again, "no connection freed after the held ones closed");
+    drop(r);
+
+    // a client over its rate: 429 with Retry-After; another client is still served
+    let r = Resolver::start_with(ServeState::new(limits(&|l| {
+        l.per_client_per_second = 1;
+        l.per_client_burst = 5;
+    })))
+    .await;
+    let url = r.url(&item);
+    let statuses: Vec<u16> = futures::future::join_all((0..8).map(|_| get_from([127, 0, 0, 77], &url, JSON))).await.into_iter().map(|(s, _)| s).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 3, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 5, "{statuses:?}");
+    assert_eq!(get_from([127, 0, 0, 78], &r.url(&item), JSON).await.0, 200);
+    drop(r);
+
+    // a flood of distinct cache-missing URIs from many networks: answers or 503, nothing else;
+    // the node connection made once stays up and serves the next scan
+    let state = ServeState::new(limits(&|l| {
+        l.max_in_flight = 4;
+        l.per_client_per_second = 0;
+    }));
+    let r = Resolver::start_with(state.clone()).await;
+    assert_eq!(get_from([127, 0, 0, 4], &r.url(&item), JSON).await.0, 200);
+    let flood: Vec<String> = (0..300).map(|i| r.url(&DigitalLink { lot: format!("FLOOD{i}"), ..item.clone() })).collect();
+    let statuses: Vec<u16> = futures::future::join_all(flood.iter().enumerate().map(|(i, u)| get_from([127, 9, (i / 200) as u8, (i % 200 + 1) as u8], u, JSON)))
+        .await
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    let (missing, busy) = (statuses.iter().filter(|s| **s == 404).count(), statuses.iter().filter(|s| **s == 503).count());
+    assert_eq!(missing + busy, statuses.len(), "{statuses:?}");
+    assert!(busy > 0 && missing > 0, "{missing} answered, {busy} shed");
+    println!("flood of 300 cache-missing URIs at max_in_flight 4: {missing} answered (404), {busy} shed (503)");
+    assert_eq!(get_from([127, 0, 0, 4], &r.url(&item), JSON).await.0, 200);
+    assert_eq!(state.connections_made().await, 1);
+
+    // long input: 414 past the URI bound; a long lot is a 400 that echoes only a short cut
+    let long = format!("{}/01/{}/10/{}/21/1", r.base, c.gtin, "A".repeat(tracepass::serve::listen::MAX_URI_BYTES));
+    assert_eq!(get_from([127, 0, 0, 5], &long, HTML).await.0, 414);
+    let (status, page) = get_from([127, 0, 0, 5], &format!("{}/01/{}/10/{}/21/1", r.base, c.gtin, "A".repeat(3000)), HTML).await;
+    assert_eq!(status, 400, "{page}");
+    assert!(!page.contains(&"A".repeat(tracepass::serve::MAX_ECHO_WORD)) && page.len() < 6000, "{} bytes", page.len());
 }

@@ -569,3 +569,61 @@ async fn index_works() {
     drop(post);
     drop(pg);
 }
+
+/// The scan log's counts, reload rule, copy rules and flagged list on SQLite and on PostgreSQL
+/// alike (no chain needed: the log is written as the resolver writes it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scan_log_works() {
+    use tracepass::scans::{flagged, Regions, Rules, ScanLog, Scanned, Suspicion};
+    let pg = Postgres::start();
+    let dir = tempfile::tempdir().unwrap();
+    for url in [format!("sqlite://{}", dir.path().join("scans.db").display()), pg.database("scans")] {
+        let rules = Rules::new(4, 2, 7).unwrap();
+        let regions = Regions::parse("10.1.0.0/16,CN-SH\n10.2.0.0/16,CN-BJ\n").unwrap();
+        let log = ScanLog::open(&url, rules, regions).await.unwrap_or_else(|e| panic!("{url}: {e}"));
+        let item = |n: u32| Scanned {
+            item: format!("0x{:064x}", n),
+            lot: format!("0x{:064x}", 1000 + n),
+            gtin: "09506000134352".into(),
+            lot_number: "L1".into(),
+            serial: format!("S{n}"),
+        };
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let day = 86_400_000i64;
+        let t0 = 1_800_000_000_000i64;
+        // five shoppers of item 1 in Shanghai over five days; two more in Beijing, one elsewhere
+        let mut last = None;
+        for (k, addr) in ["10.1.0.1", "10.1.9.9", "10.1.3.3", "10.1.4.4", "10.1.5.5", "10.2.0.1", "10.2.0.2", "192.0.2.1"].iter().enumerate() {
+            let s = log.record(&item(1), ip(addr), t0 + k as i64 * day / 2).await.unwrap();
+            assert_eq!((s.count, s.counted, s.first_ms), (k as u64 + 1, true, t0), "{url} scan {k}: {s:?}");
+            last = Some(s);
+        }
+        let s = last.unwrap();
+        // 8 scans > 4; 3 regions (CN-SH, CN-BJ, net:192.0) > 2
+        assert_eq!(s.window_regions, 3, "{url}");
+        assert_eq!(
+            s.suspicions,
+            vec![Suspicion::TooManyScans { scans: 8, limit: 4, days: 7 }, Suspicion::TooManyRegions { regions: 3, limit: 2, days: 7 }],
+            "{url}"
+        );
+        // a reload within ten minutes is not a scan; after them it is
+        let again = log.record(&item(1), ip("192.0.2.1"), t0 + 7 * day / 2 + 60_000).await.unwrap();
+        assert_eq!((again.count, again.counted), (8, false), "{url}");
+        let later = log.record(&item(1), ip("192.0.2.1"), t0 + 7 * day / 2 + 11 * 60_000).await.unwrap();
+        assert_eq!((later.count, later.counted), (9, true), "{url}");
+        // long after, the window holds only the new scan: no suspicion, the total stays
+        let much_later = log.record(&item(1), ip("10.1.0.1"), t0 + 30 * day).await.unwrap();
+        assert_eq!((much_later.count, much_later.window_scans, much_later.window_regions), (10, 1, 1), "{url}");
+        assert!(much_later.suspicions.is_empty(), "{url}");
+        // item 2, scanned once: quiet
+        let once = log.record(&item(2), ip("10.1.0.1"), t0 + day).await.unwrap();
+        assert_eq!((once.count, once.suspicions.len()), (1, 0), "{url}");
+        // the flagged list as of the fourth day: item 1 only, with its counts
+        let reader = Db::open_reader(&url).await.unwrap();
+        let rows = flagged(&reader, &rules, None, t0 + 4 * day, 100).await.unwrap();
+        assert_eq!(rows.len(), 1, "{url}: {rows:?}");
+        assert_eq!((rows[0]["serial"].as_str(), rows[0]["scans"].as_i64(), rows[0]["regions"].as_i64()), (Some("S1"), Some(9), Some(3)), "{url}");
+        assert_eq!(log.dropped(), 0);
+        reader.close().await;
+    }
+}

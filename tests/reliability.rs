@@ -406,6 +406,7 @@ async fn secret_never_shown_works() {
         "lot recall --gtin 10614142000421 --lot SEC1 --reason r",
         "deploy --artifacts {d}/no-such-dir",
         "serve --listen 127.0.0.1:0",
+        "serve --listen 127.0.0.1:0 --scan-log --database sqlite://{d}/hygiene.db",
         "index --once --database sqlite://{d}/hygiene.db",
         "history lot 0x0000000000000000000000000000000000000000000000000000000000000000 --database sqlite://{d}/hygiene.db",
         "history merchant {me} --database sqlite://{d}/hygiene.db",

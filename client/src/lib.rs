@@ -28,6 +28,7 @@ pub mod gs1;
 pub mod index;
 pub mod lots;
 pub mod qr;
+pub mod scans;
 pub mod serve;
 pub mod verify;
 

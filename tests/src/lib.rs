@@ -192,4 +192,5 @@ pub mod fixture;
 pub mod index_bench;
 pub mod network;
 pub mod postgres;
+pub mod resolver_bench;
 pub mod webdriver;

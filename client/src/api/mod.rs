@@ -3,7 +3,8 @@
 //! - `/api/v1/...`: the lists of [`lists::LISTS`] (keyset pages in chain order: `limit`,
 //!   `page_token`, and a `Link: <...>; rel="next"` header), single records (a lot with its
 //!   timeline, a merchant, a product, a factory, an attestation, a proposal), statistics
-//!   (`stats/pass-rates`, `stats/sampling`, `stats/backlog`) and `status` (the last block indexed);
+//!   (`stats/pass-rates`, `stats/sampling`, `stats/backlog`), `scans/flagged` (codes the
+//!   resolver's scan log flags as possibly copied) and `status` (the last block indexed);
 //! - `/epcis/events`: GS1's EPCIS 2.0 query interface (REST binding) over the indexed events;
 //! - `/openapi.json`: the OpenAPI 3.1 document, made from the same tables as the handlers;
 //! - `/dashboard`: the operator's page (HTML, SVG charts, `?from=YYYY-MM&to=YYYY-MM`).
@@ -18,9 +19,10 @@ pub mod lists;
 pub mod openapi;
 pub mod params;
 
-use crate::error::{ClientError, Result};
+use crate::error::Result;
 use crate::index::db::{Db, Val};
 use crate::index::query;
+use crate::scans::{self, Rules};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -38,12 +40,19 @@ pub struct ApiState {
     pub db: Db,
     /// The OpenAPI document, made once.
     openapi: Arc<String>,
+    /// When the resolver's scan log flags a code (`/api/v1/scans/flagged`).
+    scan_rules: Rules,
 }
 
 impl ApiState {
-    /// A state over `db`.
+    /// A state over `db`, with the default scan rules.
     pub fn new(db: Db) -> ApiState {
-        ApiState { db, openapi: Arc::new(openapi::document().to_pretty_json().unwrap_or_default()) }
+        ApiState { db, openapi: Arc::new(openapi::document().to_pretty_json().unwrap_or_default()), scan_rules: Rules::default() }
+    }
+
+    /// The same state flagging codes by `rules` (the resolver's, so both say the same).
+    pub fn with_scan_rules(self, rules: Rules) -> ApiState {
+        ApiState { scan_rules: rules, ..self }
     }
 }
 
@@ -126,6 +135,18 @@ async fn backlog(State(s): State<ApiState>, RawQuery(q): RawQuery) -> Answer {
     ok(query::backlog(&s.db, limit, days).await.map_err(|e| ApiError::unavailable(&e))?)
 }
 
+/// Codes the scan log flags as possibly copied, most scanned first (of one merchant's lots with
+/// `merchant`): each with its scans and regions in the window, first and last scan.
+async fn flagged(State(s): State<ApiState>, RawQuery(q): RawQuery) -> Answer {
+    let mut p = Params::parse(q.as_deref())?;
+    let merchant = p.account("merchant")?;
+    let limit = p.limit("limit", params::DEFAULT_LIMIT, params::MAX_LIMIT)?;
+    p.finish()?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    let rows = scans::flagged(&s.db, &s.scan_rules, merchant.as_deref(), now, limit).await.map_err(|e| ApiError::unavailable(&e))?;
+    ok(json!({ "rules": s.scan_rules, "items": rows }))
+}
+
 async fn status(State(s): State<ApiState>) -> Answer {
     ok(query::summary(&s.db).await.map_err(|e| ApiError::unavailable(&e))?)
 }
@@ -156,6 +177,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/stats/pass-rates", get(pass_rates))
         .route("/api/v1/stats/sampling", get(sampling))
         .route("/api/v1/stats/backlog", get(backlog))
+        .route("/api/v1/scans/flagged", get(flagged))
         .route("/api/v1/status", get(status))
         .route("/epcis/events", get(epcis::events))
         .route("/openapi.json", get(openapi_json))
@@ -174,11 +196,19 @@ async fn headers(mut res: Response) -> Response {
     res
 }
 
-/// Serves the API until `shutdown` completes.
+/// Serves the API over `db` (default scan rules) until `shutdown` completes.
 pub async fn serve(listener: tokio::net::TcpListener, db: Db, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
-    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
-    axum::serve(listener, router(ApiState::new(db)))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| ClientError::Io { path: addr, reason: e.to_string() })
+    serve_state(listener, ApiState::new(db), shutdown).await
+}
+
+/// Serves the API of `state` until `shutdown` completes.
+pub async fn serve_state(listener: tokio::net::TcpListener, state: ApiState, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+    crate::serve::serve_limited(listener, router(state), api_limits(), shutdown).await
+}
+
+/// The API's bounds: the resolver's header-read timeout, connection cap and load shedding, a
+/// request timeout for long statistics, and no per-client rate (its clients are partners'
+/// systems, often many behind one address).
+pub fn api_limits() -> crate::serve::Limits {
+    crate::serve::Limits { per_client_per_second: 0, ..crate::serve::Limits::for_chain_timeout(std::time::Duration::from_secs(30)) }
 }

@@ -95,6 +95,15 @@ pub fn document() -> OpenApi {
                     &[],
                 )),
         )
+        .path(
+            "/api/v1/scans/flagged",
+            PathItem::new(HttpMethod::Get, operation(
+                    "scans_flagged",
+                    "Codes the resolver's scan log flags as possibly copied (more scans or regions than its rules allow in their window), most scanned first",
+                    vec![query("merchant", Kind::Account, "Only this merchant's lots"), limit("Most rows")],
+                    &[],
+                )),
+        )
         .path("/api/v1/status", PathItem::new(HttpMethod::Get, operation("status", "Row counts and the last block indexed", vec![], &[])));
     let epcis: Vec<_> = super::epcis::PARAMS.iter().map(|(name, kind, doc)| query(name, *kind, doc)).collect();
     paths = paths.path(

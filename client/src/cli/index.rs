@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use tracepass::error::Result;
 use tracepass::index::{self, db::Db, query};
+use tracepass::scans;
 use tracepass::Deployment;
 
 /// Where the index is.
@@ -16,6 +17,26 @@ pub struct DbArgs {
     /// password in TRACEPASS_DATABASE or ~/.pgpass, never on the command line.
     #[arg(long, env = "TRACEPASS_DATABASE", hide_env_values = true, default_value = "sqlite://.tracepass/index.db")]
     pub database: String,
+}
+
+/// When a code's scans flag it as possibly copied (`tracepass::scans::Rules`).
+#[derive(Args, Debug, Clone)]
+pub struct ScanRulesArgs {
+    /// Flag a code scanned more than this many times within the window.
+    #[arg(long, default_value_t = scans::DEFAULT_MAX_SCANS)]
+    pub copy_max_scans: u32,
+    /// Flag a code scanned from more than this many regions within the window.
+    #[arg(long, default_value_t = scans::DEFAULT_MAX_REGIONS)]
+    pub copy_max_regions: u32,
+    /// The window of both rules, in days.
+    #[arg(long, default_value_t = scans::DEFAULT_WINDOW_DAYS)]
+    pub copy_window_days: u32,
+}
+
+impl ScanRulesArgs {
+    pub fn rules(&self) -> Result<scans::Rules> {
+        scans::Rules::new(self.copy_max_scans, self.copy_max_regions, self.copy_window_days)
+    }
 }
 
 #[derive(Args, Debug)]
@@ -107,10 +128,13 @@ pub struct ApiArgs {
     /// Address to listen on (port 0: any free port; the address is printed).
     #[arg(long, default_value = "127.0.0.1:8090")]
     pub listen: String,
+    #[command(flatten)]
+    pub rules: ScanRulesArgs,
 }
 
 /// `tracepass api`: the index over HTTP until Ctrl-C or SIGTERM.
 pub async fn api(ctx: &Ctx, a: ApiArgs) -> Result<i32> {
+    let rules = a.rules.rules()?;
     let db = Db::open_reader(&a.db.database).await?;
     let listener = tokio::net::TcpListener::bind(&a.listen)
         .await
@@ -120,7 +144,7 @@ pub async fn api(ctx: &Ctx, a: ApiArgs) -> Result<i32> {
         &format!("tracepass index API on http://{addr}/ (OpenAPI at /openapi.json) over {}; Ctrl-C stops it", db.shown()),
         json!({ "listening": format!("http://{addr}/"), "database": db.shown() }),
     );
-    tracepass::api::serve(listener, db, super::serve::shutdown_signal()).await?;
+    tracepass::api::serve_state(listener, tracepass::api::ApiState::new(db).with_scan_rules(rules), super::serve::shutdown_signal()).await?;
     Ok(0)
 }
 

@@ -25,7 +25,10 @@ fn migrator() -> sqlx::migrate::Migrator {
         Migration::new(v, Cow::Borrowed(d), MigrationType::Simple, Cow::Borrowed(sql), false)
     };
     sqlx::migrate::Migrator {
-        migrations: Cow::Owned(vec![m(1, "index", include_str!("../../migrations/0001_index.sql"))]),
+        migrations: Cow::Owned(vec![
+            m(1, "index", include_str!("../../migrations/0001_index.sql")),
+            m(2, "scans", include_str!("../../migrations/0002_scans.sql")),
+        ]),
         ..sqlx::migrate::Migrator::DEFAULT
     }
 }
@@ -259,6 +262,24 @@ impl Db {
         tx.commit().await.map_err(|e| self.err(e))
     }
 
+    /// `INSERT INTO table (columns) VALUES (...), ...` for `rows` rows.
+    fn insert_sql(&self, table: &str, columns: &[&str], rows: usize) -> String {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut p = 0;
+        for k in 0..rows {
+            sql.push_str(if k == 0 { "(" } else { ", (" });
+            for c in 0..columns.len() {
+                p += 1;
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&self.mark(p));
+            }
+            sql.push(')');
+        }
+        sql
+    }
+
     /// Inserts the waiting rows, table by table in the order they came, in multi-row statements.
     async fn flush(&self, tx: &mut sqlx::Transaction<'_, Any>, waiting: &mut Vec<&Row>) -> Result<()> {
         let mut i = 0;
@@ -270,19 +291,7 @@ impl Db {
             while j < waiting.len() && std::ptr::eq(waiting[j].table, table) && j - i < per_statement {
                 j += 1;
             }
-            let mut sql = format!("INSERT INTO {} ({}) VALUES ", table.name, table.columns.join(", "));
-            let mut p = 0;
-            for k in 0..(j - i) {
-                sql.push_str(if k == 0 { "(" } else { ", (" });
-                for c in 0..cols {
-                    p += 1;
-                    if c > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push_str(&self.mark(p));
-                }
-                sql.push(')');
-            }
+            let sql = self.insert_sql(table.name, table.columns, j - i);
             let mut q = sqlx::query(&sql);
             for row in &waiting[i..j] {
                 debug_assert_eq!(row.values.len(), cols, "{}", table.name);
@@ -338,6 +347,25 @@ impl Db {
             }
         }
         Ok(())
+    }
+
+    /// Inserts `rows` (each a value per column of `columns`) into `table` in one transaction,
+    /// in multi-row statements of at most [`MAX_BIND_VALUES`] values.
+    pub async fn insert_rows(&self, table: &str, columns: &[&str], rows: &[Vec<Val>]) -> Result<()> {
+        let per_statement = (MAX_BIND_VALUES / columns.len().max(1)).max(1);
+        let mut tx = self.pool.begin().await.map_err(|e| self.err(e))?;
+        for chunk in rows.chunks(per_statement) {
+            let sql = self.insert_sql(table, columns, chunk.len());
+            let mut q = sqlx::query(&sql);
+            for row in chunk {
+                debug_assert_eq!(row.len(), columns.len(), "{table}");
+                for v in row {
+                    q = bind(q, v);
+                }
+            }
+            q.execute(&mut *tx).await.map_err(|e| self.err(e))?;
+        }
+        tx.commit().await.map_err(|e| self.err(e))
     }
 
     /// Rows of a query, every column as JSON (integers, text or null).

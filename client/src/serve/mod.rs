@@ -2,22 +2,30 @@
 //!
 //! - `GET /01/{gtin}/10/{lot}/21/{serial}?p={proof}`: the item's verification page (the verdict
 //!   first, then its evidence), or with `Accept: application/json` exactly the [`Report`] that
-//!   `tracepass verify --json` prints.
+//!   `tracepass verify --json` prints. With a scan log ([`ServeState::with_scan_log`]) the page
+//!   also says when the item was first verified and how often, and warns when the code may have
+//!   been copied (the JSON adds `scans`).
 //! - `GET /01/{gtin}`: the product (HTML, or the [`ProductView`] as JSON on `Accept`).
 //! - `GET /healthz`: 200 while the chain answers, 503 otherwise.
+//! - Every path answers `HEAD` (the `GET` answer's headers) and `OPTIONS` (204, CORS preflight);
+//!   every answer allows any origin (`Access-Control-Allow-Origin: *`): the data is public and
+//!   no answer depends on cookies or credentials.
 //!
 //! Status codes: 200 for a verdict (genuine or not), 404 for an item or product that is not
 //! registered (the page still shows that verdict), 400 for a malformed path (the input error), 503
-//! when the chain cannot be reached. Pages are server-side HTML with inline CSS, readable on a
+//! when the chain cannot be reached or the resolver is overloaded, 429 for a client over its
+//! rate, 414 for a URI over [`listen::MAX_URI_BYTES`]. Pages are server-side HTML with inline CSS, readable on a
 //! phone, with no JavaScript and no external assets (the Content-Security-Policy header forbids
 //! both); every chain-sourced string is escaped by the templates.
 //!
-//! Inside: `state` (one lazily made connection shared by every request, with a per-block
-//! verdict cache), `routes` (handlers, content negotiation, error answers), `pages` (the HTML,
+//! Inside: `listen` (the accept loop and its [`Limits`]: header-read timeout, connection cap,
+//! per-client rate, load shedding), `state` (one lazily made connection shared by every
+//! request, with a per-block verdict cache, and the scan log), `routes` (handlers, content negotiation, error answers), `pages` (the HTML,
 //! with `style.css`) and `product` (the product page's facts).
 //!
 //! [`Report`]: crate::verify::Report
 
+pub mod listen;
 mod pages;
 mod product;
 mod routes;
@@ -25,10 +33,11 @@ mod state;
 
 pub use pages::{render_product, render_report, verdict_class};
 pub use product::{product_view, ProductPageReport, ProductView};
-pub use routes::wants_json;
+pub use routes::{wants_json, MAX_ECHO_CHARS, MAX_ECHO_WORD};
+pub use listen::{serve_limited, Limits};
 pub use state::{Conn, ServeConfig, ServeState};
 
-use crate::error::{ClientError, Result};
+use crate::error::Result;
 use axum::routing::get;
 use axum::Router;
 use std::future::Future;
@@ -40,6 +49,7 @@ pub fn router(state: ServeState) -> Router {
         .route("/01/{gtin}", get(routes::product_page))
         .route("/01/{gtin}/10/{lot}/21/{serial}", get(routes::item_page))
         .fallback(routes::fallback)
+        .layer(axum::middleware::from_fn(routes::cors))
         .with_state(state)
 }
 
@@ -57,15 +67,13 @@ pub async fn serve_until(
     serve_with(listener, ServeState::new(cfg), shutdown).await
 }
 
-/// Serves `state` (e.g. one already connected) until `shutdown` completes.
+/// Serves `state` (e.g. one already connected) within its configuration's [`Limits`] until
+/// `shutdown` completes.
 pub async fn serve_with(
     listener: tokio::net::TcpListener,
     state: ServeState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| ClientError::Io { path: addr, reason: e.to_string() })
+    let limits = state.config().limits;
+    serve_limited(listener, router(state), limits, shutdown).await
 }

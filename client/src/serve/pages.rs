@@ -5,6 +5,7 @@
 
 use super::product::ProductView;
 use crate::fmt::utc;
+use crate::scans::{ScanSummary, Suspicion};
 use crate::verify::{Evidence, EvidenceStatus, MerchantReport, ProductReport, Report, SamplingReport, Verdict};
 use maud::{html, Markup, PreEscaped};
 use tracepass_shared::{Date, Selection};
@@ -172,8 +173,38 @@ fn sampling_words(s: &SamplingReport) -> (String, &'static str) {
     }
 }
 
-/// The verification page of a report.
-pub fn render_report(r: &Report) -> String {
+/// What the scan log says of the item: a warning when its rules flag the code, else when it was
+/// first verified and how often.
+fn scans_section(s: &ScanSummary) -> Markup {
+    let times = |n: u64| if n == 1 { "once".to_string() } else { format!("{n} times") };
+    html! {
+        @if s.suspicions.is_empty() {
+            section id="scans" {
+                p { "First verified on " (utc(s.first_ms.max(0) as u64)) "; verified " (times(s.count)) "." }
+            }
+        } @else {
+            section id="scans" class="alert" role="alert" {
+                h2 { "\u{26a0} This code may have been copied" }
+                @for why in &s.suspicions {
+                    p class="why" {
+                        @match why {
+                            Suspicion::TooManyScans { scans, limit, days } => {
+                                "It was verified " (scans) " times in the last " (days) " days; a genuine item is rarely checked more than " (limit) " times."
+                            }
+                            Suspicion::TooManyRegions { regions, limit, days } => {
+                                "It was verified from " (regions) " different regions in the last " (days) " days; a genuine item is rarely checked from more than " (limit) "."
+                            }
+                        }
+                    }
+                }
+                p { "First verified on " (utc(s.first_ms.max(0) as u64)) "; verified " (times(s.count)) " in all. The same code printed on other packages verifies the same way: if this package was not sold to you sealed by the merchant, ask the seller." }
+            }
+        }
+    }
+}
+
+/// The verification page of a report, with what the scan log says of the item if it is kept.
+pub fn render_report(r: &Report, scans: Option<&ScanSummary>) -> String {
     let class = verdict_class(r.verdict);
     let mut item = vec![("GTIN", r.gtin.clone()), ("Lot", r.lot.clone()), ("Serial", r.serial.clone())];
     if let Some(l) = &r.lot_record {
@@ -184,6 +215,9 @@ pub fn render_report(r: &Report) -> String {
     }
     let body = html! {
         (verdict_banner(class, verdict_code(r.verdict), Some(mark(class)), r.verdict.headline(), &r.reason))
+        @if let Some(s) = scans {
+            (scans_section(s))
+        }
         section id="item" {
             h2 { "This item" }
             (rows(&item))
@@ -325,7 +359,7 @@ mod tests {
 
     #[test]
     fn report_page_is_escaped_and_self_contained() {
-        let html = render_report(&report(Verdict::Genuine));
+        let html = render_report(&report(Verdict::Genuine), None);
         check_safe(&html);
         // the verdict comes first, before any evidence
         let v = html.find("id=\"verdict-headline\">GENUINE</h1>").expect("headline");
@@ -341,7 +375,7 @@ mod tests {
     #[test]
     fn negative_verdicts_are_red_or_amber() {
         for (v, class) in [(Verdict::NotInLot, "bad"), (Verdict::Recalled, "bad"), (Verdict::Held, "warn"), (Verdict::AwaitingInspection, "warn")] {
-            let html = render_report(&report(v));
+            let html = render_report(&report(v), None);
             check_safe(&html);
             assert!(html.contains(&format!("class=\"verdict {class}\"")), "{v:?}");
             assert!(html.contains(&maud::html! { (v.headline()) }.into_string()), "{v:?}");
@@ -349,8 +383,26 @@ mod tests {
         }
         let mut r = report(Verdict::NotRegistered);
         (r.product, r.merchant, r.lot_record, r.sampling) = (None, None, None, None);
-        let html = render_report(&r);
+        let html = render_report(&r, None);
         assert!(html.contains("NOT GENUINE: not registered") && html.contains("verdict bad"));
+    }
+
+    #[test]
+    fn scan_counts_and_copy_warnings_show() {
+        use crate::scans::{judge, Rules, ScanSummary};
+        let rules = Rules::new(20, 5, 30).unwrap();
+        let quiet = ScanSummary { count: 1, first_ms: 1_764_000_000_000, window_scans: 1, window_regions: 1, counted: true, suspicions: vec![] };
+        let html = render_report(&report(Verdict::Genuine), Some(&quiet));
+        check_safe(&html);
+        assert!(html.contains("First verified on 2025-11-24 16:00:00 UTC; verified once."), "{html}");
+        assert!(!html.contains("may have been copied"));
+        let copied = ScanSummary { count: 25, window_scans: 21, window_regions: 20, suspicions: judge(&rules, 21, 20), ..quiet };
+        let html = render_report(&report(Verdict::Genuine), Some(&copied));
+        check_safe(&html);
+        let warning = html.find("This code may have been copied").expect("warning");
+        assert!(html.find("id=\"verdict-headline\"").unwrap() < warning && warning < html.find("id=\"item\"").unwrap());
+        assert!(html.contains("verified 21 times in the last 30 days") && html.contains("from 20 different regions"), "{html}");
+        assert!(html.contains("verified 25 times in all"));
     }
 
     #[test]

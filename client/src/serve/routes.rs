@@ -7,8 +7,11 @@ use super::state::ServeState;
 use crate::error::ClientError;
 use crate::gs1::{parse_gtin, DigitalLink};
 use crate::verify::Verdict;
-use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use crate::scans::Scanned;
+use axum::extract::{ConnectInfo, Request, State};
+use std::net::SocketAddr;
+use tracepass_shared::lot_id;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use headers_accept::Accept;
 use mediatype::names::{APPLICATION, HTML, JSON, TEXT, XHTML, XML};
@@ -49,6 +52,28 @@ fn respond(status: StatusCode, json: bool, body: &impl Serialize, html: impl FnO
     res
 }
 
+/// Most characters of a caller's input error shown back (the input may be kilobytes).
+pub const MAX_ECHO_CHARS: usize = 400;
+/// Longest run without a space shown whole in an error (a path, a proof, a lot); longer ones
+/// keep their first [`ECHO_WORD_KEEP`] characters, so the reason after them still shows.
+pub const MAX_ECHO_WORD: usize = 64;
+/// What is kept of a longer run.
+pub const ECHO_WORD_KEEP: usize = 48;
+
+/// `text` with every run longer than [`MAX_ECHO_WORD`] shortened, then cut to
+/// [`MAX_ECHO_CHARS`], each cut marked with an ellipsis.
+fn cut(text: &str) -> String {
+    let short: Vec<String> = text
+        .split(' ')
+        .map(|w| if w.chars().count() > MAX_ECHO_WORD { format!("{}…", w.chars().take(ECHO_WORD_KEEP).collect::<String>()) } else { w.to_string() })
+        .collect();
+    let joined = short.join(" ");
+    match joined.char_indices().nth(MAX_ECHO_CHARS) {
+        Some((i, _)) => format!("{}…", &joined[..i]),
+        None => joined,
+    }
+}
+
 /// An error as a response: 400 for the caller's input, 503 for everything the chain side caused.
 pub(super) fn error_response(e: &ClientError, json: bool) -> Response {
     let (status, title, advice) = match e {
@@ -67,7 +92,7 @@ pub(super) fn error_response(e: &ClientError, json: bool) -> Response {
     // addresses, RPC details) goes to the operator's log only
     let bad_input = status == StatusCode::BAD_REQUEST;
     let shown = if bad_input {
-        e.to_string()
+        cut(&e.to_string())
     } else {
         eprintln!("tracepass serve: 503: {e}");
         "the consortium chain cannot be reached".to_string()
@@ -75,19 +100,86 @@ pub(super) fn error_response(e: &ClientError, json: bool) -> Response {
     respond(status, json, &json!({ "error": shown }), || pages::render_error(bad_input, title, advice, &shown))
 }
 
-/// `GET /01/{gtin}/10/{lot}/21/{serial}?p={proof}`: the item's verdict.
-pub(super) async fn item_page(State(state): State<ServeState>, uri: Uri, headers: HeaderMap) -> Response {
-    let json = wants_json(&headers);
-    let dl = match DigitalLink::parse(&path_and_query(&uri)) {
+/// CORS for every answer (any origin: the resolver's data is public and it reads no
+/// credentials), and `OPTIONS` on any path answered here as a preflight: 204 with the methods.
+pub(super) async fn cors(req: Request, next: axum::middleware::Next) -> Response {
+    let mut res = if req.method() == Method::OPTIONS {
+        let mut r = StatusCode::NO_CONTENT.into_response();
+        let h = r.headers_mut();
+        h.insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, OPTIONS"));
+        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, HEAD, OPTIONS"));
+        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("Accept, Accept-Language"));
+        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("86400"));
+        r
+    } else {
+        next.run(req).await
+    };
+    res.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    res.headers_mut().insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("Link, Retry-After"));
+    res
+}
+
+/// 503 for a request the resolver will not answer now (overloaded, too slow): a page asking to
+/// try again, with `Retry-After`.
+pub(super) fn overloaded_response(why: &str) -> Response {
+    let mut res = respond(
+        StatusCode::SERVICE_UNAVAILABLE,
+        false,
+        &json!({ "error": why }),
+        || pages::render_error(false, "Cannot check right now", "Too many checks are being made at the moment. Please try again in a minute.", why),
+    );
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    res
+}
+
+/// `GET /01/{gtin}/10/{lot}/21/{serial}?p={proof}`: the item's verdict, and with a scan log what
+/// it holds of the item (in the JSON as `scans`).
+pub(super) async fn item_page(State(state): State<ServeState>, req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let (uri, headers) = (&parts.uri, &parts.headers);
+    // the peer, when served with connect info (a router used bare has none: no scan is logged)
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let json = wants_json(headers);
+    let dl = match DigitalLink::parse(&path_and_query(uri)) {
         Ok(dl) => dl,
         Err(e) => return error_response(&e, json),
     };
-    match state.with_chain(|c| async move { c.verifier.verify(&dl).await }).await {
-        Ok(report) => {
-            let status = if report.verdict == Verdict::NotRegistered { StatusCode::NOT_FOUND } else { StatusCode::OK };
-            respond(status, json, &report, || pages::render_report(&report))
+    let d = dl.clone();
+    let report = match state.with_chain(|c| async move { c.verifier.verify(&d).await }).await {
+        Ok(report) => report,
+        Err(e) => return error_response(&e, json),
+    };
+    let status = if report.verdict == Verdict::NotRegistered { StatusCode::NOT_FOUND } else { StatusCode::OK };
+    // only an item whose proof checks is scanned: a forged serial is refused on its own
+    let in_lot = !matches!(report.verdict, Verdict::NotRegistered | Verdict::NotInLot);
+    let scans = match (state.scan_log(), peer) {
+        (Some(log), Some(addr)) if in_lot => {
+            let item = Scanned {
+                item: report.item_id.clone(),
+                lot: format!("0x{}", hex::encode(lot_id(&dl.gtin, dl.lot.as_bytes()))),
+                gtin: dl.gtin.to_string(),
+                lot_number: dl.lot.clone(),
+                serial: dl.serial.clone(),
+            };
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+            match log.record(&item, addr.ip(), now).await {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    // the verdict stands without the counts; the cause goes to the operator
+                    eprintln!("tracepass serve: scan log: {e}");
+                    None
+                }
+            }
         }
-        Err(e) => error_response(&e, json),
+        _ => None,
+    };
+    match &scans {
+        Some(s) if json => {
+            let mut v = serde_json::to_value(&report).unwrap_or_default();
+            v["scans"] = serde_json::to_value(s).unwrap_or_default();
+            respond(status, true, &v, String::new)
+        }
+        _ => respond(status, json, &report, || pages::render_report(&report, scans.as_ref())),
     }
 }
 
@@ -141,6 +233,21 @@ fn path_and_query(uri: &Uri) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_input_is_cut_in_errors() {
+        let e = ClientError::Input(format!("Digital Link \"/01/1/10/{}/21/1\": lot too long", "A".repeat(3000)));
+        let res = error_response(&e, true);
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let shown = cut(&e.to_string());
+        // the long run is shortened, the reason after it kept
+        assert!(shown.ends_with("… lot too long") && shown.contains(&format!("{}…", "A".repeat(ECHO_WORD_KEEP - 12))), "{shown}");
+        assert!(shown.chars().count() < 100, "{shown}");
+        assert_eq!(cut("short words stay"), "short words stay");
+        let many = cut(&"word ".repeat(500));
+        assert_eq!(many.chars().count(), MAX_ECHO_CHARS + 1);
+        assert!(many.ends_with('…'));
+    }
 
     #[test]
     fn error_pages_say_what_is_wrong() {

@@ -6,8 +6,11 @@
 use crate::chain::Chain;
 use crate::contracts::{Deployment, Tracepass};
 use crate::error::{ClientError, Result};
+use crate::scans::ScanLog;
+use super::listen::Limits;
 use crate::verify::cache::Verifier;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,19 +24,27 @@ pub struct ServeConfig {
     /// Longest a connect or one page's chain reads may take before the request gets a 503 (and
     /// the connection is dropped).
     pub timeout: Duration,
+    /// The server's bounds (connections, rates, timeouts).
+    pub limits: Limits,
 }
 
 impl ServeConfig {
-    /// A configuration with the default timeout (10 s).
+    /// A configuration with the default timeout (10 s) and limits.
     pub fn new(url: impl Into<String>, deployment: Deployment) -> ServeConfig {
-        ServeConfig { url: url.into(), deployment, timeout: Duration::from_secs(10) }
+        let timeout = Duration::from_secs(10);
+        ServeConfig { url: url.into(), deployment, timeout, limits: Limits::for_chain_timeout(timeout) }
     }
 }
 
 struct Inner {
     cfg: ServeConfig,
+    /// The scan log, if the resolver keeps one (`serve --database`).
+    scans: Option<Arc<ScanLog>>,
     /// The shared connection and its generation (so a failure drops only the connection it saw).
     conn: tokio::sync::Mutex<(u64, Option<Conn>)>,
+    /// When the state was made, and when the chain last answered (ms after that).
+    started: std::time::Instant,
+    last_answer_ms: AtomicU64,
 }
 
 /// One connection to the chain and the verdict cache over it.
@@ -54,7 +65,27 @@ pub struct ServeState(Arc<Inner>);
 impl ServeState {
     /// A state with no connection yet (the first request, or [`ServeState::health`], connects).
     pub fn new(cfg: ServeConfig) -> ServeState {
-        ServeState(Arc::new(Inner { cfg, conn: tokio::sync::Mutex::new((0, None)) }))
+        ServeState::make(cfg, None)
+    }
+
+    /// A state that records every scan of a real item in `log` and shows what it holds.
+    pub fn with_scan_log(cfg: ServeConfig, log: ScanLog) -> ServeState {
+        ServeState::make(cfg, Some(Arc::new(log)))
+    }
+
+    fn make(cfg: ServeConfig, scans: Option<Arc<ScanLog>>) -> ServeState {
+        let conn = tokio::sync::Mutex::new((0, None));
+        ServeState(Arc::new(Inner { cfg, scans, conn, started: std::time::Instant::now(), last_answer_ms: AtomicU64::new(0) }))
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ServeConfig {
+        &self.0.cfg
+    }
+
+    /// The scan log, if kept.
+    pub fn scan_log(&self) -> Option<&ScanLog> {
+        self.0.scans.as_deref()
     }
 
     /// The shared connection, connecting first if there is none.
@@ -84,19 +115,33 @@ impl ServeState {
     {
         let (generation, c) = self.connection().await?;
         let timeout = self.0.cfg.timeout;
-        let out = match tokio::time::timeout(timeout, f(c)).await {
-            Ok(r) => r,
-            Err(_) => Err(ClientError::Chain(format!("the node did not answer within {} s", timeout.as_secs_f32()))),
+        let (out, timed_out) = match tokio::time::timeout(timeout, f(c)).await {
+            Ok(r) => (r, false),
+            Err(_) => (Err(ClientError::Chain(format!("the node did not answer within {} s", timeout.as_secs_f32()))), true),
         };
-        if let Err(e) = &out {
-            if !matches!(e, ClientError::Input(_) | ClientError::Contract(_)) {
-                let mut guard = self.0.conn.lock().await;
-                if guard.0 == generation {
-                    guard.1 = None;
+        match &out {
+            Ok(_) | Err(ClientError::Input(_) | ClientError::Contract(_)) => {
+                self.0.last_answer_ms.store(self.0.started.elapsed().as_millis() as u64, Ordering::Relaxed);
+            }
+            Err(_) => {
+                // a slow answer under load is no reason to reconnect (that would only add work):
+                // a timeout drops the connection only once nothing has been answered for twice
+                // the timeout; any other failure (closed, refused) drops it at once
+                let quiet_ms = (self.0.started.elapsed().as_millis() as u64).saturating_sub(self.0.last_answer_ms.load(Ordering::Relaxed));
+                if !timed_out || quiet_ms > 2 * timeout.as_millis() as u64 {
+                    let mut guard = self.0.conn.lock().await;
+                    if guard.0 == generation {
+                        guard.1 = None;
+                    }
                 }
             }
         }
         out
+    }
+
+    /// Connections made so far (1 while the first one holds).
+    pub async fn connections_made(&self) -> u64 {
+        self.0.conn.lock().await.0
     }
 
     /// The chain's best block number, if it answers (connecting if needed).

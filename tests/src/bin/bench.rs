@@ -40,8 +40,8 @@ struct Opts {
     #[arg(long)]
     smoke: bool,
     /// Sections to run (all if none): registration, pipeline (with batched registration),
-    /// verification, cost, index, consortium.
-    #[arg(long, value_delimiter = ',', value_parser = ["registration", "pipeline", "verification", "cost", "index", "consortium"])]
+    /// verification, cost, index, resolver, consortium.
+    #[arg(long, value_delimiter = ',', value_parser = ["registration", "pipeline", "verification", "cost", "index", "resolver", "consortium"])]
     only: Vec<String>,
     /// Runs per measurement (default 5; 1 with --smoke).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
@@ -930,6 +930,18 @@ async fn measure(o: &Opts, node: &Node) -> Result<()> {
         table.push_str(&t);
         index_figures = v.clone();
         report.insert("index".into(), v);
+    }
+
+    // ---- the resolver under wrk: scan log off and on side by side -------------------------------
+    if o.wants("resolver") {
+        let sizes = if o.smoke {
+            tracepass_e2e::resolver_bench::Sizes { items: 2_000, connections: 16, seconds: 2 }
+        } else {
+            tracepass_e2e::resolver_bench::Sizes { items: 200_000, connections: 64, seconds: 60 }
+        };
+        let (t, v) = tracepass_e2e::resolver_bench::run(&c, &node.url(), sizes, say).await?;
+        table.push_str(&t);
+        report.insert("resolver".into(), v);
     }
 
     // ---- the consortium chain: 4 validators (6 s slots), beside the dev node -------------------

@@ -1,0 +1,425 @@
+//! The scan log: what shoppers' scans of real items reveal about copied codes.
+//!
+//! One genuine QR code printed on any number of fakes verifies on every scan: the chain cannot
+//! tell the copies apart. What can is how the code is scanned. The resolver records each scan of
+//! an item whose proof checks (a [`Scan`]: item, when, a coarse region, a keyed hash of the
+//! scanner) in the data layer's database (migration `0002_scans.sql`), and the page says "first
+//! verified on <date>; verified N times" (the 首次查询 convention of Chinese anti-counterfeit
+//! labels). Named [`Rules`] (more than `max_scans` scans, or scans from more than
+//! `max_regions` regions, within `window_days`) add a [`Suspicion`] the page shows as "this code
+//! may have been copied", with the counts; the merchant lists its flagged codes through the
+//! query API ([`flagged`]).
+//!
+//! Privacy: no address is stored. The scanner is `blake2b(day secret ++ address)`, where the
+//! secret is random, lives only in this process and changes every UTC day, so a hash names no
+//! one and links nothing across days; it serves only to count a reload within
+//! [`REPEAT_WINDOW_MS`] once. The region is an operator's mapping of networks to regions, else
+//! the network itself (IPv4 /16, IPv6 /32).
+//!
+//! Writes never hold a page up for long: scans go through a bounded queue to one writer task
+//! that commits whatever has queued in one transaction (group commit), and a page waits for its
+//! own scan's commit at most [`WRITE_WAIT`]. A full queue drops the scan (counted in
+//! [`ScanLog::dropped`]) rather than slow the resolver.
+
+use crate::error::{ClientError, Result};
+use crate::index::db::{Db, Val};
+use serde::Serialize;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+
+/// Default of [`Rules::max_scans`]: more scans than this within the window is suspicious.
+pub const DEFAULT_MAX_SCANS: u32 = 20;
+/// Default of [`Rules::max_regions`]: scans from more regions than this within the window.
+pub const DEFAULT_MAX_REGIONS: u32 = 5;
+/// Default of [`Rules::window_days`].
+pub const DEFAULT_WINDOW_DAYS: u32 = 30;
+/// Longest window a rule may use (days).
+pub const MAX_WINDOW_DAYS: u32 = 3650;
+/// A scan by the same scanner within this many ms of its last one is a reload, not a new scan.
+pub const REPEAT_WINDOW_MS: i64 = 10 * 60 * 1000;
+/// Scans waiting for the writer; more are dropped.
+pub const QUEUE_LEN: usize = 10_000;
+/// Most scans in one commit.
+pub const MAX_BATCH: usize = 1_000;
+/// Longest a page waits for its scan's commit before it is shown without waiting further.
+pub const WRITE_WAIT: Duration = Duration::from_secs(2);
+/// Most bytes of a region name.
+pub const MAX_REGION_LEN: usize = 64;
+
+const DAY_MS: i64 = 86_400_000;
+const COLUMNS: &[&str] = &["item", "lot", "gtin", "lot_number", "serial", "at_ms", "region", "client"];
+
+/// When a code's scans make it suspicious: more than `max_scans` scans, or scans from more than
+/// `max_regions` regions, within the last `window_days` days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rules {
+    /// Most scans within the window before the code is flagged.
+    pub max_scans: u32,
+    /// Most distinct regions within the window before the code is flagged.
+    pub max_regions: u32,
+    /// The window, in days.
+    pub window_days: u32,
+}
+
+impl Default for Rules {
+    fn default() -> Rules {
+        Rules { max_scans: DEFAULT_MAX_SCANS, max_regions: DEFAULT_MAX_REGIONS, window_days: DEFAULT_WINDOW_DAYS }
+    }
+}
+
+impl Rules {
+    /// The rules, checked: a window of 1 to [`MAX_WINDOW_DAYS`] days, limits of at least 1.
+    pub fn new(max_scans: u32, max_regions: u32, window_days: u32) -> Result<Rules> {
+        if max_scans == 0 || max_regions == 0 {
+            return Err(ClientError::Input("scan rules: max scans and max regions must be at least 1".into()));
+        }
+        if !(1..=MAX_WINDOW_DAYS).contains(&window_days) {
+            return Err(ClientError::Input(format!("scan rules: the window must be 1 to {MAX_WINDOW_DAYS} days, not {window_days}")));
+        }
+        Ok(Rules { max_scans, max_regions, window_days })
+    }
+
+    /// The window's start for a scan at `now_ms`.
+    pub fn since(&self, now_ms: i64) -> i64 {
+        now_ms.saturating_sub(i64::from(self.window_days) * DAY_MS)
+    }
+}
+
+/// Why a code may have been copied (the rule, with its count and limit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Suspicion {
+    /// More scans than the rule allows within the window.
+    TooManyScans {
+        /// Scans within the window.
+        scans: u64,
+        /// The rule's limit.
+        limit: u32,
+        /// The window, in days.
+        days: u32,
+    },
+    /// Scans from more regions than the rule allows within the window.
+    TooManyRegions {
+        /// Distinct regions within the window.
+        regions: u64,
+        /// The rule's limit.
+        limit: u32,
+        /// The window, in days.
+        days: u32,
+    },
+}
+
+/// What the log says about one item, this scan included.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScanSummary {
+    /// Scans of the item ever.
+    pub count: u64,
+    /// The first one (ms since the epoch).
+    pub first_ms: i64,
+    /// Scans within the rules' window.
+    pub window_scans: u64,
+    /// Distinct regions within the rules' window.
+    pub window_regions: u64,
+    /// Whether this request was counted (a reload within [`REPEAT_WINDOW_MS`] is not).
+    pub counted: bool,
+    /// What the rules found; empty for an unremarkable code.
+    pub suspicions: Vec<Suspicion>,
+}
+
+/// The rules applied to counts: a pure function.
+pub fn judge(rules: &Rules, window_scans: u64, window_regions: u64) -> Vec<Suspicion> {
+    let mut out = Vec::new();
+    if window_scans > u64::from(rules.max_scans) {
+        out.push(Suspicion::TooManyScans { scans: window_scans, limit: rules.max_scans, days: rules.window_days });
+    }
+    if window_regions > u64::from(rules.max_regions) {
+        out.push(Suspicion::TooManyRegions { regions: window_regions, limit: rules.max_regions, days: rules.window_days });
+    }
+    out
+}
+
+/// The item scanned (as the resolver parsed and verified it).
+#[derive(Debug, Clone)]
+pub struct Scanned {
+    /// Item ID (0x-hex).
+    pub item: String,
+    /// Lot ID (0x-hex).
+    pub lot: String,
+    /// GTIN-14.
+    pub gtin: String,
+    /// The lot number as printed.
+    pub lot_number: String,
+    /// The serial.
+    pub serial: String,
+}
+
+/// A network mapped to a region by the operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Net {
+    addr: u128,
+    bits: u8,
+    region: String,
+}
+
+/// Where scanners are: the operator's networks (most specific first), else the network itself.
+#[derive(Debug, Clone, Default)]
+pub struct Regions {
+    nets: Vec<Net>,
+}
+
+/// An address as 128 bits (IPv4 mapped into IPv6) and whether it was IPv4.
+fn bits(ip: IpAddr) -> (u128, bool) {
+    match ip {
+        IpAddr::V4(v4) => (u128::from(v4.to_ipv6_mapped()), true),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => (u128::from(v4.to_ipv6_mapped()), true),
+            None => (u128::from(v6), false),
+        },
+    }
+}
+
+fn mask(bits: u8) -> u128 {
+    if bits == 0 {
+        0
+    } else {
+        u128::MAX << (128 - u32::from(bits))
+    }
+}
+
+impl Regions {
+    /// Parses `network,region` lines (`203.0.113.0/24,CN-SH`; `#` comments and blank lines
+    /// skipped): a region is 1 to [`MAX_REGION_LEN`] bytes of letters, digits, `-` and `_`.
+    pub fn parse(text: &str) -> Result<Regions> {
+        let mut nets = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let bad = |why: &str| ClientError::Input(format!("regions line {}: {why}", n + 1));
+            let (net, region) = line.split_once(',').ok_or_else(|| bad("expected network,region"))?;
+            let (addr, len) = net.trim().split_once('/').ok_or_else(|| bad("expected a network as address/length"))?;
+            let ip: IpAddr = addr.parse().map_err(|_| bad("not an IP address"))?;
+            let len: u8 = len.parse().map_err(|_| bad("not a prefix length"))?;
+            let (a, v4) = bits(ip);
+            let bits = if v4 { len.checked_add(96).filter(|b| *b <= 128) } else { Some(len).filter(|b| *b <= 128) }
+                .ok_or_else(|| bad("prefix length too long"))?;
+            let region = region.trim();
+            if region.is_empty() || region.len() > MAX_REGION_LEN || !region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+                return Err(bad("a region is 1 to 64 letters, digits, '-' or '_'"));
+            }
+            nets.push(Net { addr: a & mask(bits), bits, region: region.to_string() });
+        }
+        nets.sort_by(|a, b| b.bits.cmp(&a.bits));
+        Ok(Regions { nets })
+    }
+
+    /// The region of `ip`.
+    pub fn of(&self, ip: IpAddr) -> String {
+        let (a, v4) = bits(ip);
+        if let Some(n) = self.nets.iter().find(|n| a & mask(n.bits) == n.addr) {
+            return n.region.clone();
+        }
+        if v4 {
+            let o = (a as u32).to_be_bytes();
+            format!("net:{}.{}", o[0], o[1])
+        } else {
+            let s = (a >> 96) as u32;
+            format!("net:{:x}:{:x}", s >> 16, s & 0xffff)
+        }
+    }
+}
+
+struct Pending {
+    row: Vec<Val>,
+    done: oneshot::Sender<()>,
+}
+
+/// The scan log of one resolver: a reader for the counts, one writer task, the day secret.
+pub struct ScanLog {
+    reader: Db,
+    queue: mpsc::Sender<Pending>,
+    rules: Rules,
+    regions: Regions,
+    /// (UTC day, its secret).
+    secret: Mutex<(i64, [u8; 32])>,
+    dropped: AtomicU64,
+    writer: tokio::task::JoinHandle<()>,
+}
+
+impl ScanLog {
+    /// Opens the log in the database at `url` (made or migrated first) and starts its writer.
+    pub async fn open(url: &str, rules: Rules, regions: Regions) -> Result<ScanLog> {
+        let writer_db = Db::open(url).await?;
+        let reader = Db::open_reader(url).await?;
+        let (queue, rx) = mpsc::channel(QUEUE_LEN);
+        let writer = tokio::spawn(write_loop(writer_db, rx));
+        Ok(ScanLog { reader, queue, rules, regions, secret: Mutex::new((i64::MIN, [0; 32])), dropped: AtomicU64::new(0), writer })
+    }
+
+    /// The rules in force.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// Scans dropped because the writer fell behind or failed.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// The scanner's keyed hash for `now_ms`'s day (the secret is made on the day's first use).
+    fn client(&self, ip: IpAddr, now_ms: i64) -> Result<String> {
+        let day = now_ms.div_euclid(DAY_MS);
+        let mut s = self.secret.lock().unwrap_or_else(|p| p.into_inner());
+        if s.0 != day {
+            let mut fresh = [0u8; 32];
+            getrandom::getrandom(&mut fresh).map_err(|e| ClientError::Io { path: "getrandom".into(), reason: format!("no randomness for the scan log's secret: {e}") })?;
+            *s = (day, fresh);
+        }
+        let (a, _) = bits(ip);
+        let h = blake2b_simd::Params::new().hash_length(16).key(&s.1).hash(&a.to_be_bytes());
+        Ok(hex::encode(h.as_bytes()))
+    }
+
+    /// Records a scan of `item` by `ip` at `now_ms` (unless it is a reload) and says what the
+    /// log now holds for the item.
+    pub async fn record(&self, item: &Scanned, ip: IpAddr, now_ms: i64) -> Result<ScanSummary> {
+        let client = self.client(ip, now_ms)?;
+        let region = self.regions.of(ip);
+        let since = self.rules.since(now_ms);
+        let rows = self
+            .reader
+            .rows(
+                "SELECT COUNT(*) AS n, MIN(at_ms) AS first_ms, \
+                 SUM(CASE WHEN at_ms >= $2 THEN 1 ELSE 0 END) AS in_window, \
+                 COUNT(DISTINCT CASE WHEN at_ms >= $2 THEN region END) AS regions, \
+                 SUM(CASE WHEN at_ms >= $2 AND region = $3 THEN 1 ELSE 0 END) AS here, \
+                 SUM(CASE WHEN client = $4 AND at_ms >= $5 THEN 1 ELSE 0 END) AS repeat \
+                 FROM scans WHERE item = $1",
+                &[Val::Text(item.item.clone()), Val::Int(since), Val::Text(region.clone()), Val::Text(client.clone()), Val::Int(now_ms - REPEAT_WINDOW_MS)],
+            )
+            .await?;
+        let r = rows.into_iter().next().unwrap_or_default();
+        let int = |k: &str| r.get(k).and_then(serde_json::Value::as_i64).unwrap_or(0);
+        let (mut count, mut window_scans, mut window_regions) = (int("n") as u64, int("in_window") as u64, int("regions") as u64);
+        let mut first_ms = r.get("first_ms").and_then(serde_json::Value::as_i64).unwrap_or(now_ms);
+        let counted = int("repeat") == 0;
+        if counted {
+            count += 1;
+            window_scans += 1;
+            if int("here") == 0 {
+                window_regions += 1;
+            }
+            first_ms = first_ms.min(now_ms);
+            let row = vec![
+                Val::Text(item.item.clone()),
+                Val::Text(item.lot.clone()),
+                Val::Text(item.gtin.clone()),
+                Val::Text(item.lot_number.clone()),
+                Val::Text(item.serial.clone()),
+                Val::Int(now_ms),
+                Val::Text(region),
+                Val::Text(client),
+            ];
+            let (done, committed) = oneshot::channel();
+            match self.queue.try_send(Pending { row, done }) {
+                Ok(()) => {
+                    // a page waits for its own scan, so the next scan counts it; past WRITE_WAIT
+                    // the page goes out and the scan is committed when the writer gets to it
+                    let _ = tokio::time::timeout(WRITE_WAIT, committed).await;
+                }
+                Err(_) => {
+                    self.dropped.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        let suspicions = judge(&self.rules, window_scans, window_regions);
+        Ok(ScanSummary { count, first_ms, window_scans, window_regions, counted, suspicions })
+    }
+}
+
+impl Drop for ScanLog {
+    fn drop(&mut self) {
+        self.writer.abort();
+    }
+}
+
+/// The writer: waits for a scan, takes whatever else has queued (up to [`MAX_BATCH`]), commits
+/// them in one transaction, then tells each page. A failed commit is logged and its scans lost.
+async fn write_loop(db: Db, mut rx: mpsc::Receiver<Pending>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let rows: Vec<Vec<Val>> = batch.iter().map(|p| p.row.clone()).collect();
+        if let Err(e) = db.insert_rows("scans", COLUMNS, &rows).await {
+            eprintln!("tracepass serve: scan log: {} scans not recorded: {e}", rows.len());
+        }
+        for p in batch.drain(..) {
+            let _ = p.done.send(());
+        }
+    }
+}
+
+/// The flagged codes within `rules`' window ending at `now_ms` (as of then), most scanned
+/// first: of one merchant's lots (as the index knows them) if `merchant` is given.
+pub async fn flagged(db: &Db, rules: &Rules, merchant: Option<&str>, now_ms: i64, limit: u32) -> Result<Vec<serde_json::Map<String, serde_json::Value>>> {
+    let values = vec![
+        Val::Int(rules.since(now_ms)),
+        Val::Int(rules.max_scans.into()),
+        Val::Int(rules.max_regions.into()),
+        Val::Int(limit.into()),
+        Val::Text(merchant.unwrap_or("").to_string()),
+        Val::Int(now_ms),
+    ];
+    let sql = "SELECT s.item, MIN(s.gtin) AS gtin, MIN(s.lot_number) AS lot_number, MIN(s.serial) AS serial, MIN(s.lot) AS lot, \
+         COUNT(*) AS scans, COUNT(DISTINCT s.region) AS regions, MIN(s.at_ms) AS first_ms, MAX(s.at_ms) AS last_ms \
+         FROM scans s WHERE s.at_ms >= $1 AND s.at_ms <= $6 \
+         AND ($5 = '' OR s.lot IN (SELECT lot FROM lots WHERE merchant = $5)) GROUP BY s.item \
+         HAVING COUNT(*) > $2 OR COUNT(DISTINCT s.region) > $3 \
+         ORDER BY COUNT(*) DESC, s.item LIMIT $4";
+    db.rows(sql, &values).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn judge_works() {
+        let r = Rules::new(3, 2, 7).unwrap();
+        assert!(judge(&r, 3, 2).is_empty());
+        assert_eq!(judge(&r, 4, 1), vec![Suspicion::TooManyScans { scans: 4, limit: 3, days: 7 }]);
+        assert_eq!(judge(&r, 1, 3), vec![Suspicion::TooManyRegions { regions: 3, limit: 2, days: 7 }]);
+        assert_eq!(judge(&r, 9, 9).len(), 2);
+    }
+
+    #[test]
+    fn rules_fail() {
+        assert!(Rules::new(0, 1, 1).is_err());
+        assert!(Rules::new(1, 0, 1).is_err());
+        assert!(Rules::new(1, 1, 0).is_err());
+        assert!(Rules::new(1, 1, MAX_WINDOW_DAYS + 1).is_err());
+        assert_eq!(Rules::new(1, 1, 1).unwrap().since(DAY_MS * 3), DAY_MS * 2);
+    }
+
+    #[test]
+    fn regions_work() {
+        let r = Regions::parse("# operator's map\n203.0.113.0/24,CN-SH\n203.0.0.0/16, CN\n2001:db8::/32,DOC\n").unwrap();
+        assert_eq!(r.of("203.0.113.7".parse().unwrap()), "CN-SH");
+        assert_eq!(r.of("203.0.114.7".parse().unwrap()), "CN");
+        assert_eq!(r.of("::ffff:203.0.113.9".parse().unwrap()), "CN-SH");
+        assert_eq!(r.of("2001:db8:1::1".parse().unwrap()), "DOC");
+        // unmapped: the network, never the address
+        assert_eq!(r.of("198.51.100.23".parse().unwrap()), "net:198.51");
+        assert_eq!(Regions::default().of("2400:cb00:2048:1::6814:155".parse().unwrap()), "net:2400:cb00");
+    }
+
+    #[test]
+    fn regions_fail() {
+        for bad in ["10.0.0.0/8", "10.0.0.0,X", "10.0.0/8,X", "10.0.0.0/33,X", "::/129,X", "10.0.0.0/8,", "10.0.0.0/8,<b>", &format!("10.0.0.0/8,{}", "a".repeat(65))] {
+            assert!(Regions::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
