@@ -471,7 +471,15 @@ async fn copied_codes_are_flagged() {
 
     // no address is stored: only networks and keyed hashes
     let reader = tracepass::index::db::Db::open_reader(&db).await.expect("reader");
-    let rows = reader.rows("SELECT item, region, client FROM scans", &[]).await.expect("rows");
+    // the last scan's commit may still be on its way (pages do not wait for their own)
+    let mut rows = Vec::new();
+    for _ in 0..50 {
+        rows = reader.rows("SELECT item, region, client FROM scans", &[]).await.expect("rows");
+        if rows.len() >= 21 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(rows.len(), 21);
     for row in &rows {
         let text = serde_json::to_string(row).unwrap();

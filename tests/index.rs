@@ -619,6 +619,7 @@ async fn scan_log_works() {
         let once = log.record(&item(2), ip("10.1.0.1"), t0 + day).await.unwrap();
         assert_eq!((once.count, once.suspicions.len()), (1, 0), "{url}");
         // the flagged list as of the fourth day: item 1 only, with its counts
+        log.flush().await;
         let reader = Db::open_reader(&url).await.unwrap();
         let rows = flagged(&reader, &rules, None, t0 + 4 * day, 100).await.unwrap();
         assert_eq!(rows.len(), 1, "{url}: {rows:?}");

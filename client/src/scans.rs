@@ -16,10 +16,11 @@
 //! [`REPEAT_WINDOW_MS`] once. The region is an operator's mapping of networks to regions, else
 //! the network itself (IPv4 /16, IPv6 /32).
 //!
-//! Writes never hold a page up for long: scans go through a bounded queue to one writer task
-//! that commits whatever has queued in one transaction (group commit), and a page waits for its
-//! own scan's commit at most [`WRITE_WAIT`]. A full queue drops the scan (counted in
-//! [`ScanLog::dropped`]) rather than slow the resolver.
+//! Writes never hold a page up: scans go through a bounded queue to one writer task that
+//! commits whatever has queued in one transaction (group commit); a page does not wait for its
+//! own scan, but a scan of an item whose previous scan is still queued waits for that commit
+//! (at most [`WRITE_WAIT`]), so scans of one item always count each other. A full queue drops
+//! the scan (counted in [`ScanLog::dropped`]) rather than slow the resolver.
 
 use crate::error::{ClientError, Result};
 use crate::index::db::{Db, Val};
@@ -44,7 +45,7 @@ pub const REPEAT_WINDOW_MS: i64 = 10 * 60 * 1000;
 pub const QUEUE_LEN: usize = 10_000;
 /// Most scans in one commit.
 pub const MAX_BATCH: usize = 1_000;
-/// Longest a page waits for its scan's commit before it is shown without waiting further.
+/// Longest a scan waits for the commit of the same item's previous scan.
 pub const WRITE_WAIT: Duration = Duration::from_secs(2);
 /// Most bytes of a region name.
 pub const MAX_REGION_LEN: usize = 64;
@@ -235,8 +236,17 @@ impl Regions {
 
 struct Pending {
     row: Vec<Val>,
+    /// The item and this scan's number in [`Unwritten`].
+    item: String,
+    seq: u64,
     done: oneshot::Sender<()>,
 }
+
+/// A scan's commit, awaitable by any number of later scans of the same item.
+type Commit = futures::future::Shared<oneshot::Receiver<()>>;
+
+/// Items with a queued, uncommitted scan: the last such scan's number and commit.
+type Unwritten = std::sync::Arc<Mutex<std::collections::HashMap<String, (u64, Commit)>>>;
 
 /// The scan log of one resolver: a reader for the counts, one writer task, the day secret.
 pub struct ScanLog {
@@ -248,21 +258,42 @@ pub struct ScanLog {
     secret: Mutex<(i64, [u8; 32])>,
     dropped: AtomicU64,
     writer: tokio::task::JoinHandle<()>,
+    unwritten: Unwritten,
+    next_seq: AtomicU64,
 }
 
 impl ScanLog {
     /// Opens the log in the database at `url` (made or migrated first) and starts its writer.
     pub async fn open(url: &str, rules: Rules, regions: Regions) -> Result<ScanLog> {
-        let writer_db = Db::open(url).await?;
+        // a crash of the machine may lose the last scans, never the file's consistency; each
+        // commit then does not wait for the disk
+        let writer_db = Db::open_relaxed(url).await?;
         let reader = Db::open_reader(url).await?;
         let (queue, rx) = mpsc::channel(QUEUE_LEN);
-        let writer = tokio::spawn(write_loop(writer_db, rx));
-        Ok(ScanLog { reader, queue, rules, regions, secret: Mutex::new((i64::MIN, [0; 32])), dropped: AtomicU64::new(0), writer })
+        let unwritten = Unwritten::default();
+        let writer = tokio::spawn(write_loop(writer_db, rx, unwritten.clone()));
+        Ok(ScanLog {
+            reader,
+            queue,
+            rules,
+            regions,
+            secret: Mutex::new((i64::MIN, [0; 32])),
+            dropped: AtomicU64::new(0),
+            writer,
+            unwritten,
+            next_seq: AtomicU64::new(0),
+        })
     }
 
     /// The rules in force.
     pub fn rules(&self) -> &Rules {
         &self.rules
+    }
+
+    /// Waits (at most [`WRITE_WAIT`]) until every scan queued so far is committed.
+    pub async fn flush(&self) {
+        let all: Vec<Commit> = self.unwritten.lock().unwrap_or_else(|p| p.into_inner()).values().map(|(_, c)| c.clone()).collect();
+        let _ = tokio::time::timeout(WRITE_WAIT, futures::future::join_all(all)).await;
     }
 
     /// Scans dropped because the writer fell behind or failed.
@@ -289,6 +320,12 @@ impl ScanLog {
     pub async fn record(&self, item: &Scanned, ip: IpAddr, now_ms: i64) -> Result<ScanSummary> {
         let client = self.client(ip, now_ms)?;
         let region = self.regions.of(ip);
+        // an earlier scan of this item still being written is waited for (at most WRITE_WAIT),
+        // so scans of one item count each other; scans of other items never wait
+        let earlier = self.unwritten.lock().unwrap_or_else(|p| p.into_inner()).get(&item.item).map(|(_, c)| c.clone());
+        if let Some(c) = earlier {
+            let _ = tokio::time::timeout(WRITE_WAIT, c).await;
+        }
         let since = self.rules.since(now_ms);
         let rows = self
             .reader
@@ -325,14 +362,14 @@ impl ScanLog {
                 Val::Text(client),
             ];
             let (done, committed) = oneshot::channel();
-            match self.queue.try_send(Pending { row, done }) {
-                Ok(()) => {
-                    // a page waits for its own scan, so the next scan counts it; past WRITE_WAIT
-                    // the page goes out and the scan is committed when the writer gets to it
-                    let _ = tokio::time::timeout(WRITE_WAIT, committed).await;
-                }
-                Err(_) => {
-                    self.dropped.fetch_add(1, Ordering::Relaxed);
+            let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
+            // registered before it is queued, so the writer's removal always finds it
+            self.unwritten.lock().unwrap_or_else(|p| p.into_inner()).insert(item.item.clone(), (seq, futures::FutureExt::shared(committed)));
+            if self.queue.try_send(Pending { row, item: item.item.clone(), seq, done }).is_err() {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+                let mut u = self.unwritten.lock().unwrap_or_else(|p| p.into_inner());
+                if u.get(&item.item).is_some_and(|(s, _)| *s == seq) {
+                    u.remove(&item.item);
                 }
             }
         }
@@ -349,12 +386,20 @@ impl Drop for ScanLog {
 
 /// The writer: waits for a scan, takes whatever else has queued (up to [`MAX_BATCH`]), commits
 /// them in one transaction, then tells each page. A failed commit is logged and its scans lost.
-async fn write_loop(db: Db, mut rx: mpsc::Receiver<Pending>) {
+async fn write_loop(db: Db, mut rx: mpsc::Receiver<Pending>, unwritten: Unwritten) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let rows: Vec<Vec<Val>> = batch.iter().map(|p| p.row.clone()).collect();
         if let Err(e) = db.insert_rows("scans", COLUMNS, &rows).await {
             eprintln!("tracepass serve: scan log: {} scans not recorded: {e}", rows.len());
+        }
+        {
+            let mut u = unwritten.lock().unwrap_or_else(|p| p.into_inner());
+            for p in &batch {
+                if u.get(&p.item).is_some_and(|(s, _)| *s == p.seq) {
+                    u.remove(&p.item);
+                }
+            }
         }
         for p in batch.drain(..) {
             let _ = p.done.send(());

@@ -123,7 +123,14 @@ impl Db {
     /// Opens (creating an SQLite file if needed) and migrates the database at `url`:
     /// `sqlite://PATH` or `postgres://...`.
     pub async fn open(url: &str) -> Result<Db> {
-        Db::connect(url, false).await
+        Db::connect(url, false, false).await
+    }
+
+    /// A writer for records that may lose their last commits in a crash of the machine, never
+    /// their consistency (the scan log): on SQLite, WAL without an fsync per commit
+    /// (`synchronous = NORMAL`, set on every connection the pool makes); elsewhere as [`Db::open`].
+    pub async fn open_relaxed(url: &str) -> Result<Db> {
+        Db::connect(url, false, true).await
     }
 
     /// For readers (the query API): the schema made or migrated first, then a pool of
@@ -131,11 +138,11 @@ impl Db {
     /// PostgreSQL `default_transaction_read_only`), so the readers run side by side and cannot
     /// write.
     pub async fn open_reader(url: &str) -> Result<Db> {
-        Db::connect(url, false).await?.close().await;
-        Db::connect(url, true).await
+        Db::connect(url, false, false).await?.close().await;
+        Db::connect(url, true, false).await
     }
 
-    async fn connect(url: &str, reader: bool) -> Result<Db> {
+    async fn connect(url: &str, reader: bool, relaxed: bool) -> Result<Db> {
         sqlx::any::install_default_drivers();
         let shown = redact(url);
         let err = |e: sqlx::Error| ClientError::Database(format!("{shown}: {e}"));
@@ -163,6 +170,9 @@ impl Db {
                         // WAL: readers (the query commands) never block the writer; a crash
                         // loses at most the transaction in progress
                         sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
+                        if relaxed {
+                            sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
+                        }
                     }
                     if sqlite {
                         sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *conn).await?;
