@@ -157,6 +157,24 @@ pub struct Scanned {
     pub serial: String,
 }
 
+impl Scanned {
+    /// The item of a parsed Digital Link whose verdict gave `item_id`.
+    pub fn of(dl: &crate::gs1::DigitalLink, item_id: &str) -> Scanned {
+        Scanned {
+            item: item_id.to_string(),
+            lot: format!("0x{}", hex::encode(tracepass_shared::lot_id(&dl.gtin, dl.lot.as_bytes()))),
+            gtin: dl.gtin.to_string(),
+            lot_number: dl.lot.clone(),
+            serial: dl.serial.clone(),
+        }
+    }
+}
+
+/// Now, in ms since the Unix epoch (the scan log's clock).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
 /// A network mapped to a region by the operator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Net {

@@ -142,8 +142,7 @@ async fn flagged(State(s): State<ApiState>, RawQuery(q): RawQuery) -> Answer {
     let merchant = p.account("merchant")?;
     let limit = p.limit("limit", params::DEFAULT_LIMIT, params::MAX_LIMIT)?;
     p.finish()?;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
-    let rows = scans::flagged(&s.db, &s.scan_rules, merchant.as_deref(), now, limit).await.map_err(|e| ApiError::unavailable(&e))?;
+    let rows = scans::flagged(&s.db, &s.scan_rules, merchant.as_deref(), scans::now_ms(), limit).await.map_err(|e| ApiError::unavailable(&e))?;
     ok(json!({ "rules": s.scan_rules, "items": rows }))
 }
 

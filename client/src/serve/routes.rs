@@ -7,10 +7,8 @@ use super::state::ServeState;
 use crate::error::ClientError;
 use crate::gs1::{parse_gtin, DigitalLink};
 use crate::verify::Verdict;
-use crate::scans::Scanned;
+use crate::scans::{self, Scanned};
 use axum::extract::{ConnectInfo, Request, State};
-use std::net::SocketAddr;
-use tracepass_shared::lot_id;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use headers_accept::Accept;
@@ -18,6 +16,7 @@ use mediatype::names::{APPLICATION, HTML, JSON, TEXT, XHTML, XML};
 use mediatype::MediaType;
 use serde::Serialize;
 use serde_json::json;
+use std::net::SocketAddr;
 
 /// No scripts, no external resources: only the page's own inline style and `data:` images.
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -154,15 +153,7 @@ pub(super) async fn item_page(State(state): State<ServeState>, req: Request) -> 
     let in_lot = !matches!(report.verdict, Verdict::NotRegistered | Verdict::NotInLot);
     let scans = match (state.scan_log(), peer) {
         (Some(log), Some(addr)) if in_lot => {
-            let item = Scanned {
-                item: report.item_id.clone(),
-                lot: format!("0x{}", hex::encode(lot_id(&dl.gtin, dl.lot.as_bytes()))),
-                gtin: dl.gtin.to_string(),
-                lot_number: dl.lot.clone(),
-                serial: dl.serial.clone(),
-            };
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
-            match log.record(&item, addr.ip(), now).await {
+            match log.record(&Scanned::of(&dl, &report.item_id), addr.ip(), scans::now_ms()).await {
                 Ok(s) => Some(s),
                 Err(e) => {
                     // the verdict stands without the counts; the cause goes to the operator

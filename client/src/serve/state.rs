@@ -38,7 +38,7 @@ impl ServeConfig {
 
 struct Inner {
     cfg: ServeConfig,
-    /// The scan log, if the resolver keeps one (`serve --database`).
+    /// The scan log, if the resolver keeps one (`serve --scan-log`).
     scans: Option<Arc<ScanLog>>,
     /// The shared connection and its generation (so a failure drops only the connection it saw).
     conn: tokio::sync::Mutex<(u64, Option<Conn>)>,
