@@ -4,7 +4,8 @@
 #
 #   Rust 1.86.0 (+ rust-src, clippy, wasm32-unknown-unknown)   pinned: see rust-toolchain.toml
 #   Debian packages: protobuf-compiler clang libclang-dev (node build), chromium chromium-driver,
-#   postgresql (the index suite starts its own throwaway servers; it needs no running one)
+#   postgresql (the index suite starts its own throwaway servers; it needs no running one),
+#   wrk (the resolver bench), fonts-noto-cjk (the Chinese pages in the browser tests)
 #   cargo-contract 5.0.3                                       (~10 min to build on 2 cores)
 #   tracepass-node, the consortium chain's node, from node/  (~17 min to build on 2 cores)
 #   with --reference-node: substrate-contracts-node 0.42.0 (crates.io: contracts-node), the
@@ -68,7 +69,7 @@ native_toolchain() {
 }
 
 # --- 2. Debian packages -----------------------------------------------------------------------
-APT_PKGS=(protobuf-compiler clang libclang-dev chromium chromium-driver postgresql wrk)
+APT_PKGS=(protobuf-compiler clang libclang-dev chromium chromium-driver postgresql wrk fonts-noto-cjk)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

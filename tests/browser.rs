@@ -1,10 +1,12 @@
 //! The GS1 Digital Link resolver (`tracepass serve`) on a real node, run in-process.
 //!
 //! - `chromium_shows_the_verdicts`: real headless Chromium, driven through chromedriver's W3C
-//!   WebDriver HTTP API with a phone-sized screen, opens a genuine item's page and a forged
-//!   serial's page (same proof) and a copied code's page (scanned from seven networks), reads
-//!   the verdicts and the copy warning and writes a screenshot of each to
-//!   `target/artifacts/browser/`.
+//!   WebDriver HTTP API with a phone-sized screen, opens the pages of a genuine item, a forged
+//!   serial (same proof), a recalled lot, a lot held by customs, a lot selected by sampling and
+//!   not inspected, a lot whose sampling draw is pending, and a copied code (scanned from seven
+//!   networks), each in English and Chinese (`?lang=`); reads the verdicts, checks contrast,
+//!   text size and that CJK draws real glyphs (not tofu), and writes a screenshot of each to
+//!   `target/artifacts/browser/{page}-{lang}.png`.
 //! - `resolver_over_http`: plain HTTP: `Accept: application/json` gives exactly what `verify --json`
 //!   prints; HEAD, OPTIONS (CORS preflight) and any origin; 400 for malformed paths; 404 for
 //!   unknown items and products; the product page; 503 from a resolver whose node is
@@ -26,7 +28,7 @@ use tracepass::scans::{Regions, Rules, ScanLog};
 use tracepass::serve::{serve_with, ServeConfig, ServeState};
 use tracepass::shared::*;
 use tracepass::Deployment;
-use tracepass_e2e::fixture::{Consortium, CATEGORY};
+use tracepass_e2e::fixture::{Consortium, CATEGORY, EPOCH_BLOCKS};
 use tracepass_e2e::{free_port, root, Node};
 
 use tracepass_e2e::webdriver::WebDriver;
@@ -143,32 +145,122 @@ fn forged(dl: &DigitalLink) -> DigitalLink {
 /// What the browser saw of one page.
 #[derive(Debug)]
 struct Seen {
+    lang: String,
     headline: String,
     reason: String,
     body: String,
     scripts: usize,
     resources: Value,
+    /// The lowest contrast ratio (WCAG) of any text on the page, and where.
+    contrast: f64,
+    contrast_at: String,
+    /// The smallest font size of any text, in CSS pixels.
+    font_px: f64,
+    /// How many of four distinct CJK characters draw distinct glyphs in the page's font (4: real
+    /// glyphs; 1: the same missing-glyph box for all, "tofu").
+    cjk_glyphs: u64,
     screenshot: usize,
 }
 
+/// The lowest WCAG contrast ratio of any element's own text against its effective background,
+/// and the smallest font size of text.
+const READABILITY: &str = r#"
+const lum = c => { const [r, g, b] = c.match(/[\d.]+/g).slice(0, 3).map(Number).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+const bg = el => { for (; el; el = el.parentElement) { const c = getComputedStyle(el).backgroundColor; const m = c.match(/[\d.]+/g); if (m && (m.length < 4 || +m[3] > 0)) return c; } return 'rgb(255, 255, 255)'; };
+let worst = 99, at = '', smallest = 99;
+for (const el of document.querySelectorAll('body *')) {
+  if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+  const s = getComputedStyle(el);
+  if (s.display === 'none' || s.visibility === 'hidden' || el.getAttribute('aria-hidden') === 'true') continue;
+  const [a, b] = [lum(s.color), lum(bg(el))];
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  if (ratio < worst) { worst = ratio; at = el.tagName + '.' + el.className + ': ' + el.textContent.trim().slice(0, 40); }
+  smallest = Math.min(smallest, parseFloat(s.fontSize));
+}
+return { contrast: worst, at, font_px: smallest };
+"#;
+
+/// Draws four CJK characters in the headline's font on a canvas and counts the distinct images.
+const CJK_GLYPHS: &str = r#"
+const font = getComputedStyle(document.getElementById('verdict-headline')).fontFamily;
+const draw = ch => { const c = document.createElement('canvas'); c.width = c.height = 64; const x = c.getContext('2d'); x.font = '48px ' + font; x.fillText(ch, 4, 52); return c.toDataURL(); };
+return new Set(['正', '品', '查', '询'].map(draw)).size;
+"#;
+
 fn look(wd: &WebDriver, url: &str, shot: &Path) -> Seen {
     wd.goto(url);
+    let r = wd.script(READABILITY);
     Seen {
+        lang: wd.script("return document.documentElement.lang;").as_str().unwrap_or("").to_string(),
         headline: wd.text("#verdict-headline"),
         reason: wd.text("#verdict-reason"),
         body: wd.text("body"),
         scripts: wd.elements("script").len(),
         resources: wd.script("return performance.getEntriesByType('resource').map(e => e.name);"),
+        contrast: r["contrast"].as_f64().expect("contrast"),
+        contrast_at: r["at"].as_str().unwrap_or("").to_string(),
+        font_px: r["font_px"].as_f64().expect("font size"),
+        cjk_glyphs: wd.script(CJK_GLYPHS).as_u64().expect("glyphs"),
         screenshot: wd.screenshot(shot),
     }
+}
+
+/// `url` with `lang=` added to its query.
+fn in_lang(url: &str, lang: &str) -> String {
+    format!("{url}{}lang={lang}", if url.contains('?') { '&' } else { '?' })
+}
+
+/// A governance rule: every lot of the fixture's category is sampled (proposed, approved, run).
+async fn sample_every_lot(c: &Consortium) {
+    let (k, tp) = (&c.keys, &c.tp);
+    let rule = Action::SetSamplingRule { key: RuleKey { category: Some(CATEGORY), origin: None, tier: None }, rate_bps: 10_000 };
+    let id = tp.propose(&k.bob, rule).await.expect("propose").value;
+    tp.approve(&k.charlie, id).await.expect("approve");
+    tp.execute(&k.bob, id).await.expect("execute");
+}
+
+/// Seals blocks until the chain is at `block` (instant seal: one block per transaction).
+async fn advance_to(c: &Consortium, block: u32) {
+    while c.tp.chain.block_number().await.expect("block") < block {
+        c.tp.chain.remark(&c.keys.alice).await.expect("remark");
+    }
+}
+
+/// Lots in each state a shopper may meet, besides [`populate`]'s genuine one: recalled, held by
+/// customs, selected by sampling and not inspected yet, and registered in an epoch whose draw is
+/// still pending. Returns their Digital Links in that order.
+async fn lots_in_every_state(c: &Consortium) -> [DigitalLink; 4] {
+    let (k, tp) = (&c.keys, &c.tp);
+    let (recalled, id) = c.register_lot("R2026-01", "RCL", 5).await;
+    tp.recall(&k.merchant, id, blake2_256(b"labelling error")).await.expect("recall");
+    let (held, id) = c.register_lot("H2026-01", "HLD", 5).await;
+    let now = tp.chain.now_ms().await.expect("now");
+    tp.add_event(&k.ferdie, id, BusinessStep::Holding, now, Location { country: CountryCode(*b"CN"), code: b"CNSHA".to_vec() }, [0; 32]).await.expect("hold");
+    // sampling: every lot of the category; an epoch with two committed seeds, a lot in it, the
+    // draw revealed and finalized (the lot is selected); then a lot in an epoch not drawn yet
+    sample_every_lot(c).await;
+    let epoch = tp.current_epoch().await.expect("epoch") + 2;
+    let secrets = [(&k.bob, [11u8; 32]), (&k.eve, [22u8; 32])];
+    for (who, secret) in &secrets {
+        tp.commit(who, epoch, seed_commitment(secret, &who.account())).await.expect("commit");
+    }
+    advance_to(c, epoch * EPOCH_BLOCKS).await;
+    let (selected, _) = c.register_lot("S2026-01", "SEL", 5).await;
+    advance_to(c, (epoch + 1) * EPOCH_BLOCKS).await;
+    for (who, secret) in &secrets {
+        tp.reveal(who, epoch, *secret).await.expect("reveal");
+    }
+    tp.finalize(&k.alice, epoch).await.expect("finalize");
+    let (pending, _) = c.register_lot("P2026-01", "PND", 5).await;
+    [Consortium::link(&recalled, 1), Consortium::link(&held, 1), Consortium::link(&selected, 1), Consortium::link(&pending, 1)]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_shows_the_verdicts() {
     let (node, c, lot, resolver) = served().await;
     let genuine = Consortium::link(&lot, 41);
-    let (good_url, bad_url) = (resolver.url(&genuine), resolver.url(&forged(&genuine)));
-    let (status, _, html) = fetch(&good_url, HTML).await;
+    let [recalled, held, selected, pending] = lots_in_every_state(&c).await;
+    let (status, _, html) = fetch(&resolver.url(&genuine), HTML).await;
     assert_eq!(status, 200);
     println!("genuine item page: {} bytes of HTML", html.len());
 
@@ -180,40 +272,73 @@ async fn chromium_shows_the_verdicts() {
         assert_eq!(get_from([127, n, 0, 1], &copied_url, HTML).await.0, 200);
     }
 
+    // each page, headline in English and in Chinese
+    let pages: Vec<(&str, String, &str, &str)> = vec![
+        ("genuine", resolver.url(&genuine), "GENUINE", "正品"),
+        ("forged", resolver.url(&forged(&genuine)), "NOT GENUINE: serial not in this lot", "非正品：序列号不在此批次中"),
+        ("recalled", resolver.url(&recalled), "RECALLED: do not use", "已召回：请勿使用"),
+        ("held", resolver.url(&held), "ON HOLD: not released for sale", "已扣留：未放行销售"),
+        ("selected", resolver.url(&selected), "NOT VERIFIED: awaiting inspection", "未能核实：等待抽检"),
+        ("pending", resolver.url(&pending), "GENUINE", "正品"),
+        ("copied", copied_url, "GENUINE", "正品"),
+    ];
     let dir = artifacts_dir();
-    let (good, bad, copied) = tokio::task::spawn_blocking(move || {
+    let seen = tokio::task::spawn_blocking(move || {
         let wd = WebDriver::start(&dir.join("chromedriver.log"));
-        let good = look(&wd, &good_url, &dir.join("genuine.png"));
-        if let Some(n) = wd.full_page_screenshot(&dir.join("genuine-full.png")) {
-            println!("full genuine page screenshot: {n} bytes");
+        let mut seen = vec![];
+        for (name, url, en, zh) in pages {
+            for (lang, headline) in [("en", en), ("zh", zh)] {
+                let s = look(&wd, &in_lang(&url, lang), &dir.join(format!("{name}-{lang}.png")));
+                if name == "genuine" {
+                    if let Some(n) = wd.full_page_screenshot(&dir.join(format!("genuine-{lang}-full.png"))) {
+                        println!("full genuine page screenshot ({lang}): {n} bytes");
+                    }
+                }
+                seen.push((name, lang, headline, s));
+            }
         }
-        let bad = look(&wd, &bad_url, &dir.join("forged.png"));
-        if let Some(n) = wd.full_page_screenshot(&dir.join("forged-full.png")) {
-            println!("full forged page screenshot: {n} bytes");
-        }
-        let copied = look(&wd, &copied_url, &dir.join("copied.png"));
-        (good, bad, copied)
+        seen
     })
     .await
     .expect("browser");
-    println!("genuine: {good:?}\nforged: {bad:?}\ncopied: {copied:?}");
-    assert_eq!(copied.headline, "GENUINE");
-    assert!(copied.body.contains("This code may have been copied") && copied.body.contains("from 7 different regions"), "{}", copied.body);
-    assert!(copied.screenshot > 1_000 && copied.scripts == 0 && copied.resources == json!([]));
 
-    assert_eq!(good.headline, "GENUINE");
+    for (name, lang, headline, s) in &seen {
+        println!("{name} ({lang}): {:?} / {:?}; contrast {:.2} at {}; smallest text {} px; {} CJK glyphs", s.headline, s.reason, s.contrast, s.contrast_at, s.font_px, s.cjk_glyphs);
+        assert_eq!(s.headline, *headline, "{name} ({lang})");
+        assert_eq!(s.lang, if *lang == "zh" { "zh-CN" } else { "en" }, "{name}");
+        assert_eq!(s.scripts, 0, "{name} ({lang}): the page has scripts");
+        assert_eq!(s.resources, json!([]), "{name} ({lang}): the page loaded other resources");
+        assert!(s.screenshot > 1_000, "{name} ({lang}): screenshot too small");
+        // readable: WCAG AA contrast for body text, nothing smaller than 12 px
+        assert!(s.contrast >= 4.5, "{name} ({lang}): contrast {:.2} at {}", s.contrast, s.contrast_at);
+        assert!(s.font_px >= 12.0, "{name} ({lang}): text of {} px", s.font_px);
+        // CJK is drawn with real glyphs, not one missing-glyph box for every character
+        assert_eq!(s.cjk_glyphs, 4, "{name} ({lang}): CJK characters render alike (tofu): is fonts-noto-cjk installed?");
+        if *lang == "zh" {
+            assert!(!s.reason.is_ascii() && !s.body.contains("This item"), "{name}: English on the Chinese page:\n{}", s.body);
+        }
+    }
+    let page = |name: &str, lang: &str| &seen.iter().find(|(n, l, ..)| *n == name && *l == lang).expect("page").3;
+    let good = page("genuine", "en");
     assert!(good.reason.contains("registered"), "{}", good.reason);
     for evidence in ["Aroha", "ISO 22000", "cleared at CNSHA", "GB 10765-2021", "Packing", "Shipping", "Arriving", "CN CNSHA", "AROHA00000041"] {
         assert!(good.body.contains(evidence), "{evidence} not on the genuine page:\n{}", good.body);
     }
-    assert_eq!(bad.headline, "NOT GENUINE: serial not in this lot");
+    let good = page("genuine", "zh");
+    for evidence in ["ISO 22000", "已在 CNSHA 通关", "依据 GB 10765-2021 检验合格", "包装", "发运", "到港", "AROHA00000041", "此件商品"] {
+        assert!(good.body.contains(evidence), "{evidence} not on the Chinese genuine page:\n{}", good.body);
+    }
+    let bad = page("forged", "en");
     assert!(bad.reason.contains("AROHA99999999"), "{}", bad.reason);
     assert!(!bad.body.contains("GENUINE\n"), "{}", bad.body);
-    for seen in [&good, &bad] {
-        assert_eq!(seen.scripts, 0, "the page has scripts");
-        assert_eq!(seen.resources, json!([]), "the page loaded other resources");
-        assert!(seen.screenshot > 1_000, "screenshot too small");
-    }
+    assert!(page("forged", "zh").reason.contains("序列号 AROHA99999999 不在批次"), "{}", page("forged", "zh").reason);
+    assert!(page("pending", "en").body.contains("Sampling draw pending"), "{}", page("pending", "en").body);
+    assert!(page("pending", "zh").body.contains("抽样待定"), "{}", page("pending", "zh").body);
+    assert!(page("selected", "zh").body.contains("抽样选中此批次进行检验"));
+    let copied = page("copied", "en");
+    assert!(copied.body.contains("This code may have been copied") && copied.body.contains("from 7 different regions"), "{}", copied.body);
+    let copied = page("copied", "zh");
+    assert!(copied.body.contains("此码可能被复制") && copied.body.contains("从 7 个不同地区被查询"), "{}", copied.body);
     assert!(resolver.running());
 }
 
@@ -318,6 +443,38 @@ async fn resolver_over_http() {
     assert_eq!(head, (200, Some("text/html; charset=utf-8".into()), String::new()));
     assert_eq!(options, (204, Some("GET, HEAD, OPTIONS".into()), Some("*".into())));
     assert_eq!(cors.as_deref(), Some("*"));
+
+    // the page's language: Accept-Language, overridden by ?lang=; the JSON is the same in every
+    // language; caches are told the answer varies by both headers
+    let url = r.url(&item);
+    let langs = tokio::task::spawn_blocking(move || {
+        let agent = ureq::AgentBuilder::new().build();
+        let get = |url: &str, accept: &str, lang: &str| {
+            let res = agent.get(url).set("Accept", accept).set("Accept-Language", lang).call().expect("GET");
+            let h = |n: &str| res.header(n).unwrap_or("").to_string();
+            (h("content-language"), h("vary"), res.into_string().expect("body"))
+        };
+        [
+            get(&url, HTML, "zh-CN,zh;q=0.9,en;q=0.8"),
+            get(&url, HTML, "en-US,en;q=0.9"),
+            get(&format!("{url}&lang=en"), HTML, "zh-CN"),
+            get(&format!("{url}&lang=zh"), HTML, "en"),
+            get(&url, HTML, "fr-FR, de;q=0.9"),
+            get(&url, JSON, "zh-CN"),
+            get(&url, JSON, "en"),
+        ]
+    })
+    .await
+    .unwrap();
+    let [zh, en, forced_en, forced_zh, other, json_zh, json_en] = langs;
+    assert!(zh.0 == "zh-CN" && zh.2.contains("<html lang=\"zh-CN\">") && zh.2.contains(">正品</h1>"), "{zh:?}");
+    assert!(en.0 == "en" && en.2.contains(">GENUINE</h1>"), "{en:?}");
+    assert!(forced_en.0 == "en" && forced_en.2.contains(">GENUINE</h1>"), "?lang=en beats the header");
+    assert!(forced_zh.0 == "zh-CN" && forced_zh.2.contains(">正品</h1>"), "?lang=zh beats the header");
+    assert!(other.0 == "en" && other.2.contains(">GENUINE</h1>"), "neither language: the default");
+    assert_eq!(zh.1, "Accept, Accept-Language");
+    assert_eq!(json_zh.2, json_en.2, "the JSON does not depend on the language");
+    assert!(json_zh.2.contains("\"verdict\":\"genuine\""), "{}", json_zh.2);
 
     // malformed paths: 400 with the reason
     let gtin = c.gtin.to_string();

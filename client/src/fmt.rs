@@ -11,14 +11,9 @@ pub fn ss58(a: &AccountId) -> String {
     AccountId32(*a.as_ref()).to_string()
 }
 
-/// A rule key in words: "category 1001, any origin, any tier".
+/// A rule key in English words: "category 1001, origin any, tier any".
 pub fn describe_rule(k: &RuleKey) -> String {
-    format!(
-        "category {}, origin {}, tier {}",
-        k.category.map(|c| c.to_string()).unwrap_or_else(|| "any".into()),
-        k.origin.map(|o| o.to_string()).unwrap_or_else(|| "any".into()),
-        k.tier.map(|t| format!("{t:?}")).unwrap_or_else(|| "any".into())
-    )
+    crate::i18n::rule_text(Some(k), crate::i18n::Lang::En)
 }
 
 /// A governance action in words, accounts as SS58.

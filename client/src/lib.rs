@@ -2,7 +2,8 @@
 //!
 //! Everything the `tracepass` CLI does, as a library, in layers that import only the layers
 //! above them (docs/ARCHITECTURE.md draws them):
-//! - [`fmt`] (values for people: SS58, times, rules and actions in words) and [`error`];
+//! - [`fmt`] (values for people: SS58, times, rules and actions in words), [`i18n`] (the words
+//!   of verdicts and pages in English and Chinese, from `locales/`) and [`error`];
 //! - [`gs1`] (GTINs, serials files, Digital Link URIs, compact proofs), [`lots`] (item IDs,
 //!   Merkle trees and proofs files, built in parallel) and [`qr`];
 //! - [`chain`] (one connection, signers, local nonces, dry runs, batched reads, submission);
@@ -25,6 +26,7 @@ pub mod fmt;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod gs1;
+pub mod i18n;
 pub mod index;
 pub mod lots;
 pub mod qr;

@@ -6,6 +6,7 @@ use super::Ctx;
 use clap::Args;
 use std::time::Duration;
 use tracepass::error::{ClientError, Result};
+use tracepass::i18n::Lang;
 use tracepass::serve::{listen, serve_with, Limits, ServeConfig, ServeState};
 use super::index::{DbArgs, ScanRulesArgs};
 use tracepass::scans::{Regions, ScanLog};
@@ -47,6 +48,14 @@ pub struct ServeArgs {
     /// Requests one client may make at once.
     #[arg(long, default_value_t = listen::DEFAULT_PER_CLIENT_BURST)]
     pub per_client_burst: u32,
+    /// The pages' language when a request names none the pages are written in (by `?lang=` or
+    /// `Accept-Language`): `en` or `zh`.
+    #[arg(long, default_value = "en", value_parser = parse_lang)]
+    pub default_lang: Lang,
+}
+
+fn parse_lang(s: &str) -> std::result::Result<Lang, String> {
+    Lang::ALL.into_iter().find(|l| l.code() == s).ok_or_else(|| format!("{s:?}: expected one of en, zh"))
 }
 
 pub async fn shutdown_signal() {
@@ -86,7 +95,7 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<i32> {
         ..Limits::for_chain_timeout(timeout)
     };
     limits.check()?;
-    let cfg = ServeConfig { timeout, limits, ..ServeConfig::new(ctx.url.clone(), deployment) };
+    let cfg = ServeConfig { timeout, limits, default_lang: a.default_lang, ..ServeConfig::new(ctx.url.clone(), deployment) };
     let state = if a.scan_log {
         let regions = match &a.regions {
             Some(p) => Regions::parse(&std::fs::read_to_string(p).map_err(|e| ClientError::Io { path: p.display().to_string(), reason: e.to_string() })?)?,

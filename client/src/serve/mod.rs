@@ -7,6 +7,8 @@
 //!   been copied (the JSON adds `scans`).
 //! - `GET /01/{gtin}`: the product (HTML, or the [`ProductView`] as JSON on `Accept`).
 //! - `GET /healthz`: 200 while the chain answers, 503 otherwise.
+//! - Pages in English or Simplified Chinese: `?lang=en|zh`, else `Accept-Language`, else
+//!   [`ServeConfig::default_lang`]; the JSON is the same in every language.
 //! - Every path answers `HEAD` (the `GET` answer's headers) and `OPTIONS` (204, CORS preflight);
 //!   every answer allows any origin (`Access-Control-Allow-Origin: *`): the data is public and
 //!   no answer depends on cookies or credentials.
@@ -31,7 +33,7 @@ mod product;
 mod routes;
 mod state;
 
-pub use pages::{render_product, render_report, verdict_class};
+pub use pages::{render_product, render_report, verdict_class, View};
 pub use product::{product_view, ProductPageReport, ProductView};
 pub use routes::{wants_json, MAX_ECHO_CHARS, MAX_ECHO_WORD};
 pub use listen::{serve_limited, Limits};

@@ -1,7 +1,8 @@
 //! The handlers: each parses its path, reads the chain through [`ServeState::with_chain`], and
 //! answers in HTML or JSON as the `Accept` header asks, with the same headers on every answer.
 
-use super::pages;
+use super::pages::{self, View};
+use crate::i18n::Lang;
 use super::product::product_view;
 use super::state::ServeState;
 use crate::error::ClientError;
@@ -34,16 +35,37 @@ pub fn wants_json(headers: &HeaderMap) -> bool {
     accept.negotiate(OFFERED) == Some(&APPLICATION_JSON)
 }
 
-/// `body` as JSON or the page `html` makes, with the headers every answer carries.
-fn respond(status: StatusCode, json: bool, body: &impl Serialize, html: impl FnOnce() -> String) -> Response {
-    let mut res = if json {
+/// How a request is answered: JSON or a page, and the page's language and query.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Answer {
+    /// JSON rather than HTML (the `Accept` header).
+    pub json: bool,
+    /// The page's language (`?lang=`, `Accept-Language`, the configured default) and the query.
+    pub view: View,
+}
+
+impl Answer {
+    /// How to answer a request for `uri` with `headers`, pages in `default` unless it asks otherwise.
+    pub fn of(uri: &Uri, headers: &HeaderMap, default: Lang) -> Answer {
+        let accept_language = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+        let lang = Lang::negotiate(Lang::query_value(uri.query()).as_deref(), accept_language, default);
+        Answer { json: wants_json(headers), view: View { lang, query: uri.query().unwrap_or("").to_string() } }
+    }
+}
+
+/// `body` as JSON or the page `html` makes, with the headers every answer carries. The JSON is the
+/// same in every language (its words are English); a page says its language in `Content-Language`.
+fn respond(status: StatusCode, a: &Answer, body: &impl Serialize, html: impl FnOnce() -> String) -> Response {
+    let mut res = if a.json {
         let text = serde_json::to_string(body).unwrap_or_else(|e| json!({ "error": e.to_string() }).to_string());
         (status, [(header::CONTENT_TYPE, "application/json")], text).into_response()
     } else {
-        (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html()).into_response()
+        let mut r = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html()).into_response();
+        r.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(a.view.lang.tag()));
+        r
     };
     let h = res.headers_mut();
-    h.insert(header::VARY, HeaderValue::from_static("Accept"));
+    h.insert(header::VARY, HeaderValue::from_static("Accept, Accept-Language"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
@@ -74,18 +96,10 @@ fn cut(text: &str) -> String {
 }
 
 /// An error as a response: 400 for the caller's input, 503 for everything the chain side caused.
-pub(super) fn error_response(e: &ClientError, json: bool) -> Response {
+pub(super) fn error_response(e: &ClientError, a: &Answer) -> Response {
     let (status, title, advice) = match e {
-        ClientError::Input(_) => (
-            StatusCode::BAD_REQUEST,
-            "This link is not valid",
-            "The address is not a well-formed GS1 Digital Link of a tracepass item. Scan the code on the package again, or check what was typed.",
-        ),
-        _ => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Cannot check right now",
-            "The consortium chain cannot be reached at the moment, so nothing can be said about this item yet. Please try again in a minute.",
-        ),
+        ClientError::Input(_) => (StatusCode::BAD_REQUEST, "error-bad-link-title", "error-bad-link"),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "error-unavailable-title", "error-unavailable"),
     };
     // a consumer sees what is wrong with the link; what went wrong on the chain side (node
     // addresses, RPC details) goes to the operator's log only
@@ -96,7 +110,7 @@ pub(super) fn error_response(e: &ClientError, json: bool) -> Response {
         eprintln!("tracepass serve: 503: {e}");
         "the consortium chain cannot be reached".to_string()
     };
-    respond(status, json, &json!({ "error": shown }), || pages::render_error(bad_input, title, advice, &shown))
+    respond(status, a, &json!({ "error": shown }), || pages::render_error(&a.view, bad_input, title, advice, &shown))
 }
 
 /// CORS for every answer (any origin: the resolver's data is public and it reads no
@@ -119,13 +133,15 @@ pub(super) async fn cors(req: Request, next: axum::middleware::Next) -> Response
 }
 
 /// 503 for a request the resolver will not answer now (overloaded, too slow): a page asking to
-/// try again, with `Retry-After`.
+/// try again, with `Retry-After`. It is made where the request is no longer at hand, so in the
+/// default language.
 pub(super) fn overloaded_response(why: &str) -> Response {
+    let a = Answer::default();
     let mut res = respond(
         StatusCode::SERVICE_UNAVAILABLE,
-        false,
+        &a,
         &json!({ "error": why }),
-        || pages::render_error(false, "Cannot check right now", "Too many checks are being made at the moment. Please try again in a minute.", why),
+        || pages::render_error(&a.view, false, "error-unavailable-title", "error-overloaded", why),
     );
     res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
     res
@@ -138,15 +154,15 @@ pub(super) async fn item_page(State(state): State<ServeState>, req: Request) -> 
     let (uri, headers) = (&parts.uri, &parts.headers);
     // the peer, when served with connect info (a router used bare has none: no scan is logged)
     let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-    let json = wants_json(headers);
+    let a = Answer::of(uri, headers, state.config().default_lang);
     let dl = match DigitalLink::parse(&path_and_query(uri)) {
         Ok(dl) => dl,
-        Err(e) => return error_response(&e, json),
+        Err(e) => return error_response(&e, &a),
     };
     let d = dl.clone();
     let report = match state.with_chain(|c| async move { c.verifier.verify(&d).await }).await {
         Ok(report) => report,
-        Err(e) => return error_response(&e, json),
+        Err(e) => return error_response(&e, &a),
     };
     let status = if report.verdict == Verdict::NotRegistered { StatusCode::NOT_FOUND } else { StatusCode::OK };
     // only an item whose proof checks is scanned: a forged serial is refused on its own
@@ -165,29 +181,29 @@ pub(super) async fn item_page(State(state): State<ServeState>, req: Request) -> 
         _ => None,
     };
     match &scans {
-        Some(s) if json => {
+        Some(s) if a.json => {
             let mut v = serde_json::to_value(&report).unwrap_or_default();
             v["scans"] = serde_json::to_value(s).unwrap_or_default();
-            respond(status, true, &v, String::new)
+            respond(status, &a, &v, String::new)
         }
-        _ => respond(status, json, &report, || pages::render_report(&report, scans.as_ref())),
+        _ => respond(status, &a, &report, || pages::render_report(&a.view, &report, scans.as_ref())),
     }
 }
 
 /// `GET /01/{gtin}`: the product.
 pub(super) async fn product_page(State(state): State<ServeState>, uri: Uri, headers: HeaderMap) -> Response {
-    let json = wants_json(&headers);
+    let a = Answer::of(&uri, &headers, state.config().default_lang);
     let seg = uri.path().trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
     let gtin = match parse_gtin(&seg) {
         Ok(g) => g,
-        Err(e) => return error_response(&e, json),
+        Err(e) => return error_response(&e, &a),
     };
     match state.with_chain(|c| async move { product_view(&c.tp, gtin).await }).await {
         Ok(v) => {
             let status = if v.product.is_some() { StatusCode::OK } else { StatusCode::NOT_FOUND };
-            respond(status, json, &v, || pages::render_product(&v))
+            respond(status, &a, &v, || pages::render_product(&a.view, &v))
         }
-        Err(e) => error_response(&e, json),
+        Err(e) => error_response(&e, &a),
     }
 }
 
@@ -204,17 +220,17 @@ pub(super) async fn healthz(State(state): State<ServeState>) -> Response {
 
 /// Anything else: a path that starts like a Digital Link gets the parser's reason (400); the
 /// rest a plain 404.
-pub(super) async fn fallback(uri: Uri, headers: HeaderMap) -> Response {
-    let json = wants_json(&headers);
+pub(super) async fn fallback(State(state): State<ServeState>, uri: Uri, headers: HeaderMap) -> Response {
+    let a = Answer::of(&uri, &headers, state.config().default_lang);
     let pq = path_and_query(&uri);
     if uri.path().starts_with("/01/") || uri.path() == "/01" {
         let e = match DigitalLink::parse(&pq) {
             Err(e) => e,
             Ok(_) => ClientError::Input(format!("Digital Link {pq:?}: expected /01/{{gtin}} or /01/{{gtin}}/10/{{lot}}/21/{{serial}}")),
         };
-        return error_response(&e, json);
+        return error_response(&e, &a);
     }
-    respond(StatusCode::NOT_FOUND, json, &json!({ "error": format!("no such page: {}", uri.path()) }), pages::render_not_found)
+    respond(StatusCode::NOT_FOUND, &a, &json!({ "error": format!("no such page: {}", uri.path()) }), || pages::render_not_found(&a.view))
 }
 
 fn path_and_query(uri: &Uri) -> String {
@@ -228,7 +244,7 @@ mod tests {
     #[test]
     fn long_input_is_cut_in_errors() {
         let e = ClientError::Input(format!("Digital Link \"/01/1/10/{}/21/1\": lot too long", "A".repeat(3000)));
-        let res = error_response(&e, true);
+        let res = error_response(&e, &Answer { json: true, ..Answer::default() });
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
         let shown = cut(&e.to_string());
         // the long run is shortened, the reason after it kept
@@ -242,9 +258,9 @@ mod tests {
 
     #[test]
     fn error_pages_say_what_is_wrong() {
-        let res = error_response(&ClientError::Input("GTIN \"<1>\": BadCheckDigit".into()), false);
+        let res = error_response(&ClientError::Input("GTIN \"<1>\": BadCheckDigit".into()), &Answer::default());
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-        let res = error_response(&ClientError::Connect { url: "ws://x".into(), reason: "refused".into() }, true);
+        let res = error_response(&ClientError::Connect { url: "ws://x".into(), reason: "refused".into() }, &Answer { json: true, ..Answer::default() });
         assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(res.headers()[header::CONTENT_TYPE], "application/json");
     }

@@ -6,6 +6,7 @@
 use crate::chain::Chain;
 use crate::contracts::{Deployment, Tracepass};
 use crate::error::{ClientError, Result};
+use crate::i18n::Lang;
 use crate::scans::ScanLog;
 use super::listen::Limits;
 use crate::verify::cache::Verifier;
@@ -26,13 +27,16 @@ pub struct ServeConfig {
     pub timeout: Duration,
     /// The server's bounds (connections, rates, timeouts).
     pub limits: Limits,
+    /// The pages' language for a request that names neither (no `?lang=`, no `Accept-Language`
+    /// entry for a language the pages are written in).
+    pub default_lang: Lang,
 }
 
 impl ServeConfig {
     /// A configuration with the default timeout (10 s) and limits.
     pub fn new(url: impl Into<String>, deployment: Deployment) -> ServeConfig {
         let timeout = Duration::from_secs(10);
-        ServeConfig { url: url.into(), deployment, timeout, limits: Limits::for_chain_timeout(timeout) }
+        ServeConfig { url: url.into(), deployment, timeout, limits: Limits::for_chain_timeout(timeout), default_lang: Lang::En }
     }
 }
 

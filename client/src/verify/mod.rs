@@ -8,8 +8,8 @@ pub mod report;
 pub mod verdict;
 
 pub use read::{read_lot_facts, LotFacts, RegisteredLot};
-pub use report::{render_text, Evidence, EvidenceStatus, LotReport, MerchantReport, ProductReport, Report, SamplingReport, TraceLine};
-pub use verdict::{lot_verdict, verdict, Judgement, ProofCheck, Verdict};
+pub use report::{render_text, ClaimSummary, Evidence, EvidenceStatus, LotReport, MerchantReport, ProductReport, Report, SamplingReport, TraceLine};
+pub use verdict::{lot_verdict, verdict, Judgement, ProofCheck, Reason, Verdict};
 
 use crate::contracts::Tracepass;
 use crate::error::{ClientError, Result};
@@ -98,7 +98,7 @@ fn template(f: &LotFacts) -> Report {
     let now = f.block_time;
     let mut r = Report {
         verdict: Verdict::NotRegistered,
-        reason: String::new(),
+        reason: Reason::NotRegistered,
         gtin: f.gtin.to_string(),
         lot: f.lot_number.clone(),
         serial: String::new(),

@@ -1,7 +1,8 @@
 //! The report of one verification: the verdict, why, and the evidence it rests on. One type for
 //! `verify --json`, the resolver's JSON and its HTML page.
 
-use super::verdict::Verdict;
+use super::verdict::{Reason, Verdict};
+use crate::i18n::{n, rule_text, s, Lang};
 use crate::fmt::{ss58, text, utc};
 use ink::primitives::AccountId;
 use serde::{Serialize, Serializer};
@@ -17,8 +18,8 @@ fn variant_name<T: std::fmt::Debug, S: Serializer>(v: &T, s: S) -> std::result::
 pub struct Report {
     /// The verdict.
     pub verdict: Verdict,
-    /// Why, in one sentence.
-    pub reason: String,
+    /// Why, in one sentence (in the JSON, the English).
+    pub reason: Reason,
     /// GTIN-14.
     pub gtin: String,
     /// Lot number.
@@ -136,8 +137,9 @@ pub struct SamplingReport {
     pub selection: Selection,
     /// The rate that applied, in basis points.
     pub rate_bps: u16,
-    /// The rule that gave the rate, in words.
-    pub rule: String,
+    /// The rule that gave the rate (none: the default rate); in the JSON, in English words.
+    #[serde(serialize_with = "rule_words")]
+    pub rule: Option<RuleKey>,
     /// The sampling epoch.
     pub epoch: u32,
 }
@@ -148,7 +150,7 @@ impl SamplingReport {
         SamplingReport {
             selection,
             rate_bps: sample.rate_bps,
-            rule: sample.rule.map(|k| crate::fmt::describe_rule(&k)).unwrap_or_else(|| "default rate".into()),
+            rule: sample.rule,
             epoch: sample.epoch,
         }
     }
@@ -192,8 +194,8 @@ impl EvidenceStatus {
 pub struct Evidence {
     /// Attestation ID.
     pub id: AttestationId,
-    /// What it says, in words.
-    pub summary: String,
+    /// What it says (in the JSON, in English words).
+    pub summary: ClaimSummary,
     /// Issuer (SS58).
     pub issuer: String,
     /// Whether it counts at the time of the report.
@@ -208,16 +210,62 @@ impl Evidence {
     /// Attestation `id` as evidence at time `now`.
     pub fn new(id: AttestationId, a: &Attestation, now: Timestamp) -> Self {
         let summary = match &a.claim {
-            Claim::QualityInspection { result, standard, items_sampled, selected, .. } => format!(
-                "{result:?} against {} ({items_sampled} items sampled, {})",
-                text(standard),
-                if *selected { "selected by sampling" } else { "voluntary" }
-            ),
-            Claim::FactoryCertification { factory, standard, .. } => format!("factory {factory} certified {}", text(standard)),
-            Claim::CustomsClearance { port, .. } => format!("cleared at {}", text(port)),
+            Claim::QualityInspection { result, standard, items_sampled, selected, .. } => {
+                ClaimSummary::Inspection { result: *result, standard: text(standard), items_sampled: *items_sampled, selected: *selected }
+            }
+            Claim::FactoryCertification { factory, standard, .. } => ClaimSummary::Certification { factory: *factory, standard: text(standard) },
+            Claim::CustomsClearance { port, .. } => ClaimSummary::Clearance { port: text(port) },
         };
         Evidence { id, summary, issuer: ss58(&a.issuer), status: a.status_at(now).into(), issued_at: a.issued_at, valid_until: a.valid_until }
     }
+}
+
+/// What an attestation says, as its facts; [`ClaimSummary::text`] words it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimSummary {
+    /// A quality inspection of the lot.
+    Inspection { result: InspectionResult, standard: String, items_sampled: u32, selected: bool },
+    /// A factory's certification.
+    Certification { factory: FactoryId, standard: String },
+    /// A customs clearance of the lot.
+    Clearance { port: String },
+}
+
+impl ClaimSummary {
+    /// The claim in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            ClaimSummary::Inspection { result, standard, items_sampled, selected } => lang.t_args(
+                "claim-inspection",
+                [
+                    ("result", s(if *result == InspectionResult::Pass { "pass" } else { "fail" })),
+                    ("standard", s(standard)),
+                    ("items", n(*items_sampled)),
+                    ("selected", s(if *selected { "yes" } else { "no" })),
+                ],
+            ),
+            ClaimSummary::Certification { factory, standard } => {
+                lang.t_args("claim-certification", [("factory", n(*factory)), ("standard", s(standard))])
+            }
+            ClaimSummary::Clearance { port } => lang.t_args("claim-clearance", [("port", s(port))]),
+        }
+    }
+}
+
+impl std::fmt::Display for ClaimSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+impl Serialize for ClaimSummary {
+    fn serialize<S: Serializer>(&self, ser: S) -> std::result::Result<S::Ok, S::Error> {
+        ser.collect_str(self)
+    }
+}
+
+fn rule_words<S: Serializer>(rule: &Option<RuleKey>, ser: S) -> std::result::Result<S::Ok, S::Error> {
+    ser.collect_str(&rule_text(rule.as_ref(), Lang::En))
 }
 
 /// One trace event.
@@ -263,7 +311,7 @@ pub fn render_text(r: &Report) -> String {
         let _ = writeln!(s, "lot       {} items, status {:?}, produced {}, expires {}", l.item_count, l.status, l.produced_on, l.expires_on);
     }
     if let Some(x) = &r.sampling {
-        let _ = writeln!(s, "sampling  {:?} (rate {} bps by rule [{}], epoch {})", x.selection, x.rate_bps, x.rule, x.epoch);
+        let _ = writeln!(s, "sampling  {:?} (rate {} bps by rule [{}], epoch {})", x.selection, x.rate_bps, rule_text(x.rule.as_ref(), Lang::En), x.epoch);
     }
     for (title, list) in [("factory certification", &r.factory_certifications), ("customs clearance", &r.customs_clearances), ("inspection", &r.inspections)] {
         if list.is_empty() {

@@ -3,7 +3,8 @@
 
 use super::read::LotFacts;
 use serde::Serialize;
-use tracepass_shared::{merkle, AttestationStatus, Claim, InspectionResult, LotStatus, MerchantStatus, Selection, Timestamp};
+use crate::i18n::{n, s, Lang};
+use tracepass_shared::{merkle, AttestationId, AttestationStatus, Claim, InspectionResult, LotStatus, MerchantStatus, Selection, Timestamp};
 
 /// The verdict, first thing a consumer sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -37,20 +38,104 @@ impl Verdict {
         self == Verdict::Genuine
     }
 
-    /// A short headline.
-    pub fn headline(self) -> &'static str {
+    /// A short headline, in English (what the CLI prints).
+    pub fn headline(self) -> String {
+        self.headline_in(Lang::En)
+    }
+
+    /// A short headline in `lang`.
+    pub fn headline_in(self, lang: Lang) -> String {
+        lang.t(match self {
+            Verdict::Genuine => "verdict-genuine",
+            Verdict::NotRegistered => "verdict-not_registered",
+            Verdict::NotInLot => "verdict-not_in_lot",
+            Verdict::Recalled => "verdict-recalled",
+            Verdict::Held => "verdict-held",
+            Verdict::FailedInspection => "verdict-failed_inspection",
+            Verdict::MerchantSuspended => "verdict-merchant_suspended",
+            Verdict::AttestationRevoked => "verdict-attestation_revoked",
+            Verdict::AttestationExpired => "verdict-attestation_expired",
+            Verdict::AwaitingInspection => "verdict-awaiting_inspection",
+        })
+    }
+
+    /// Every verdict (for tests and listings).
+    pub const ALL: [Verdict; 10] = [
+        Verdict::Genuine,
+        Verdict::NotRegistered,
+        Verdict::NotInLot,
+        Verdict::Recalled,
+        Verdict::Held,
+        Verdict::FailedInspection,
+        Verdict::MerchantSuspended,
+        Verdict::AttestationRevoked,
+        Verdict::AttestationExpired,
+        Verdict::AwaitingInspection,
+    ];
+}
+
+/// Why a verdict was given, as the facts that decided it: the words are in the locales
+/// ([`Reason::text`]); `Display` and the JSON's `reason` are the English.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// No product with the GTIN, or no lot with the number.
+    NotRegistered,
+    /// The scan carried no proof.
+    NoProof,
+    /// The proof does not place `serial` among the `item_count` items of lot `lot`.
+    NotInLot { serial: String, item_count: u32, lot: String },
+    /// The merchant is not active.
+    MerchantNotActive,
+    /// The lot was recalled.
+    Recalled,
+    /// Inspection `id` failed and still counts.
+    FailedInspection { id: AttestationId },
+    /// The lot is held.
+    Held,
+    /// Selected by sampling, no inspection recorded.
+    AwaitingInspection,
+    /// The inspection the lot relies on was revoked.
+    InspectionRevoked { id: AttestationId },
+    /// The inspection the lot relies on has expired.
+    InspectionExpired { id: AttestationId },
+    /// Selected, and inspection `id` passed.
+    PassedInspection { id: AttestationId },
+    /// Registered, merchant active, proven in its lot, nothing against it.
+    InLot,
+}
+
+impl Reason {
+    /// The reason in `lang`, one sentence.
+    pub fn text(&self, lang: Lang) -> String {
+        let id = |id: &AttestationId| [("id", n(*id))];
         match self {
-            Verdict::Genuine => "GENUINE",
-            Verdict::NotRegistered => "NOT GENUINE: not registered",
-            Verdict::NotInLot => "NOT GENUINE: serial not in this lot",
-            Verdict::Recalled => "RECALLED: do not use",
-            Verdict::Held => "ON HOLD: not released for sale",
-            Verdict::FailedInspection => "FAILED INSPECTION",
-            Verdict::MerchantSuspended => "NOT GENUINE: merchant suspended",
-            Verdict::AttestationRevoked => "NOT VERIFIED: inspection revoked",
-            Verdict::AttestationExpired => "NOT VERIFIED: inspection expired",
-            Verdict::AwaitingInspection => "NOT VERIFIED: awaiting inspection",
+            Reason::NotRegistered => lang.t("reason-not-registered"),
+            Reason::NoProof => lang.t("reason-no-proof"),
+            Reason::NotInLot { serial, item_count, lot } => {
+                lang.t_args("reason-not-in-lot", [("serial", s(serial)), ("count", n(*item_count)), ("lot", s(lot))])
+            }
+            Reason::MerchantNotActive => lang.t("reason-merchant-not-active"),
+            Reason::Recalled => lang.t("reason-recalled"),
+            Reason::FailedInspection { id: i } => lang.t_args("reason-failed-inspection", id(i)),
+            Reason::Held => lang.t("reason-held"),
+            Reason::AwaitingInspection => lang.t("reason-awaiting-inspection"),
+            Reason::InspectionRevoked { id: i } => lang.t_args("reason-inspection-revoked", id(i)),
+            Reason::InspectionExpired { id: i } => lang.t_args("reason-inspection-expired", id(i)),
+            Reason::PassedInspection { id: i } => lang.t_args("reason-passed-inspection", id(i)),
+            Reason::InLot => lang.t("reason-in-lot"),
         }
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+impl Serialize for Reason {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> std::result::Result<S::Ok, S::Error> {
+        ser.collect_str(self)
     }
 }
 
@@ -59,12 +144,12 @@ impl Verdict {
 pub struct Judgement {
     /// The verdict.
     pub verdict: Verdict,
-    /// Why, in one sentence.
-    pub reason: String,
+    /// Why.
+    pub reason: Reason,
 }
 
-fn judged(verdict: Verdict, reason: impl Into<String>) -> Judgement {
-    Judgement { verdict, reason: reason.into() }
+fn judged(verdict: Verdict, reason: Reason) -> Judgement {
+    Judgement { verdict, reason }
 }
 
 /// What the scanned item's proof showed against the lot's root.
@@ -93,13 +178,13 @@ impl ProofCheck {
 /// proof showed. Rules, first match wins: not registered; not in the lot; then [`lot_verdict`].
 pub fn verdict(facts: &LotFacts, now: Timestamp, serial: &str, proof: ProofCheck) -> Judgement {
     let Some(reg) = &facts.registered else {
-        return judged(Verdict::NotRegistered, "no product with this GTIN, or no lot with this number, is registered on chain");
+        return judged(Verdict::NotRegistered, Reason::NotRegistered);
     };
     match proof {
-        ProofCheck::Missing => judged(Verdict::NotInLot, "no proof was given for this serial"),
+        ProofCheck::Missing => judged(Verdict::NotInLot, Reason::NoProof),
         ProofCheck::NotInLot => judged(
             Verdict::NotInLot,
-            format!("serial {serial} is not one of the {} items registered in lot {}", reg.lot.info.item_count, facts.lot_number),
+            Reason::NotInLot { serial: serial.to_string(), item_count: reg.lot.info.item_count, lot: facts.lot_number.clone() },
         ),
         ProofCheck::InLot => lot_verdict(facts, now),
     }
@@ -116,7 +201,7 @@ pub fn merchant_in_good_standing(status: Option<MerchantStatus>) -> bool {
 /// sampling and its latest inspection missing, revoked or expired; else genuine.
 pub fn lot_verdict(facts: &LotFacts, now: Timestamp) -> Judgement {
     let Some(reg) = &facts.registered else {
-        return judged(Verdict::NotRegistered, "no product with this GTIN, or no lot with this number, is registered on chain");
+        return judged(Verdict::NotRegistered, Reason::NotRegistered);
     };
     let latest = reg
         .attestations
@@ -127,26 +212,26 @@ pub fn lot_verdict(facts: &LotFacts, now: Timestamp) -> Judgement {
         })
         .last();
     if !merchant_in_good_standing(reg.merchant.as_ref().map(|m| m.status)) {
-        return judged(Verdict::MerchantSuspended, "the merchant that registered this product is not active on the consortium");
+        return judged(Verdict::MerchantSuspended, Reason::MerchantNotActive);
     }
     if reg.lot.status == LotStatus::Recalled {
-        return judged(Verdict::Recalled, "the merchant or the consortium recalled this lot");
+        return judged(Verdict::Recalled, Reason::Recalled);
     }
     if let Some((id, InspectionResult::Fail, AttestationStatus::Valid)) = latest {
-        return judged(Verdict::FailedInspection, format!("inspection #{id} of this lot failed"));
+        return judged(Verdict::FailedInspection, Reason::FailedInspection { id });
     }
     if reg.lot.status == LotStatus::Held {
-        return judged(Verdict::Held, "the lot is held and has not been released");
+        return judged(Verdict::Held, Reason::Held);
     }
     if reg.selection == Selection::Selected {
         return match latest {
-            None => judged(Verdict::AwaitingInspection, "sampling selected this lot for inspection and none is recorded yet"),
-            Some((id, _, AttestationStatus::Revoked)) => judged(Verdict::AttestationRevoked, format!("inspection #{id} was revoked")),
-            Some((id, _, AttestationStatus::Expired)) => judged(Verdict::AttestationExpired, format!("inspection #{id} has expired")),
-            Some((id, _, AttestationStatus::Valid)) => judged(Verdict::Genuine, format!("registered, in its lot, and passed inspection #{id}")),
+            None => judged(Verdict::AwaitingInspection, Reason::AwaitingInspection),
+            Some((id, _, AttestationStatus::Revoked)) => judged(Verdict::AttestationRevoked, Reason::InspectionRevoked { id }),
+            Some((id, _, AttestationStatus::Expired)) => judged(Verdict::AttestationExpired, Reason::InspectionExpired { id }),
+            Some((id, _, AttestationStatus::Valid)) => judged(Verdict::Genuine, Reason::PassedInspection { id }),
         };
     }
-    judged(Verdict::Genuine, "registered by an active merchant and proven to be in its lot")
+    judged(Verdict::Genuine, Reason::InLot)
 }
 
 #[cfg(test)]
@@ -228,10 +313,10 @@ mod tests {
         let mut f = clean();
         reg(&mut f).lot.status = LotStatus::Recalled; // the item-level rule comes first
         let missing = verdict(&f, NOW, "S1", ProofCheck::Missing);
-        assert_eq!((missing.verdict, missing.reason.as_str()), (Verdict::NotInLot, "no proof was given for this serial"));
+        assert_eq!((missing.verdict, missing.reason.to_string().as_str()), (Verdict::NotInLot, "no proof was given for this serial"));
         let wrong = verdict(&f, NOW, "S99", ProofCheck::NotInLot);
         assert_eq!(wrong.verdict, Verdict::NotInLot);
-        assert_eq!(wrong.reason, "serial S99 is not one of the 10 items registered in lot L1");
+        assert_eq!(wrong.reason.to_string(), "serial S99 is not one of the 10 items registered in lot L1");
     }
 
     #[test]
@@ -261,7 +346,7 @@ mod tests {
         reg(&mut f).lot.status = LotStatus::Held;
         reg(&mut f).attestations = vec![(1, inspection(InspectionResult::Pass, NOW + DAY, false)), (2, inspection(InspectionResult::Fail, NOW + DAY, false))];
         let j = verdict(&f, NOW, "S1", ProofCheck::InLot);
-        assert_eq!((j.verdict, j.reason.as_str()), (Verdict::FailedInspection, "inspection #2 of this lot failed"));
+        assert_eq!((j.verdict, j.reason.to_string().as_str()), (Verdict::FailedInspection, "inspection #2 of this lot failed"));
     }
 
     #[test]
@@ -300,7 +385,7 @@ mod tests {
         reg(&mut f).selection = Selection::Selected;
         reg(&mut f).attestations = vec![(4, inspection(InspectionResult::Pass, NOW + DAY, true))];
         let j = verdict(&f, NOW, "S1", ProofCheck::InLot);
-        assert_eq!((j.verdict, j.reason.as_str()), (Verdict::AttestationRevoked, "inspection #4 was revoked"));
+        assert_eq!((j.verdict, j.reason.to_string().as_str()), (Verdict::AttestationRevoked, "inspection #4 was revoked"));
     }
 
     #[test]
@@ -309,7 +394,7 @@ mod tests {
         reg(&mut f).selection = Selection::Selected;
         reg(&mut f).attestations = vec![(5, inspection(InspectionResult::Pass, NOW, false))];
         let j = verdict(&f, NOW, "S1", ProofCheck::InLot);
-        assert_eq!((j.verdict, j.reason.as_str()), (Verdict::AttestationExpired, "inspection #5 has expired"));
+        assert_eq!((j.verdict, j.reason.to_string().as_str()), (Verdict::AttestationExpired, "inspection #5 has expired"));
         assert_eq!(verdict(&f, NOW - 1, "S1", ProofCheck::InLot).verdict, Verdict::Genuine, "valid until the millisecond before");
     }
 
@@ -319,7 +404,7 @@ mod tests {
         reg(&mut f).selection = Selection::Selected;
         reg(&mut f).attestations = vec![(6, inspection(InspectionResult::Pass, NOW + DAY, false))];
         let j = verdict(&f, NOW, "S1", ProofCheck::InLot);
-        assert_eq!((j.verdict, j.reason.as_str()), (Verdict::Genuine, "registered, in its lot, and passed inspection #6"));
+        assert_eq!((j.verdict, j.reason.to_string().as_str()), (Verdict::Genuine, "registered, in its lot, and passed inspection #6"));
     }
 
     #[test]
@@ -328,7 +413,7 @@ mod tests {
             let mut f = clean();
             reg(&mut f).selection = selection;
             let j = verdict(&f, NOW, "S1", ProofCheck::InLot);
-            assert_eq!((j.verdict, j.reason.as_str()), (Verdict::Genuine, "registered by an active merchant and proven to be in its lot"));
+            assert_eq!((j.verdict, j.reason.to_string().as_str()), (Verdict::Genuine, "registered by an active merchant and proven to be in its lot"));
         }
     }
 }
