@@ -342,6 +342,125 @@ async fn chromium_shows_the_verdicts() {
     assert!(resolver.running());
 }
 
+/// One GS1-Conformant Resolver answer: status, headers by lower-case name, body.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    headers: std::collections::HashMap<String, String>,
+    body: String,
+}
+
+/// `method url` with `accept`, redirects not followed.
+async fn ask(method: &str, url: &str, accept: &str) -> Answer {
+    let (method, url, accept) = (method.to_string(), url.to_string(), accept.to_string());
+    tokio::task::spawn_blocking(move || {
+        let agent = ureq::AgentBuilder::new().redirects(0).timeout(Duration::from_secs(60)).build();
+        let res = match agent.request(&method, &url).set("Accept", &accept).call() {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{method} {url}: {e}"),
+        };
+        let headers = res.headers_names().into_iter().map(|n| (n.to_ascii_lowercase(), res.header(&n).unwrap_or("").to_string())).collect();
+        Answer { status: res.status(), headers, body: res.into_string().unwrap_or_default() }
+    })
+    .await
+    .expect("request")
+}
+
+/// Each behaviour GS1's Conformance1_2 list asks of a resolver, on `item` (a real, genuine item):
+/// returns how many were checked.
+async fn gs1_conformance(r: &Resolver, item: &DigitalLink) -> usize {
+    let linkset_schema = tracepass::epcis::compile_schema(include_str!("../client/schemas/gs1-resolver-linkset-schema.json")).expect("schema");
+    let description_schema = tracepass::epcis::compile_schema(include_str!("../client/schemas/gs1-resolver-description-file-schema.json")).expect("schema");
+    let url = r.url(item);
+    let anchor = format!("{}{}", r.base, item.path());
+    let proof = format!("p={}", item.proof.as_ref().expect("proof").encode());
+    let linkset_link = format!("<{anchor}?linkType=linkset>; rel=\"linkset\"");
+    let mut checked = 0;
+
+    // the linkset: by ?linkType=linkset (whatever the Accept) and by Accept; valid against GS1's
+    // schema, exactly one default link, every link with target, type and title, anchored at the
+    // uncompressed URI, the proof carried on every link
+    for (u, accept) in [(format!("{url}&linkType=linkset"), HTML), (url.clone(), "application/linkset+json")] {
+        let a = ask("GET", &u, accept).await;
+        assert_eq!((a.status, a.headers["content-type"].as_str()), (200, "application/linkset+json"), "{u}: {a:?}");
+        let v: Value = serde_json::from_str(&a.body).expect("linkset JSON");
+        assert_eq!(tracepass::epcis::schema_errors_with(&linkset_schema, &v, 5), Vec::<String>::new(), "{v}");
+        let set = &v["linkset"][0];
+        assert_eq!(set["anchor"], anchor);
+        assert_eq!(set["https://gs1.org/voc/defaultLink"].as_array().expect("default").len(), 1);
+        for t in ["pip", "certificationInfo", "traceability", "recallStatus"] {
+            for l in set[format!("https://gs1.org/voc/{t}")].as_array().unwrap_or_else(|| panic!("no {t} link: {v}")) {
+                assert!(l["title"].as_str().is_some_and(|t| !t.is_empty()) && l["type"] == "text/html", "{l}");
+                assert!(l["href"].as_str().unwrap().starts_with(&r.base) && l["href"].as_str().unwrap().contains(&proof), "{l}");
+            }
+        }
+        assert!(a.headers["link"].starts_with(&linkset_link), "{:?}", a.headers);
+        checked += 1;
+    }
+    // linkType=all with Accept: application/json (GS1 1.1 clients): the same list as plain JSON
+    let a = ask("GET", &format!("{url}&linkType=all"), JSON).await;
+    assert_eq!((a.status, a.headers["content-type"].as_str()), (200, "application/json"));
+    assert!(serde_json::from_str::<Value>(&a.body).unwrap()["linkset"][0]["anchor"] == anchor);
+    checked += 1;
+
+    // the page, its JSON and HEAD carry the Link header to the linkset, and CORS on a plain GET
+    for (method, accept) in [("GET", HTML), ("GET", JSON), ("HEAD", HTML)] {
+        let a = ask(method, &url, accept).await;
+        assert_eq!(a.status, 200);
+        assert!(a.headers["link"].starts_with(&linkset_link), "{method} {accept}: {:?}", a.headers);
+        assert!(a.headers["access-control-allow-methods"].contains("OPTIONS") && a.headers["access-control-allow-origin"] == "*");
+        checked += 1;
+    }
+
+    // ?linkType= redirects (307) to that link, the rest of the query passed on, the Link header
+    // kept; as a CURIE or as the vocabulary's URI
+    for (link_type, target) in [
+        ("gs1:pip", format!("{}/01/{}?{proof}&foo=bar", r.base, item.gtin)),
+        ("https://gs1.org/voc/traceability", format!("{anchor}?{proof}&foo=bar#trace")),
+        ("gs1:certificationInfo", format!("{anchor}?{proof}&foo=bar#factory-certification")),
+        ("gs1:recallStatus", format!("{anchor}?{proof}&foo=bar#verdict")),
+    ] {
+        let a = ask("GET", &format!("{url}&linkType={link_type}&foo=bar"), HTML).await;
+        assert_eq!((a.status, a.headers.get("location")), (307, Some(&target)), "{link_type}: {a:?}");
+        assert!(a.headers["link"].starts_with(&linkset_link));
+        checked += 1;
+    }
+    // the default link is this page: no redirect to itself; an unknown type: the page as well
+    for link_type in ["gs1:defaultLink", "gs1:noSuchType", "schema:pip"] {
+        let a = ask("GET", &format!("{url}&linkType={link_type}"), HTML).await;
+        assert!(a.status == 200 && a.body.contains(">GENUINE</h1>"), "{link_type}: {}", a.status);
+        checked += 1;
+    }
+
+    // a trailing slash changes nothing; a further segment is a syntax error: 400, never 200
+    let (path, query) = url.split_once('?').expect("query");
+    let slash = ask("GET", &format!("{path}/?{query}"), JSON).await;
+    let plain = ask("GET", &url, JSON).await;
+    assert_eq!((slash.status, &slash.body), (plain.status, &plain.body));
+    let product = ask("GET", &format!("{}/01/{}/", r.base, item.gtin), JSON).await;
+    assert_eq!(product.status, 200);
+    let longer = ask("GET", &format!("{path}/foo?{query}"), HTML).await;
+    assert_eq!(longer.status, 400);
+    checked += 3;
+
+    // an unregistered item has no links: 404
+    let unknown = DigitalLink { lot: "NOPE9".into(), ..item.clone() };
+    let a = ask("GET", &format!("{}&linkType=linkset", r.url(&unknown)), HTML).await;
+    assert_eq!(a.status, 404, "{a:?}");
+    checked += 1;
+
+    // the resolver description file, valid against GS1's schema, rooted at the resolver
+    let a = ask("GET", &format!("{}/.well-known/gs1resolver", r.base), JSON).await;
+    assert_eq!((a.status, a.headers["content-type"].as_str()), (200, "application/json"));
+    let v: Value = serde_json::from_str(&a.body).expect("description JSON");
+    assert_eq!(tracepass::epcis::schema_errors_with(&description_schema, &v, 5), Vec::<String>::new(), "{v}");
+    assert_eq!((v["resolverRoot"].as_str(), v["supportedPrimaryKeys"][0].as_str()), (Some(r.base.as_str()), Some("01")));
+    assert_eq!(a.headers["access-control-allow-origin"], "*");
+    checked += 1;
+    checked
+}
+
 /// A TCP relay in front of the node that can be switched off (refusing new connections and
 /// cutting the open ones) and on again: a node that goes away and comes back at the same address.
 struct Relay {
@@ -475,6 +594,11 @@ async fn resolver_over_http() {
     assert_eq!(zh.1, "Accept, Accept-Language");
     assert_eq!(json_zh.2, json_en.2, "the JSON does not depend on the language");
     assert!(json_zh.2.contains("\"verdict\":\"genuine\""), "{}", json_zh.2);
+
+    // GS1-Conformant Resolver 1.2: the linkset, the Link header, linkType redirects with the
+    // query passed on, the description file, trailing slashes, 400 for a longer path
+    let gs1 = gs1_conformance(&r, &item).await;
+    println!("GS1 conformance: {gs1}");
 
     // malformed paths: 400 with the reason
     let gtin = c.gtin.to_string();

@@ -266,14 +266,15 @@ fn decode_segment(s: &str) -> Result<String> {
 }
 
 impl DigitalLink {
+    /// The path `/01/GTIN14/10/LOT/21/SERIAL`, lot and serial percent-encoded: the item's
+    /// uncompressed Digital Link without host and query.
+    pub fn path(&self) -> String {
+        format!("/01/{}/10/{}/21/{}", self.gtin, pct_encode(&self.lot), pct_encode(&self.serial))
+    }
+
     /// The URI `https://HOST/01/GTIN14/10/LOT/21/SERIAL[?p=PROOF]`.
     pub fn uri(&self, host: &str) -> String {
-        let mut u = format!(
-            "https://{host}/01/{}/10/{}/21/{}",
-            self.gtin,
-            pct_encode(&self.lot),
-            pct_encode(&self.serial)
-        );
+        let mut u = format!("https://{host}{}", self.path());
         if let Some(p) = &self.proof {
             u.push_str("?p=");
             u.push_str(&p.encode());
@@ -282,13 +283,16 @@ impl DigitalLink {
     }
 
     /// Parses a Digital Link URI (any host, any path prefix before `/01/`), or its path alone.
+    /// One trailing slash is tolerated (GS1-Conformant Resolver 1.2).
     pub fn parse(uri: &str) -> Result<DigitalLink> {
         let bad = |why: &str| ClientError::Input(format!("Digital Link {uri:?}: {why}"));
-        let rest = uri.split_once("://").map(|(_, r)| r).unwrap_or(uri);
-        let (path, query) = match rest.split_once('?') {
+        // the query first: its values may hold URIs (`linkType=https://gs1.org/voc/pip`)
+        let (before, query) = match uri.split_once('?') {
             Some((p, q)) => (p, Some(q)),
-            None => (rest, None),
+            None => (uri, None),
         };
+        let path = before.split_once("://").map(|(_, r)| r).unwrap_or(before);
+        let path = path.strip_suffix('/').unwrap_or(path);
         let segs: Vec<&str> = path.split('/').collect();
         let start = segs.iter().position(|s| *s == "01").ok_or_else(|| bad("no /01/{gtin}"))?;
         let segs = &segs[start..];
@@ -425,6 +429,12 @@ mod tests {
     fn digital_link_parse_fails() {
         assert!(DigitalLink::parse("https://x/01/4006381333932/10/L1/21/S1").is_err());
         assert!(DigitalLink::parse("https://x/01/4006381333931/10/L1").is_err());
+        // a query value that is a URI is not taken for the scheme
+        assert_eq!(DigitalLink::parse("/01/4006381333931/10/L1/21/S1?linkType=https://gs1.org/voc/pip").unwrap().lot, "L1");
+        // one trailing slash is tolerated, two or a further segment are not
+        assert_eq!(DigitalLink::parse("https://x/01/4006381333931/10/L1/21/S1/").unwrap().serial, "S1");
+        assert!(DigitalLink::parse("https://x/01/4006381333931/10/L1/21/S1//").is_err());
+        assert!(DigitalLink::parse("https://x/01/4006381333931/10/L1/21/S1/foo").is_err());
         assert!(DigitalLink::parse("https://x/02/4006381333931/10/L1/21/S1").is_err());
         assert!(DigitalLink::parse("https://x/01/4006381333931/10/L1/21/S1?p=12a").is_err());
     }

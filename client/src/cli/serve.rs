@@ -52,6 +52,11 @@ pub struct ServeArgs {
     /// `Accept-Language`): `en` or `zh`.
     #[arg(long, default_value = "en", value_parser = parse_lang)]
     pub default_lang: Lang,
+    /// The resolver's public root, as printed on the QR codes (`https://id.example.com`): the
+    /// linkset's links and /.well-known/gs1resolver are written in it. Default: http:// and the
+    /// listening address.
+    #[arg(long)]
+    pub public_url: Option<String>,
 }
 
 fn parse_lang(s: &str) -> std::result::Result<Lang, String> {
@@ -95,7 +100,8 @@ pub async fn run(ctx: &Ctx, a: ServeArgs) -> Result<i32> {
         ..Limits::for_chain_timeout(timeout)
     };
     limits.check()?;
-    let cfg = ServeConfig { timeout, limits, default_lang: a.default_lang, ..ServeConfig::new(ctx.url.clone(), deployment) };
+    let public_url = a.public_url.as_deref().map(tracepass::serve::linkset::public_root).transpose()?;
+    let cfg = ServeConfig { timeout, limits, default_lang: a.default_lang, public_url, ..ServeConfig::new(ctx.url.clone(), deployment) };
     let state = if a.scan_log {
         let regions = match &a.regions {
             Some(p) => Regions::parse(&std::fs::read_to_string(p).map_err(|e| ClientError::Io { path: p.display().to_string(), reason: e.to_string() })?)?,

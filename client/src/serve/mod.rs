@@ -7,6 +7,11 @@
 //!   been copied (the JSON adds `scans`).
 //! - `GET /01/{gtin}`: the product (HTML, or the [`ProductView`] as JSON on `Accept`).
 //! - `GET /healthz`: 200 while the chain answers, 503 otherwise.
+//! - GS1-Conformant Resolver 1.2 ([`linkset`]): `?linkType=linkset` (or `all`, or `Accept:
+//!   application/linkset+json`) gives the item's RFC 9264 linkset, `?linkType=gs1:pip` (any of
+//!   its link types, as a CURIE or URI) a 307 to that link with the query passed on, every answer
+//!   about an item a `Link` header to its linkset; `GET /.well-known/gs1resolver` describes the
+//!   resolver; a trailing slash is tolerated. Links are written in [`ServeConfig::public_url`].
 //! - Pages in English or Simplified Chinese: `?lang=en|zh`, else `Accept-Language`, else
 //!   [`ServeConfig::default_lang`]; the JSON is the same in every language.
 //! - Every path answers `HEAD` (the `GET` answer's headers) and `OPTIONS` (204, CORS preflight);
@@ -27,6 +32,7 @@
 //!
 //! [`Report`]: crate::verify::Report
 
+pub mod linkset;
 pub mod listen;
 mod pages;
 mod product;
@@ -48,8 +54,11 @@ use std::future::Future;
 pub fn router(state: ServeState) -> Router {
     Router::new()
         .route("/healthz", get(routes::healthz))
+        .route("/.well-known/gs1resolver", get(routes::description))
         .route("/01/{gtin}", get(routes::product_page))
+        .route("/01/{gtin}/", get(routes::product_page))
         .route("/01/{gtin}/10/{lot}/21/{serial}", get(routes::item_page))
+        .route("/01/{gtin}/10/{lot}/21/{serial}/", get(routes::item_page))
         .fallback(routes::fallback)
         .layer(axum::middleware::from_fn(routes::cors))
         .with_state(state)
@@ -77,5 +86,8 @@ pub async fn serve_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     let limits = state.config().limits;
+    if let Ok(addr) = listener.local_addr() {
+        state.listening_on(addr);
+    }
     serve_limited(listener, router(state), limits, shutdown).await
 }

@@ -1,6 +1,7 @@
 //! The handlers: each parses its path, reads the chain through [`ServeState::with_chain`], and
 //! answers in HTML or JSON as the `Accept` header asks, with the same headers on every answer.
 
+use super::linkset::{self, ItemLinks, LINKSET_JSON};
 use super::pages::{self, View};
 use crate::i18n::Lang;
 use super::product::product_view;
@@ -23,16 +24,31 @@ use std::net::SocketAddr;
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const APPLICATION_JSON: MediaType<'static> = MediaType::new(APPLICATION, JSON);
+const LINKSET: mediatype::Name<'static> = mediatype::Name::new_unchecked("linkset");
+const APPLICATION_LINKSET_JSON: MediaType<'static> = MediaType::from_parts(APPLICATION, LINKSET, Some(JSON), &[]);
+const TEXT_HTML: MediaType<'static> = MediaType::new(TEXT, HTML);
+const XHTML_XML: MediaType<'static> = MediaType::from_parts(APPLICATION, XHTML, Some(XML), &[]);
 /// What the resolver offers, in its order of preference: a page, or the report's JSON.
-const OFFERED: &[MediaType<'static>] =
-    &[MediaType::new(TEXT, HTML), MediaType::from_parts(APPLICATION, XHTML, Some(XML), &[]), APPLICATION_JSON];
+const OFFERED: &[MediaType<'static>] = &[TEXT_HTML, XHTML_XML, APPLICATION_JSON];
+/// The same and the item's linkset, offered only to a client that names it.
+const OFFERED_WITH_LINKSET: &[MediaType<'static>] = &[TEXT_HTML, XHTML_XML, APPLICATION_JSON, APPLICATION_LINKSET_JSON];
+
+fn accept(headers: &HeaderMap) -> Option<Accept> {
+    headers.get(header::ACCEPT).and_then(|v| Accept::try_from(v).ok())
+}
 
 /// Whether the client asked for JSON rather than HTML: RFC 9110 negotiation over the `Accept`
 /// header (q-values, then the more specific range, then the type the client listed first). No
 /// `Accept`, one that cannot be parsed, or one that accepts neither means HTML.
 pub fn wants_json(headers: &HeaderMap) -> bool {
-    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| Accept::try_from(v).ok()) else { return false };
-    accept.negotiate(OFFERED) == Some(&APPLICATION_JSON)
+    accept(headers).is_some_and(|a| a.negotiate(OFFERED) == Some(&APPLICATION_JSON))
+}
+
+/// Whether the client asked for the item's linkset: `application/linkset+json` named in its
+/// `Accept` and preferred there (a wildcard alone never selects it).
+fn wants_linkset(headers: &HeaderMap) -> bool {
+    let names_it = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.to_ascii_lowercase().contains("application/linkset+json"));
+    names_it && accept(headers).is_some_and(|a| a.negotiate(OFFERED_WITH_LINKSET) == Some(&APPLICATION_LINKSET_JSON))
 }
 
 /// How a request is answered: JSON or a page, and the page's language and query.
@@ -127,6 +143,8 @@ pub(super) async fn cors(req: Request, next: axum::middleware::Next) -> Response
     } else {
         next.run(req).await
     };
+    // on every answer, not only the preflight's: GS1's resolver test suite reads them off a GET
+    res.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, HEAD, OPTIONS"));
     res.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     res.headers_mut().insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("Link, Retry-After"));
     res
@@ -148,7 +166,9 @@ pub(super) fn overloaded_response(why: &str) -> Response {
 }
 
 /// `GET /01/{gtin}/10/{lot}/21/{serial}?p={proof}`: the item's verdict, and with a scan log what
-/// it holds of the item (in the JSON as `scans`).
+/// it holds of the item (in the JSON as `scans`); `?linkType=linkset` (or `all`, or `Accept:
+/// application/linkset+json`) its linkset; `?linkType={type}` a 307 to that link. Every answer
+/// about the item points to its linkset in a `Link` header.
 pub(super) async fn item_page(State(state): State<ServeState>, req: Request) -> Response {
     let (parts, _) = req.into_parts();
     let (uri, headers) = (&parts.uri, &parts.headers);
@@ -159,12 +179,35 @@ pub(super) async fn item_page(State(state): State<ServeState>, req: Request) -> 
         Ok(dl) => dl,
         Err(e) => return error_response(&e, &a),
     };
+    let query = uri.query().unwrap_or("");
+    let links = ItemLinks::new(state.public_url(), &dl, &linkset::passed_on(query));
+    let link_type = query_value(query, "linkType");
+    let wants_set = matches!(link_type.as_deref(), Some("linkset" | "all")) || wants_linkset(headers);
+    // a link type other than the default (this page): redirect there, the query passed on
+    if let Some(link) = link_type.as_deref().and_then(|t| links.find(t)).filter(|l| l.rel != "defaultLink") {
+        let mut res = (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, link.href.as_str())]).into_response();
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return with_link(res, &links);
+    }
     let d = dl.clone();
     let report = match state.with_chain(|c| async move { c.verifier.verify(&d).await }).await {
         Ok(report) => report,
-        Err(e) => return error_response(&e, &a),
+        Err(e) => return with_link(error_response(&e, &a), &links),
     };
     let status = if report.verdict == Verdict::NotRegistered { StatusCode::NOT_FOUND } else { StatusCode::OK };
+    if wants_set {
+        let body = if status == StatusCode::OK {
+            links.linkset(&report.product.as_ref().map(|p| p.brand.clone()).unwrap_or_default())
+        } else {
+            json!({ "error": report.reason.to_string() })
+        };
+        // the linkset's own media type, unless the client asked for plain JSON (linkType=all, GS1 1.1)
+        let ctype = if status == StatusCode::OK && !a.json { LINKSET_JSON } else { "application/json" };
+        let mut res = (status, [(header::CONTENT_TYPE, ctype)], body.to_string()).into_response();
+        res.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept, Accept-Language"));
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return with_link(res, &links);
+    }
     // only an item whose proof checks is scanned: a forged serial is refused on its own
     let in_lot = !matches!(report.verdict, Verdict::NotRegistered | Verdict::NotInLot);
     let scans = match (state.scan_log(), peer) {
@@ -180,14 +223,35 @@ pub(super) async fn item_page(State(state): State<ServeState>, req: Request) -> 
         }
         _ => None,
     };
-    match &scans {
+    let res = match &scans {
         Some(s) if a.json => {
             let mut v = serde_json::to_value(&report).unwrap_or_default();
             v["scans"] = serde_json::to_value(s).unwrap_or_default();
             respond(status, &a, &v, String::new)
         }
         _ => respond(status, &a, &report, || pages::render_report(&a.view, &report, scans.as_ref())),
+    };
+    with_link(res, &links)
+}
+
+/// `res` with the `Link` header to the item's linkset.
+fn with_link(mut res: Response, links: &ItemLinks) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&links.header()) {
+        res.headers_mut().insert(header::LINK, v);
     }
+    res
+}
+
+/// The last value of parameter `name` in a query string.
+fn query_value(query: &str, name: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k == name).map(|(_, v)| v.into_owned()).last()
+}
+
+/// `GET /.well-known/gs1resolver`: the resolver description file.
+pub(super) async fn description(State(state): State<ServeState>) -> Response {
+    let mut res = (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], linkset::description(state.public_url()).to_string()).into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
+    res
 }
 
 /// `GET /01/{gtin}`: the product.
@@ -279,6 +343,10 @@ mod tests {
         assert!(!wants_json(&h("text/html, application/json;q=0.5")));
         assert!(wants_json(&h("text/html;q=0.5, application/json")));
         assert!(!wants_json(&h("application/json;q=0")));
+        assert!(wants_linkset(&h("application/linkset+json")));
+        assert!(wants_linkset(&h("text/html;q=0.5, application/linkset+json")));
+        assert!(!wants_linkset(&h("application/json")) && !wants_linkset(&h("*/*")) && !wants_linkset(&HeaderMap::new()));
+        assert!(!wants_linkset(&h("application/linkset+json;q=0.1, text/html")));
     }
 
     #[test]

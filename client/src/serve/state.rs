@@ -30,13 +30,17 @@ pub struct ServeConfig {
     /// The pages' language for a request that names neither (no `?lang=`, no `Accept-Language`
     /// entry for a language the pages are written in).
     pub default_lang: Lang,
+    /// The resolver's public root (`https://id.example.com`, no trailing slash), in which the
+    /// linkset's links and `/.well-known/gs1resolver` are written; `None`: `http://` and the
+    /// address it listens on. Never taken from a request's `Host`, which the client chooses.
+    pub public_url: Option<String>,
 }
 
 impl ServeConfig {
     /// A configuration with the default timeout (10 s) and limits.
     pub fn new(url: impl Into<String>, deployment: Deployment) -> ServeConfig {
         let timeout = Duration::from_secs(10);
-        ServeConfig { url: url.into(), deployment, timeout, limits: Limits::for_chain_timeout(timeout), default_lang: Lang::En }
+        ServeConfig { url: url.into(), deployment, timeout, limits: Limits::for_chain_timeout(timeout), default_lang: Lang::En, public_url: None }
     }
 }
 
@@ -49,6 +53,8 @@ struct Inner {
     /// When the state was made, and when the chain last answered (ms after that).
     started: std::time::Instant,
     last_answer_ms: AtomicU64,
+    /// The public root when the configuration names none: set from the listening address.
+    listening_url: std::sync::OnceLock<String>,
 }
 
 /// One connection to the chain and the verdict cache over it.
@@ -79,12 +85,33 @@ impl ServeState {
 
     fn make(cfg: ServeConfig, scans: Option<Arc<ScanLog>>) -> ServeState {
         let conn = tokio::sync::Mutex::new((0, None));
-        ServeState(Arc::new(Inner { cfg, scans, conn, started: std::time::Instant::now(), last_answer_ms: AtomicU64::new(0) }))
+        ServeState(Arc::new(Inner {
+            cfg,
+            scans,
+            conn,
+            started: std::time::Instant::now(),
+            last_answer_ms: AtomicU64::new(0),
+            listening_url: std::sync::OnceLock::new(),
+        }))
     }
 
     /// The configuration.
     pub fn config(&self) -> &ServeConfig {
         &self.0.cfg
+    }
+
+    /// The resolver's public root: the configured one, else `http://` and the listening address
+    /// (set when serving starts), else `http://localhost`.
+    pub fn public_url(&self) -> &str {
+        match &self.0.cfg.public_url {
+            Some(u) => u,
+            None => self.0.listening_url.get().map_or("http://localhost", String::as_str),
+        }
+    }
+
+    /// Records the address the resolver listens on, for [`ServeState::public_url`].
+    pub(super) fn listening_on(&self, addr: std::net::SocketAddr) {
+        let _ = self.0.listening_url.set(format!("http://{addr}"));
     }
 
     /// The scan log, if kept.
