@@ -450,6 +450,28 @@ async fn gs1_conformance(r: &Resolver, item: &DigitalLink) -> usize {
     assert_eq!(a.status, 404, "{a:?}");
     checked += 1;
 
+    // a compressed Digital Link (GS1's compression, as its toolkit writes it): the same answer as
+    // the uncompressed one, on the same URI (no redirect), the uncompressed URI as owl:sameAs
+    let short = format!("{}/{}?{proof}", r.base, tracepass::gs1::compressed::compress(item));
+    for accept in [JSON, HTML] {
+        let (c, u) = (ask("GET", &short, accept).await, ask("GET", &url, accept).await);
+        assert_eq!(c.status, 200, "{short}: {c:?}");
+        if accept == JSON {
+            assert_eq!(serde_json::from_str::<Value>(&c.body).unwrap(), serde_json::from_str::<Value>(&u.body).unwrap());
+        }
+        let same_as = format!("<{url}>; rel=\"owl:sameAs\"");
+        assert!(c.headers["link"].contains(&same_as) && c.headers["link"].contains(&linkset_link), "{:?}", c.headers);
+    }
+    let a = ask("HEAD", &short, HTML).await;
+    assert!(a.status == 200 && a.headers["link"].contains("owl:sameAs"));
+    // a compressed link with a bad GTIN is a 400; a path that is no compressed link a 404
+    // (one character of the GTIN's bits changed: its check digit no longer holds)
+    let mut segment = tracepass::gs1::compressed::compress(item);
+    segment.replace_range(2..3, if &segment[2..3] == "A" { "B" } else { "A" });
+    assert_eq!(ask("GET", &format!("{}/{segment}", r.base), HTML).await.status, 400, "{segment}");
+    assert_eq!(ask("GET", &format!("{}/no-such-page-here", r.base), HTML).await.status, 404);
+    checked += 3;
+
     // the resolver description file, valid against GS1's schema, rooted at the resolver
     let a = ask("GET", &format!("{}/.well-known/gs1resolver", r.base), JSON).await;
     assert_eq!((a.status, a.headers["content-type"].as_str()), (200, "application/json"));

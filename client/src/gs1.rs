@@ -439,3 +439,328 @@ mod tests {
         assert!(DigitalLink::parse("https://x/01/4006381333931/10/L1/21/S1?p=12a").is_err());
     }
 }
+
+/// Compressed GS1 Digital Links (GS1 Digital Link: Compression, as GS1's toolkit writes them): a
+/// single path segment of URI-safe base64 holding the element strings in binary, optionally
+/// followed by non-GS1 `key=value` pairs. Decoded here for the AIs a tracepass item uses (01,
+/// 10, 21), with 17 and 22 and the optimisation codes that combine them; any other AI is refused
+/// by name.
+pub mod compressed {
+    use crate::error::{ClientError, Result};
+
+    /// Longest compressed segment decoded (an item's three AIs take about 40 characters).
+    pub const MAX_COMPRESSED_LEN: usize = 512;
+    /// Shortest: a GTIN alone (8 + 47 bits).
+    pub const MIN_COMPRESSED_LEN: usize = 10;
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+    /// How an AI's value is encoded (GS1 Digital Link: Compression, table F).
+    enum Format {
+        /// Fixed-length digits.
+        Digits(usize),
+        /// Variable-length characters, at most this many.
+        Chars(usize),
+    }
+
+    /// The AIs decoded, with their formats.
+    fn format(ai: &str) -> Option<Format> {
+        match ai {
+            "01" => Some(Format::Digits(14)),
+            "17" => Some(Format::Digits(6)),
+            "10" | "21" | "22" => Some(Format::Chars(20)),
+            _ => None,
+        }
+    }
+
+    /// The optimisation codes (table Opt) made only of decoded AIs.
+    fn optimised(code: u8) -> Option<&'static [&'static str]> {
+        match code {
+            0x0A => Some(&["01", "22"]),
+            0x0B => Some(&["01", "10"]),
+            0x0C => Some(&["01", "21"]),
+            0x0D => Some(&["01", "17"]),
+            0x1A => Some(&["01", "10", "21", "17"]),
+            _ => None,
+        }
+    }
+
+    /// Bits for `n` decimal digits, as the standard counts them.
+    fn value_bits(n: usize) -> usize {
+        (n as f64 * std::f64::consts::LOG2_10 + 0.01).ceil() as usize
+    }
+
+    /// Bits for a length of at most `max`.
+    fn length_bits(max: usize) -> usize {
+        ((max as f64).log2() + 0.01).ceil() as usize
+    }
+
+    struct Bits {
+        bits: Vec<u8>,
+        at: usize,
+    }
+
+    impl Bits {
+        fn left(&self) -> usize {
+            self.bits.len() - self.at
+        }
+
+        fn take(&mut self, n: usize) -> Result<&[u8]> {
+            if n > self.left() {
+                return Err(ClientError::Input("compressed Digital Link: ends in the middle of a value".into()));
+            }
+            self.at += n;
+            Ok(&self.bits[self.at - n..self.at])
+        }
+
+        fn uint(&mut self, n: usize) -> Result<u32> {
+            Ok(self.take(n)?.iter().fold(0, |acc, b| (acc << 1) | u32::from(*b)))
+        }
+
+        /// `n` decimal digits (leading zeros kept: the length is part of the encoding).
+        fn digits(&mut self, n: usize) -> Result<String> {
+            // base 10^9 limbs, least significant first
+            let mut limbs: Vec<u64> = vec![0];
+            for b in self.take(value_bits(n))?.to_vec() {
+                let mut carry = u64::from(b);
+                for l in limbs.iter_mut() {
+                    let v = *l * 2 + carry;
+                    *l = v % 1_000_000_000;
+                    carry = v / 1_000_000_000;
+                }
+                if carry > 0 {
+                    limbs.push(carry);
+                }
+            }
+            let mut s = limbs.last().map(u64::to_string).unwrap_or_default();
+            for l in limbs.iter().rev().skip(1) {
+                s.push_str(&format!("{l:09}"));
+            }
+            if s.len() > n {
+                return Err(ClientError::Input(format!("compressed Digital Link: a {n}-digit value holds {s}")));
+            }
+            Ok(format!("{s:0>n$}"))
+        }
+
+        /// `n` characters in encoding `enc` (0 digits, 1 lower hex, 2 upper hex, 3 URI-safe base64, 4 ASCII).
+        fn chars(&mut self, enc: u32, n: usize) -> Result<String> {
+            let table = |bits: usize, alphabet: &[u8], this: &mut Bits| -> Result<String> {
+                (0..n).map(|_| this.uint(bits).map(|i| char::from(alphabet[i as usize]))).collect()
+            };
+            match enc {
+                0 => self.digits(n),
+                1 => Ok(table(4, HEX, self)?.to_ascii_lowercase()),
+                2 => table(4, HEX, self),
+                3 => table(6, ALPHABET, self),
+                4 => (0..n).map(|_| self.uint(7).map(|c| char::from(c as u8))).collect(),
+                _ => Err(ClientError::Input(format!("compressed Digital Link: unknown value encoding {enc}"))),
+            }
+        }
+
+        fn value(&mut self, ai: &str) -> Result<String> {
+            match format(ai) {
+                Some(Format::Digits(n)) => self.digits(n),
+                Some(Format::Chars(max)) => {
+                    let enc = self.uint(3)?;
+                    let n = self.uint(length_bits(max))? as usize;
+                    if n > max {
+                        return Err(ClientError::Input(format!("compressed Digital Link: AI ({ai}) of {n} characters, at most {max}")));
+                    }
+                    self.chars(enc, n)
+                }
+                None => Err(ClientError::Input(format!("compressed Digital Link: AI ({ai}) is not one tracepass resolves"))),
+            }
+        }
+    }
+
+    /// Appends `v`'s low `n` bits, most significant first.
+    fn push(bits: &mut Vec<u8>, v: u32, n: usize) {
+        bits.extend((0..n).rev().map(|i| ((v >> i) & 1) as u8));
+    }
+
+    /// Appends the decimal `digits` in [`value_bits`] bits.
+    fn push_digits(bits: &mut Vec<u8>, digits: &str) {
+        // the number in binary, by repeated halving of its decimal digits
+        let mut dec: Vec<u8> = digits.bytes().map(|d| d - b'0').collect();
+        let mut out = Vec::new();
+        while dec.iter().any(|d| *d != 0) {
+            let mut rem = 0;
+            for d in dec.iter_mut() {
+                let v = rem * 10 + *d;
+                *d = v / 2;
+                rem = v % 2;
+            }
+            out.push(rem);
+        }
+        let n = value_bits(digits.len());
+        bits.extend(std::iter::repeat_n(0, n.saturating_sub(out.len())));
+        bits.extend(out.iter().rev());
+    }
+
+    /// Appends a variable-length value (at most 20 characters) in the densest encoding that holds
+    /// it, as GS1's toolkit chooses: digits, lower or upper hex, URI-safe base64, else 7-bit ASCII.
+    fn push_chars(bits: &mut Vec<u8>, v: &str) {
+        let enc = if v.bytes().all(|b| b.is_ascii_digit()) {
+            0
+        } else if v.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            1
+        } else if v.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)) {
+            2
+        } else if v.bytes().all(|b| ALPHABET.contains(&b)) {
+            3
+        } else {
+            4
+        };
+        push(bits, enc, 3);
+        push(bits, v.len() as u32, length_bits(20));
+        match enc {
+            0 => push_digits(bits, v),
+            1 | 2 => v.bytes().for_each(|b| push(bits, HEX.iter().position(|h| *h == b.to_ascii_uppercase()).unwrap_or(0) as u32, 4)),
+            3 => v.bytes().for_each(|b| push(bits, ALPHABET.iter().position(|a| *a == b).unwrap_or(0) as u32, 6)),
+            _ => v.bytes().for_each(|b| push(bits, u32::from(b & 0x7f), 7)),
+        }
+    }
+
+    /// The compressed path segment of an item (AIs 01, 10 and 21; its proof stays in the query),
+    /// as GS1's toolkit writes it: optimisation code 0B (01 and 10), then AI 21.
+    pub fn compress(dl: &super::DigitalLink) -> String {
+        let mut bits = Vec::new();
+        push(&mut bits, 0x0B, 8);
+        push_digits(&mut bits, &dl.gtin.to_string());
+        push_chars(&mut bits, &dl.lot);
+        push(&mut bits, 0x21, 8);
+        push_chars(&mut bits, &dl.serial);
+        bits.chunks(6).map(|c| char::from(ALPHABET[c.iter().chain(std::iter::repeat(&0)).take(6).fold(0, |a, b| (a << 1) | usize::from(*b))])).collect()
+    }
+
+    /// Whether `segment` can only be a compressed Digital Link (URI-safe base64, long enough to
+    /// hold a GTIN), not another path.
+    pub fn looks_compressed(segment: &str) -> bool {
+        (MIN_COMPRESSED_LEN..=MAX_COMPRESSED_LEN).contains(&segment.len()) && segment.bytes().all(|b| ALPHABET.contains(&b))
+    }
+
+    /// The element strings of a compressed segment in order: GS1 AIs (numeric keys) then any
+    /// non-GS1 `key=value` pairs, as (key, value).
+    pub fn decompress(segment: &str) -> Result<Vec<(String, String)>> {
+        if !looks_compressed(segment) {
+            return Err(ClientError::Input(format!("{:?}: not a compressed Digital Link (URI-safe base64, {MIN_COMPRESSED_LEN} to {MAX_COMPRESSED_LEN} characters)", segment.chars().take(64).collect::<String>())));
+        }
+        let mut bits = Vec::with_capacity(segment.len() * 6);
+        for c in segment.bytes() {
+            let v = ALPHABET.iter().position(|a| *a == c).unwrap_or(0) as u8;
+            bits.extend((0..6).rev().map(|i| (v >> i) & 1));
+        }
+        let mut b = Bits { bits, at: 0 };
+        let mut out = Vec::new();
+        while b.left() > 8 {
+            let (h1, h2) = (b.uint(4)?, b.uint(4)?);
+            if h1 <= 9 && h2 <= 9 {
+                let ai = format!("{h1}{h2}");
+                let v = b.value(&ai)?;
+                out.push((ai, v));
+            } else if let Some(ais) = optimised(((h1 << 4) | h2) as u8) {
+                for ai in ais {
+                    let v = b.value(ai)?;
+                    out.push((ai.to_string(), v));
+                }
+            } else if h1 == 0xF {
+                // a non-GS1 pair: a 7-bit key length (h2 and 3 more bits), the key in base64
+                let key_len = ((h2 << 3) | b.uint(3)?) as usize;
+                let key = b.chars(3, key_len)?;
+                let enc = b.uint(3)?;
+                let n = b.uint(7)? as usize;
+                let v = b.chars(enc, n)?;
+                out.push((key, v));
+            } else {
+                return Err(ClientError::Input(format!("compressed Digital Link: code {h1:X}{h2:X} is not one tracepass resolves")));
+            }
+        }
+        if out.is_empty() {
+            return Err(ClientError::Input("compressed Digital Link: no element string".into()));
+        }
+        Ok(out)
+    }
+
+    /// The uncompressed path and query of a compressed segment: `/01/{gtin}[/10/{lot}][/21/{serial}]`
+    /// (the key qualifiers in the standard's order), then every other pair as a query parameter
+    /// before `query` (the request's own).
+    pub fn expand(segment: &str, query: &str) -> Result<(String, String)> {
+        let pairs = decompress(segment)?;
+        let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+        let gtin = get("01").ok_or_else(|| ClientError::Input("compressed Digital Link: no GTIN (AI 01)".into()))?;
+        let mut path = format!("/01/{gtin}");
+        for ai in ["22", "10", "21"] {
+            if let Some(v) = get(ai) {
+                path.push_str(&format!("/{ai}/{}", super::pct_encode(v)));
+            }
+        }
+        let mut q: Vec<String> = pairs
+            .iter()
+            .filter(|(k, _)| !["01", "22", "10", "21"].contains(&k.as_str()))
+            .map(|(k, v)| format!("{}={}", super::pct_encode(k), super::pct_encode(v)))
+            .collect();
+        if !query.is_empty() {
+            q.push(query.to_string());
+        }
+        Ok((path, q.join("&")))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// Made by GS1's toolkit (GS1DigitalLinkToolkit.js `compressGS1DigitalLink`, root
+        /// `https://id.example.com`) from the uncompressed path beside each.
+        const TOOLKIT: &[(&str, &str)] = &[
+            ("CxNOmDU1vtIO2m3X2uoBC2gInDgaaaaaacag", "/01/10614141000415/10/B2026-11A/21/AROHA00000041"),
+            ("CxNOmDU1vsRepCxJag", "/01/10614141000415/10/L1/21/S1"),
+            ("CxNOmDU1vspe2m3RClVeb3gJG", "/01/10614141000415/10/L2026/21/ABCDEF0123"),
+            ("CxNOmDU1vlFXm94CQsSHo", "/01/10614141000415/10/abcdef01/21/Q9"),
+            ("ARNOmDU1vg", "/01/10614141000415"),
+        ];
+
+        #[test]
+        fn toolkit_links_decompress_works() {
+            for (c, path) in TOOLKIT {
+                assert_eq!(expand(c, "").unwrap(), (path.to_string(), String::new()), "{c}");
+            }
+            assert_eq!(decompress("ARNOmDU1vg").unwrap(), vec![("01".to_string(), "10614141000415".to_string())]);
+            // non-GS1 pairs compressed with the rest, the request's query after them
+            let (path, query) = expand("CxNOmDU1vsRepCxJa-BpAYeJA8G_RQwbbVY", "x=1").unwrap();
+            assert_eq!((path.as_str(), query.as_str()), ("/01/10614141000415/10/L1/21/S1", "p=123456&foo=bar&x=1"));
+        }
+
+        #[test]
+        fn compress_writes_what_the_toolkit_writes_works() {
+            for (c, path) in TOOLKIT.iter().filter(|(_, p)| p.contains("/21/")) {
+                let dl = crate::gs1::DigitalLink::parse(path).unwrap();
+                assert_eq!(compress(&dl), *c, "{path}");
+            }
+            let dl = crate::gs1::DigitalLink::parse("/01/10614141000415/10/12345/21/0042").unwrap();
+            assert_eq!(compress(&dl), "CxNOmDU1vgowOSEEAKg");
+            // and back, for lots and serials of every encoding
+            for (lot, serial) in [("L1", "S1"), ("12345", "000"), ("abc", "ABC"), ("x.y_z", "A-B.C"), ("01234567890123456789", "zzzzzzzzzzzzzzzzzzzz")] {
+                let dl = crate::gs1::DigitalLink { gtin: crate::gs1::parse_gtin("10614141000415").unwrap(), lot: lot.into(), serial: serial.into(), proof: None };
+                assert_eq!(expand(&compress(&dl), "").unwrap().0, dl.path(), "{lot} {serial}");
+            }
+        }
+
+        #[test]
+        fn digits_keep_their_leading_zeros_works() {
+            // serial "0042" as 4 digits (GS1's toolkit itself drops the zeros: "42")
+            let (path, _) = expand("CxNOmDU1vgowOSEEAKg", "").unwrap();
+            assert_eq!(path, "/01/10614141000415/10/12345/21/0042");
+        }
+
+        #[test]
+        fn malformed_or_foreign_links_fail() {
+            for bad in ["short", "CxNOmDU1vtIO2m3X2uoBC2gInDgaaaaaa!", "CxNOmDU1vtIO2m3X", "_____________", "AAAAAAAAAAAAAAAA", "ARNOmDU1vgAA"] {
+                assert!(expand(bad, "").is_err(), "{bad}");
+            }
+            // AI (00), an SSCC: named, refused
+            let e = decompress("AAAAAAAAAAAAAAAAAAAAAAAAAAAAA").unwrap_err().to_string();
+            assert!(e.contains("(00)"), "{e}");
+            assert!(!looks_compressed(&"A".repeat(MAX_COMPRESSED_LEN + 1)) && !looks_compressed("healthz"));
+        }
+    }
+}

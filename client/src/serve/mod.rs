@@ -11,7 +11,9 @@
 //!   application/linkset+json`) gives the item's RFC 9264 linkset, `?linkType=gs1:pip` (any of
 //!   its link types, as a CURIE or URI) a 307 to that link with the query passed on, every answer
 //!   about an item a `Link` header to its linkset; `GET /.well-known/gs1resolver` describes the
-//!   resolver; a trailing slash is tolerated. Links are written in [`ServeConfig::public_url`].
+//!   resolver; a trailing slash is tolerated; a compressed Digital Link (`/{base64}`) is answered
+//!   as its uncompressed form, with that form as `Link: <...>; rel="owl:sameAs"`. Links are
+//!   written in [`ServeConfig::public_url`].
 //! - Pages in English or Simplified Chinese: `?lang=en|zh`, else `Accept-Language`, else
 //!   [`ServeConfig::default_lang`]; the JSON is the same in every language.
 //! - Every path answers `HEAD` (the `GET` answer's headers) and `OPTIONS` (204, CORS preflight);

@@ -7,7 +7,7 @@ use crate::i18n::Lang;
 use super::product::product_view;
 use super::state::ServeState;
 use crate::error::ClientError;
-use crate::gs1::{parse_gtin, DigitalLink};
+use crate::gs1::{compressed, parse_gtin, DigitalLink};
 use crate::verify::Verdict;
 use crate::scans::{self, Scanned};
 use axum::extract::{ConnectInfo, Request, State};
@@ -284,9 +284,21 @@ pub(super) async fn healthz(State(state): State<ServeState>) -> Response {
 
 /// Anything else: a path that starts like a Digital Link gets the parser's reason (400); the
 /// rest a plain 404.
-pub(super) async fn fallback(State(state): State<ServeState>, uri: Uri, headers: HeaderMap) -> Response {
+pub(super) async fn fallback(State(state): State<ServeState>, req: Request) -> Response {
+    let (uri, headers) = (req.uri().clone(), req.headers().clone());
     let a = Answer::of(&uri, &headers, state.config().default_lang);
     let pq = path_and_query(&uri);
+    let segment = uri.path().trim_start_matches('/');
+    let segment = segment.strip_suffix('/').unwrap_or(segment);
+    // a segment that decodes to a GTIN's element strings is a compressed Digital Link (its
+    // errors are 400s); one that does not is some other path (404)
+    let decoded = compressed::looks_compressed(segment).then(|| compressed::decompress(segment)).and_then(|r| r.ok());
+    if decoded.is_some_and(|pairs| pairs.iter().any(|(k, _)| k == "01")) {
+        return match compressed::expand(segment, uri.query().unwrap_or("")) {
+            Ok((path, query)) => uncompressed(state, req, &path, &query).await,
+            Err(e) => error_response(&e, &a),
+        };
+    }
     if uri.path().starts_with("/01/") || uri.path() == "/01" {
         let e = match DigitalLink::parse(&pq) {
             Err(e) => e,
@@ -295,6 +307,36 @@ pub(super) async fn fallback(State(state): State<ServeState>, uri: Uri, headers:
         return error_response(&e, &a);
     }
     respond(StatusCode::NOT_FOUND, &a, &json!({ "error": format!("no such page: {}", uri.path()) }), || pages::render_not_found(&a.view))
+}
+
+/// A compressed Digital Link answered as its uncompressed form (`path`, `query`) is, on the same
+/// URI (GS1: a resolver should not redirect to the uncompressed URI on itself), with the
+/// uncompressed URI in a `Link` header as `owl:sameAs`.
+async fn uncompressed(state: ServeState, req: Request, path: &str, query: &str) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let pq = if query.is_empty() { path.to_string() } else { format!("{path}?{query}") };
+    let same_as = format!("<{}{pq}>; rel=\"owl:sameAs\"", state.public_url());
+    parts.uri = match pq.parse::<Uri>() {
+        Ok(u) => u,
+        Err(e) => {
+            let a = Answer::of(&parts.uri, &parts.headers, state.config().default_lang);
+            return error_response(&ClientError::Input(format!("compressed Digital Link: {e}")), &a);
+        }
+    };
+    let mut res = if path.contains("/21/") || path.contains("/10/") {
+        item_page(State(state), Request::from_parts(parts, body)).await
+    } else {
+        product_page(State(state), parts.uri, parts.headers).await
+    };
+    // one Link field, its links comma-separated (RFC 8288), for clients that read one field
+    let links = match res.headers().get(header::LINK).and_then(|v| v.to_str().ok()) {
+        Some(l) => format!("{l}, {same_as}"),
+        None => same_as,
+    };
+    if let Ok(v) = HeaderValue::from_str(&links) {
+        res.headers_mut().insert(header::LINK, v);
+    }
+    res
 }
 
 fn path_and_query(uri: &Uri) -> String {
