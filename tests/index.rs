@@ -618,6 +618,22 @@ async fn scan_log_works() {
         // item 2, scanned once: quiet
         let once = log.record(&item(2), ip("10.1.0.1"), t0 + day).await.unwrap();
         assert_eq!((once.count, once.suspicions.len()), (1, 0), "{url}");
+        // many pages at once (their counts read in grouped statements): items 100.. scanned
+        // 1, 2 or 3 times each, then once more together; each gets its own counts
+        log.flush().await;
+        let items: Vec<Scanned> = (0..90u32).map(|n| item(100 + n)).collect();
+        for round in 0..3u32 {
+            let scans = (0..90u32).filter(|n| n % 3 >= round).map(|n| log.record(&items[n as usize], ip(&format!("10.9.{round}.{}", n % 200)), t0 + i64::from(round) * 3_600_000));
+            for s in futures::future::join_all(scans).await {
+                assert!(s.unwrap().counted);
+            }
+            log.flush().await;
+        }
+        let all = futures::future::join_all(items.iter().map(|it| log.record(it, ip("10.8.0.1"), t0 + 4 * 3_600_000))).await;
+        for (n, s) in all.into_iter().enumerate() {
+            let s = s.unwrap();
+            assert_eq!((s.count, s.first_ms), (n as u64 % 3 + 2, t0), "{url}: item {} {s:?}", 100 + n);
+        }
         // the flagged list as of the fourth day: item 1 only, with its counts
         log.flush().await;
         let reader = Db::open_reader(&url).await.unwrap();

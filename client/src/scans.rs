@@ -20,7 +20,9 @@
 //! commits whatever has queued in one transaction (group commit); a page does not wait for its
 //! own scan, but a scan of an item whose previous scan is still queued waits for that commit
 //! (at most [`WRITE_WAIT`]), so scans of one item always count each other. A full queue drops
-//! the scan (counted in [`ScanLog::dropped`]) rather than slow the resolver.
+//! the scan (counted in [`ScanLog::dropped`]) rather than slow the resolver. Reads are grouped
+//! the same way: one reader task answers every page waiting for counts with one statement
+//! (a `UNION ALL` of one aggregate per page), so the per-query cost is paid once per batch.
 
 use crate::error::{ClientError, Result};
 use crate::index::db::{Db, Val};
@@ -30,6 +32,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
+
+/// Most pages' counts read in one statement.
+pub const MAX_READ_BATCH: usize = 64;
 
 /// Default of [`Rules::max_scans`]: more scans than this within the window is suspicious.
 pub const DEFAULT_MAX_SCANS: u32 = 20;
@@ -266,9 +271,35 @@ type Commit = futures::future::Shared<oneshot::Receiver<()>>;
 /// Items with a queued, uncommitted scan: the last such scan's number and commit.
 type Unwritten = std::sync::Arc<Mutex<std::collections::HashMap<String, (u64, Commit)>>>;
 
-/// The scan log of one resolver: a reader for the counts, one writer task, the day secret.
+/// One page's question to the reader: the counts of `item` (window from `since`, this scanner
+/// `client` in `region`, a repeat if since `repeat_since`).
+struct CountQuery {
+    item: String,
+    since: i64,
+    region: String,
+    client: String,
+    repeat_since: i64,
+    reply: oneshot::Sender<Result<Counts>>,
+}
+
+/// What the log holds of an item, as one page needs it.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    /// Scans ever, and the first one's time.
+    n: i64,
+    first_ms: Option<i64>,
+    /// Scans within the window, distinct regions among them, and how many from this region.
+    in_window: i64,
+    regions: i64,
+    here: i64,
+    /// Scans by this scanner within the repeat window.
+    repeat: i64,
+}
+
+/// The scan log of one resolver: a reader task for the counts, a writer task, the day secret.
 pub struct ScanLog {
-    reader: Db,
+    reads: mpsc::Sender<CountQuery>,
+    reader: tokio::task::JoinHandle<()>,
     queue: mpsc::Sender<Pending>,
     rules: Rules,
     regions: Regions,
@@ -286,11 +317,14 @@ impl ScanLog {
         // a crash of the machine may lose the last scans, never the file's consistency; each
         // commit then does not wait for the disk
         let writer_db = Db::open_relaxed(url).await?;
-        let reader = Db::open_reader(url).await?;
+        let reader_db = Db::open_reader(url).await?;
+        let (reads, read_rx) = mpsc::channel(QUEUE_LEN);
+        let reader = tokio::spawn(read_loop(reader_db, read_rx));
         let (queue, rx) = mpsc::channel(QUEUE_LEN);
         let unwritten = Unwritten::default();
         let writer = tokio::spawn(write_loop(writer_db, rx, unwritten.clone()));
         Ok(ScanLog {
+            reads,
             reader,
             queue,
             rules,
@@ -344,28 +378,17 @@ impl ScanLog {
         if let Some(c) = earlier {
             let _ = tokio::time::timeout(WRITE_WAIT, c).await;
         }
-        let since = self.rules.since(now_ms);
-        let rows = self
-            .reader
-            .rows(
-                "SELECT COUNT(*) AS n, MIN(at_ms) AS first_ms, \
-                 SUM(CASE WHEN at_ms >= $2 THEN 1 ELSE 0 END) AS in_window, \
-                 COUNT(DISTINCT CASE WHEN at_ms >= $2 THEN region END) AS regions, \
-                 SUM(CASE WHEN at_ms >= $2 AND region = $3 THEN 1 ELSE 0 END) AS here, \
-                 SUM(CASE WHEN client = $4 AND at_ms >= $5 THEN 1 ELSE 0 END) AS repeat \
-                 FROM scans WHERE item = $1",
-                &[Val::Text(item.item.clone()), Val::Int(since), Val::Text(region.clone()), Val::Text(client.clone()), Val::Int(now_ms - REPEAT_WINDOW_MS)],
-            )
-            .await?;
-        let r = rows.into_iter().next().unwrap_or_default();
-        let int = |k: &str| r.get(k).and_then(serde_json::Value::as_i64).unwrap_or(0);
-        let (mut count, mut window_scans, mut window_regions) = (int("n") as u64, int("in_window") as u64, int("regions") as u64);
-        let mut first_ms = r.get("first_ms").and_then(serde_json::Value::as_i64).unwrap_or(now_ms);
-        let counted = int("repeat") == 0;
+        let (reply, answer) = oneshot::channel();
+        let q = CountQuery { item: item.item.clone(), since: self.rules.since(now_ms), region: region.clone(), client: client.clone(), repeat_since: now_ms - REPEAT_WINDOW_MS, reply };
+        self.reads.send(q).await.map_err(|_| ClientError::Database("the scan log's reader has stopped".into()))?;
+        let c = answer.await.map_err(|_| ClientError::Database("the scan log's reader has stopped".into()))??;
+        let (mut count, mut window_scans, mut window_regions) = (c.n as u64, c.in_window as u64, c.regions as u64);
+        let mut first_ms = c.first_ms.unwrap_or(now_ms);
+        let counted = c.repeat == 0;
         if counted {
             count += 1;
             window_scans += 1;
-            if int("here") == 0 {
+            if c.here == 0 {
                 window_regions += 1;
             }
             first_ms = first_ms.min(now_ms);
@@ -399,6 +422,58 @@ impl ScanLog {
 impl Drop for ScanLog {
     fn drop(&mut self) {
         self.writer.abort();
+        self.reader.abort();
+    }
+}
+
+/// The reader: waits for a page's question, takes whatever else has queued (up to
+/// [`MAX_READ_BATCH`]), answers them all with one statement. A failed read fails that batch's
+/// pages (their verdicts stand without counts).
+async fn read_loop(db: Db, mut rx: mpsc::Receiver<CountQuery>) {
+    let mut batch = Vec::with_capacity(MAX_READ_BATCH);
+    while rx.recv_many(&mut batch, MAX_READ_BATCH).await > 0 {
+        let mut params = Vec::with_capacity(batch.len() * 5);
+        let parts: Vec<String> = batch
+            .iter()
+            .enumerate()
+            .map(|(k, q)| {
+                let p = params.len();
+                params.extend([Val::Text(q.item.clone()), Val::Int(q.since), Val::Text(q.region.clone()), Val::Text(q.client.clone()), Val::Int(q.repeat_since)]);
+                let (item, since, region, client, repeat) = (p + 1, p + 2, p + 3, p + 4, p + 5);
+                format!(
+                    "SELECT {k} AS k, COUNT(*) AS n, MIN(at_ms) AS first_ms, \
+                     SUM(CASE WHEN at_ms >= ${since} THEN 1 ELSE 0 END) AS in_window, \
+                     COUNT(DISTINCT CASE WHEN at_ms >= ${since} THEN region END) AS regions, \
+                     SUM(CASE WHEN at_ms >= ${since} AND region = ${region} THEN 1 ELSE 0 END) AS here, \
+                     SUM(CASE WHEN client = ${client} AND at_ms >= ${repeat} THEN 1 ELSE 0 END) AS repeat \
+                     FROM scans WHERE item = ${item}"
+                )
+            })
+            .collect();
+        let mut answers: Vec<Option<Counts>> = vec![None; batch.len()];
+        let result = db.rows(&parts.join(" UNION ALL "), &params).await;
+        if let Ok(rows) = &result {
+            for r in rows {
+                let int = |k: &str| r.get(k).and_then(serde_json::Value::as_i64).unwrap_or(0);
+                if let Some(slot) = answers.get_mut(int("k") as usize) {
+                    *slot = Some(Counts {
+                        n: int("n"),
+                        first_ms: r.get("first_ms").and_then(serde_json::Value::as_i64),
+                        in_window: int("in_window"),
+                        regions: int("regions"),
+                        here: int("here"),
+                        repeat: int("repeat"),
+                    });
+                }
+            }
+        }
+        for (q, a) in batch.drain(..).zip(answers) {
+            let _ = q.reply.send(match (&result, a) {
+                (Err(e), _) => Err(ClientError::Database(e.to_string())),
+                (Ok(_), Some(c)) => Ok(c),
+                (Ok(_), None) => Err(ClientError::Database("the scan log's count query returned no row".into())),
+            });
+        }
     }
 }
 
