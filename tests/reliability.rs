@@ -352,6 +352,7 @@ async fn secret_never_shown_works() {
     let cases: Vec<Vec<String>> = [
         "account",
         "factory register --name F2 --country NZ",
+        "factory name --factory 2 --name Plant-2",
         "product register --gtin 10614142000421 --brand B --category 1001 --origin NZ --factory 2",
         "product register --gtin 10614141000415 --brand B --category 1001 --origin NZ --factory 2",
         "lot register --gtin 10614142000421 --lot SEC1 --serials {d}/serials.txt --out {d}/sec.proofs.jsonl",
@@ -383,6 +384,7 @@ async fn secret_never_shown_works() {
         "member propose threshold 1",
         "member propose upgrade registry --code-hash 0x0000000000000000000000000000000000000000000000000000000000000000",
         "member propose revoke-attestation 1 --reason r",
+        "member propose set-name {me} --name Sham-Dairy",
         "member approve 1",
         "member execute 1",
         "member list",

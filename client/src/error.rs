@@ -93,6 +93,10 @@ pub fn describe(e: &ContractError) -> String {
         Invalid(tracepass_shared::Field::BatchSize) => {
             format!("invalid batch: one call registers 1 to {} lots", tracepass_shared::bounds::MAX_LOTS_PER_BATCH)
         }
+        Invalid(tracepass_shared::Field::DisplayName) => format!(
+            "invalid display name: at most {} bytes of UTF-8, no control characters (line breaks, tabs, escapes), not only spaces (an empty name removes the name)",
+            tracepass_shared::bounds::MAX_DISPLAY_NAME_LEN
+        ),
         Invalid(field) => format!("invalid {field:?}: malformed or out of its bound"),
         BadGtin(g) => format!("invalid GTIN: {g:?}"),
         BadGs1String(s) => format!("invalid lot number or serial: {s:?}"),
@@ -110,6 +114,7 @@ pub fn describe(e: &ContractError) -> String {
             crate::fmt::text(owned),
             ss58(owner)
         ),
+        TooManyNames => format!("too many accounts in one display_names read: at most {}", tracepass_shared::bounds::MAX_NAMES_PER_READ),
         other => format!("{other:?}"),
     }
 }

@@ -35,6 +35,9 @@ pub fn describe_action(a: &Action) -> String {
         Action::SetSamplingPolicy { default_rate_bps, passes_to_clear } => {
             format!("default sampling rate {default_rate_bps} bps; {passes_to_clear} passes lower a raised risk")
         }
+        // the name quoted and escaped ({:?}): a control character cannot reach the terminal
+        Action::SetDisplayName { account, name } if name.is_empty() => format!("remove the display name of {}", ss58(account)),
+        Action::SetDisplayName { account, name } => format!("set the display name of {} to {:?}", ss58(account), text(name)),
     }
 }
 
@@ -61,6 +64,20 @@ pub fn utc(ms: Timestamp) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn describe_display_name_works() {
+        let alice = AccountId::from([0xd4, 0x35, 0x93, 0xc7, 0x15, 0xfd, 0xd3, 0x1c, 0x61, 0x14, 0x1a, 0xbd, 0x04, 0xa9, 0x9f, 0xd6, 0x82, 0x2c, 0x85, 0x58, 0x85, 0x4c, 0xcd, 0xe3, 0x9a, 0x56, 0x84, 0xe7, 0xa5, 0x6d, 0xa2, 0x7d]);
+        let set = Action::SetDisplayName { account: alice, name: "Aroha Dairy Ōtaki".as_bytes().to_vec() };
+        assert_eq!(describe_action(&set), "set the display name of 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY to \"Aroha Dairy Ōtaki\"");
+        let remove = Action::SetDisplayName { account: alice, name: vec![] };
+        assert_eq!(describe_action(&remove), "remove the display name of 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY");
+        // what a terminal shows is escaped, whatever the bytes
+        let hostile = Action::SetDisplayName { account: alice, name: b"A\x1b[2J\nB".to_vec() };
+        assert!(describe_action(&hostile).ends_with(r#""A\u{1b}[2J\nB""#), "{}", describe_action(&hostile));
+    }
+
     #[test]
     fn utc_works() {
         assert_eq!(super::utc(0), "1970-01-01 00:00:00 UTC");

@@ -1,4 +1,5 @@
-//! `tracepass member propose|approve|execute|list`: consortium membership by M-of-N proposals.
+//! `tracepass member propose|approve|execute|list`: consortium membership (and display names)
+//! by M-of-N proposals.
 
 use super::{hash_text, Ctx};
 use clap::{Subcommand, ValueEnum};
@@ -7,7 +8,7 @@ use tracepass::chain::parse_account;
 use tracepass::fmt::ss58;
 use tracepass::contracts::Tracepass;
 use tracepass::error::{ClientError, Result};
-use tracepass::shared::{Action, AgencyScope, ContractKind, Role};
+use tracepass::shared::{check_display_name, Action, AgencyScope, ContractKind, Role};
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
 pub enum RoleArg {
@@ -112,6 +113,14 @@ pub enum ProposeCmd {
         #[arg(long)]
         reason: String,
     },
+    /// Set the display name consumers see for a merchant or member (stored on chain as text).
+    SetName {
+        /// The merchant or member (SS58 or 0x-hex).
+        account: String,
+        /// The name: at most 64 bytes of UTF-8, no control characters; "" removes the name.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 const DAY_MS: u64 = 86_400_000;
@@ -151,6 +160,11 @@ pub async fn action(tp: &Tracepass, c: ProposeCmd) -> Result<Action> {
             Action::SetCodeHash { target, code_hash: h.into() }
         }
         ProposeCmd::RevokeAttestation { id, reason } => Action::RevokeAttestation { id, reason_hash: hash_text(&reason) },
+        ProposeCmd::SetName { account, name } => {
+            // the contract's own rule, before anything is sent (the dry run checks it again)
+            check_display_name(name.as_bytes()).map_err(ClientError::Contract)?;
+            Action::SetDisplayName { account: parse_account(&account)?, name: name.into_bytes() }
+        }
     })
 }
 

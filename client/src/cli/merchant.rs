@@ -119,9 +119,11 @@ pub async fn run(ctx: &Ctx, c: MerchantCmd) -> Result<i32> {
                 }
                 Some(m) => {
                     let prefixes: Vec<String> = m.gs1_prefixes.iter().map(|p| tracepass::fmt::text(p)).collect();
+                    let name = tp.display_name(acc).await?;
+                    let named = name.as_ref().map(|n| format!(" ({n:?})")).unwrap_or_default();
                     ctx.print(
-                        &format!("merchant {}\n  country {}\n  tier {:?}\n  status {:?}\n  GS1 prefixes {}\n  since block {}", ss58(&acc), m.country, m.tier, m.status, prefixes.join(", "), m.since),
-                        json!({ "merchant": ss58(&acc), "country": m.country.to_string(), "tier": format!("{:?}", m.tier), "status": format!("{:?}", m.status), "gs1_prefixes": prefixes, "since": m.since }),
+                        &format!("merchant {}{named}\n  country {}\n  tier {:?}\n  status {:?}\n  GS1 prefixes {}\n  since block {}", ss58(&acc), m.country, m.tier, m.status, prefixes.join(", "), m.since),
+                        json!({ "merchant": ss58(&acc), "name": name, "country": m.country.to_string(), "tier": format!("{:?}", m.tier), "status": format!("{:?}", m.status), "gs1_prefixes": prefixes, "since": m.since }),
                     );
                 }
             }

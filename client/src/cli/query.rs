@@ -78,17 +78,17 @@ pub async fn run(ctx: &Ctx, c: QueryCmd) -> Result<i32> {
             (pretty(&p), typed(&p))
         }
         QueryCmd::Factory { id } => {
-            let (f, a) = tokio::try_join!(tp.factory(id), tp.attestations_of_factory(id))?;
+            let (f, name, a) = tokio::try_join!(tp.factory(id), tp.factory_name(id), tp.attestations_of_factory(id))?;
             {
-                let v = json!({ "factory": typed(&f), "attestations": typed(&a) });
+                let v = json!({ "factory": typed(&f), "name": name, "attestations": typed(&a) });
                 (pretty(&v), v)
             }
         }
         QueryCmd::Account { account } => {
             let acc = parse_account(&account)?;
-            let (r, m, mm) = tokio::try_join!(tp.role_of(acc), tp.member(acc), tp.merchant(acc))?;
+            let (r, name, m, mm) = tokio::try_join!(tp.role_of(acc), tp.display_name(acc), tp.member(acc), tp.merchant(acc))?;
             {
-                let v = json!({ "account": ss58(&acc), "role": typed(&r), "member": typed(&m), "merchant": typed(&mm) });
+                let v = json!({ "account": ss58(&acc), "role": typed(&r), "name": name, "member": typed(&m), "merchant": typed(&mm) });
                 (pretty(&v), v)
             }
         }

@@ -9,7 +9,7 @@ use tracepass::fmt::ss58;
 use tracepass::error::{ClientError, Result};
 use tracepass::gs1::{parse_gtin, parse_lot, parse_serials, DEFAULT_RESOLVER};
 use tracepass::lots;
-use tracepass::shared::{check_date, lot_id, BusinessStep, Location, LotInput, ProductInput};
+use tracepass::shared::{check_date, check_display_name, lot_id, BusinessStep, Location, LotInput, ProductInput};
 
 #[derive(Subcommand, Debug)]
 pub enum FactoryCmd {
@@ -21,6 +21,15 @@ pub enum FactoryCmd {
         /// Country (ISO 3166-1 alpha-2).
         #[arg(long)]
         country: String,
+    },
+    /// Set the display name consumers see for one of your factories (merchants; stored on chain as text).
+    Name {
+        /// Factory ID.
+        #[arg(long)]
+        factory: u32,
+        /// The name: at most 64 bytes of UTF-8, no control characters; "" removes the name.
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -182,11 +191,26 @@ pub enum EventCmd {
 }
 
 pub async fn factory(ctx: &Ctx, c: FactoryCmd) -> Result<i32> {
-    let FactoryCmd::Register { name, country: cc } = c;
-    let cc = country(&cc)?;
-    let tp = ctx.tracepass().await?;
-    let out = tp.register_factory(&ctx.signer()?, cc, hash_text(&name)).await?;
-    ctx.print_write(&format!("factory {} registered ({name}, {cc})", out.value), json!({ "factory": out.value }), &out);
+    match c {
+        FactoryCmd::Register { name, country: cc } => {
+            let cc = country(&cc)?;
+            let tp = ctx.tracepass().await?;
+            let out = tp.register_factory(&ctx.signer()?, cc, hash_text(&name)).await?;
+            ctx.print_write(&format!("factory {} registered ({name}, {cc})", out.value), json!({ "factory": out.value }), &out);
+        }
+        FactoryCmd::Name { factory, name } => {
+            // the contract's own rule, before connecting (the dry run checks it again)
+            check_display_name(name.as_bytes()).map_err(ClientError::Contract)?;
+            let tp = ctx.tracepass().await?;
+            let out = tp.set_factory_name(&ctx.signer()?, factory, &name).await?;
+            let (text, shown) = if name.is_empty() {
+                (format!("factory {factory}: display name removed"), None)
+            } else {
+                (format!("factory {factory} is now named {name:?}"), Some(&name))
+            };
+            ctx.print_write(&text, json!({ "factory": factory, "name": shown }), &out);
+        }
+    }
     Ok(0)
 }
 

@@ -19,6 +19,17 @@ impl Tracepass {
         }
         Ok(out)
     }
+    /// Sets the display name of `factory` (its merchant, while active; an empty name removes
+    /// it). The dry run refuses a name `check_display_name` refuses, another merchant's factory
+    /// or an unknown one before anything is signed.
+    pub async fn set_factory_name(&self, signer: &Signer, factory: FactoryId, name: &str) -> Result<Outcome<()>> {
+        self.exec(signer, Message::SetFactoryName, (factory, name.as_bytes().to_vec())).await
+    }
+    /// The display name of a factory, if its merchant gave it one.
+    pub async fn factory_name(&self, factory: FactoryId) -> Result<Option<String>> {
+        let name: Option<Vec<u8>> = self.query(Message::FactoryName, factory).await?;
+        Ok(name.map(|n| crate::fmt::text(&n)))
+    }
     /// Registers a product.
     pub async fn register_product(&self, signer: &Signer, info: ProductInput) -> Result<Outcome<()>> {
         self.exec(signer, Message::RegisterProduct, info).await

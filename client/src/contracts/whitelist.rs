@@ -1,8 +1,9 @@
-//! Typed messages of the whitelist: governance, members, merchants.
+//! Typed messages of the whitelist: governance, members, merchants, display names.
 
-use super::{Message, Outcome, Tracepass};
+use super::{answer, Message, Outcome, Tracepass};
 use crate::chain::{AccountId, Signer};
-use crate::error::Result;
+use crate::error::{ClientError, Result};
+use tracepass_shared::bounds::MAX_NAMES_PER_READ;
 use tracepass_shared::*;
 
 impl Tracepass {
@@ -65,5 +66,29 @@ impl Tracepass {
     /// Number of proposals.
     pub async fn proposal_count(&self) -> Result<ProposalId> {
         self.query(Message::ProposalCount, ()).await
+    }
+    /// The display name of a merchant or member, if governance gave it one (set by a
+    /// proposal of `Action::SetDisplayName`).
+    pub async fn display_name(&self, account: AccountId) -> Result<Option<String>> {
+        let name: Option<Vec<u8>> = self.query(Message::DisplayName, account).await?;
+        Ok(name.map(|n| crate::fmt::text(&n)))
+    }
+    /// The display names of `accounts`, in order (`None`: no name), read at one block: one dry
+    /// run per `MAX_NAMES_PER_READ` accounts, all in one JSON-RPC batch (one dry run for a
+    /// page's names). Nothing is sent for an empty list.
+    pub async fn display_names(&self, accounts: Vec<AccountId>) -> Result<Vec<Option<String>>> {
+        if accounts.is_empty() {
+            return Ok(vec![]);
+        }
+        let reads = accounts.chunks(MAX_NAMES_PER_READ as usize).map(|c| self.read(Message::DisplayNames, c)).collect();
+        let mut names = Vec::with_capacity(accounts.len());
+        for out in self.chain.read_many(reads).await? {
+            let chunk: std::result::Result<Vec<Option<Vec<u8>>>, Error> = answer(out)?;
+            names.extend(chunk.map_err(ClientError::Contract)?.into_iter().map(|n| n.map(|n| crate::fmt::text(&n))));
+        }
+        if names.len() != accounts.len() {
+            return Err(ClientError::Chain(format!("{} display names for {} accounts", names.len(), accounts.len())));
+        }
+        Ok(names)
     }
 }

@@ -68,12 +68,14 @@ events! {
     "whitelist" MerchantTierChanged { account: AccountId, by: AccountId, tier: MerchantTier }
     "whitelist" MerchantStatusChanged { account: AccountId, by: AccountId, status: MerchantStatus, reason_hash: Option<Hash32> }
     "whitelist" ContractsWired { registry: AccountId, sampling: AccountId, attestation: AccountId }
+    "whitelist" DisplayNameSet { account: AccountId, name: Vec<u8> }
     "registry" FactoryRegistered { id: FactoryId, merchant: AccountId, country: CountryCode }
     "registry" ProductRegistered { gtin: Gtin, merchant: AccountId, info: ProductInput }
     "registry" LotRegistered { lot: LotId, gtin: Gtin, merchant: AccountId, info: LotInput }
     "registry" TraceEventAdded { lot: LotId, actor: AccountId, index: u32, event: TraceEvent }
     "registry" LotStatusChanged { lot: LotId, from: LotStatus, to: LotStatus }
     "registry" LotRecalled { lot: LotId, by: AccountId, reason_hash: Hash32 }
+    "registry" FactoryNamed { factory: FactoryId, name: Vec<u8> }
     "sampling" RuleSet { key: RuleKey, rate_bps: u16 }
     "sampling" RuleRemoved { key: RuleKey }
     "sampling" PolicySet { default_rate_bps: u16, passes_to_clear: u32 }
@@ -107,7 +109,11 @@ mod tests {
         assert_eq!(display_name("Option<Hash32>"), "Option");
         assert_eq!(display_name("ink::primitives::Hash"), "Hash");
         assert_eq!(display_name("Vec<AccountId>"), "Vec");
-        assert_eq!(FIELDS.len(), 28);
+        assert_eq!(FIELDS.len(), 30);
+        let named = DisplayNameSet { account: AccountId::from([3; 32]), name: "Aroha Dairy".into() };
+        assert_eq!(decode("whitelist.DisplayNameSet", &([3u8; 32], b"Aroha Dairy".to_vec()).encode()), Ok(Some(Event::DisplayNameSet(named))));
+        let factory = FactoryNamed { factory: 7, name: vec![] };
+        assert_eq!(decode("registry.FactoryNamed", &(7u32, Vec::<u8>::new()).encode()), Ok(Some(Event::FactoryNamed(factory))));
     }
 
     #[test]

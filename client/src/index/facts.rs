@@ -339,7 +339,11 @@ pub fn steps(block: &BlockEvents) -> Vec<Step> {
             | Event::LotRecorded(_)
             | Event::RiskChanged(_)
             | Event::Committed(_)
-            | Event::Revealed(_) => {}
+            | Event::Revealed(_)
+            // names: read from the contracts (`display_names`, `factory_name`); every change
+            // is in the audit log with its name (`whitelist.DisplayNameSet`, `registry.FactoryNamed`)
+            | Event::DisplayNameSet(_)
+            | Event::FactoryNamed(_) => {}
         }
     }
     // a lot sampling recorded without its registration in the same block (not something the

@@ -1,7 +1,9 @@
 //! # registry: the archive of factories, products, lots and trace events
 //!
 //! ## Overview
-//! - **Factories**: registered by active merchants; sequential IDs.
+//! - **Factories**: registered by active merchants; sequential IDs. A factory's merchant (while
+//!   active) may give it a display name (`set_factory_name`, `check_display_name`), kept beside
+//!   the `Factory` record, whose layout is unchanged.
 //! - **Products** (SKU classes) keyed by GTIN-14: the registering merchant must be allowed to
 //!   register the GTIN (active, GTIN under one of its GS1 company prefixes) and own the factory.
 //! - **Lots**: one transaction per lot, whatever its size: the lot commits to all its items by
@@ -60,6 +62,9 @@ mod registry {
         lot_count: u64,
         /// Trace events by (lot, index from 0).
         events: Mapping<(LotId, u32), TraceEvent>,
+        /// Display names of factories, set by their merchants (never empty: an empty name
+        /// removes the entry). Beside `factories` so the `Factory` layout is unchanged.
+        factory_names: Mapping<FactoryId, Vec<u8>>,
     }
 
     /// A factory was registered.
@@ -70,6 +75,14 @@ mod registry {
         #[ink(topic)]
         pub merchant: AccountId,
         pub country: CountryCode,
+    }
+
+    /// A factory's display name changed (an empty `name`: removed).
+    #[ink(event)]
+    pub struct FactoryNamed {
+        #[ink(topic)]
+        pub factory: FactoryId,
+        pub name: Vec<u8>,
     }
 
     /// A product was registered: with everything the merchant gave, so an indexer needs no
@@ -139,6 +152,7 @@ mod registry {
                 lots: Mapping::default(),
                 lot_count: 0,
                 events: Mapping::default(),
+                factory_names: Mapping::default(),
             }
         }
 
@@ -155,6 +169,29 @@ mod registry {
             self.factory_count = id;
             self.env().emit_event(FactoryRegistered { id, merchant: caller, country });
             Ok(id)
+        }
+
+        /// Sets the display name of `factory` (its merchant only, while active; an empty name
+        /// removes it). Emits `FactoryNamed` only when the name changes.
+        #[ink(message)]
+        pub fn set_factory_name(&mut self, factory: FactoryId, name: Vec<u8>) -> Result<()> {
+            let caller = self.env().caller();
+            self.ensure_merchant(caller)?;
+            check_display_name(&name)?;
+            let f = self.factories.get(factory).ok_or(Error::FactoryNotFound)?;
+            if f.merchant != caller {
+                return Err(Error::NotOwner { account: caller });
+            }
+            if self.factory_names.get(factory).unwrap_or_default() == name {
+                return Ok(());
+            }
+            if name.is_empty() {
+                self.factory_names.remove(factory);
+            } else {
+                self.factory_names.insert(factory, &name);
+            }
+            self.env().emit_event(FactoryNamed { factory, name });
+            Ok(())
         }
 
         /// Registers a product (active merchants, for GTINs under their prefixes, at their own
@@ -381,6 +418,12 @@ mod registry {
         pub fn events(&self, lot: LotId) -> Vec<TraceEvent> {
             let n = self.lots.get(lot).map(|l| l.event_count).unwrap_or(0);
             (0..n).filter_map(|i| self.events.get((lot, i))).collect()
+        }
+
+        /// The display name of a factory, if its merchant gave it one.
+        #[ink(message)]
+        pub fn factory_name(&self, factory: FactoryId) -> Option<Vec<u8>> {
+            self.factory_names.get(factory)
         }
 
         /// Numbers of factories, products and lots.

@@ -5,12 +5,14 @@
 //! Callers are two merchants (with different GS1 prefixes), a governor, an agency, customs,
 //! logistics, a stranger, the whitelist and the attestation contract. Messages: factory, product
 //! and lot registrations (valid, malformed, conflicting and identical retries, with random serial
-//! sets), batches of lot registrations (empty, mixed, with repeats, all or nothing), every business step, recalls, `apply_status` to every status, `set_code`, merchants
+//! sets), batches of lot registrations (empty, mixed, with repeats, all or nothing), factory names
+//! (valid, removed, refused, by owners and others), every business step, recalls, `apply_status` to every status, `set_code`, merchants
 //! being suspended and reinstated in the whitelist, time passing, and item verifications with
 //! random probe serials. After **every** step these invariants are checked:
 //!
 //! 1. **Model agreement**: the result is exactly the model's (same value or same `Error`); every
-//!    factory, product, lot record and trace equals the model's.
+//!    factory, factory name, product, lot record and trace equals the model's; a factory name
+//!    emits `FactoryNamed` iff it changed.
 //! 2. **Legal transitions only**: each lot's status after the step is its status before it or a
 //!    status it `can_become` from it (events, recalls and `apply_status` alike); a recalled lot
 //!    stays recalled.
@@ -53,11 +55,14 @@ const CALLERS: [u8; 9] = [MERCHANT, OTHER_MERCHANT, GOVERNOR, AGENCY, CUSTOMS, L
 /// OTHER_MERCHANT's prefix 4006381.
 const GTIN_BODIES: [&[u8; 13]; 3] = [b"1061414100041", b"1061414100042", b"0400638133393"];
 const LOTS: [&[u8]; 3] = [b"L1", b"L2", b"A-7"];
+/// Factory names `set_factory_name` draws from: valid ones (the empty one removes a name) and
+/// refused ones; `factory_name(n)` past the end is one byte over the bound.
+const NAMES: [&[u8]; 5] = [b"Otaki plant", b"", "\u{014C}taki \u{5DE5}\u{5382}".as_bytes(), b"Otaki\r\nplant", &[0xc3]];
 
 // What the sequences exercised, printed with the totals.
 tracepass_shared::property_stats!(
-    "{} lots registered ({} batches of several registered whole), {} status transitions, {} proofs verified true and {} false as predicted, {} refusals",
-    LOTS, BATCHES, TRANSITIONS, PROBES_TRUE, PROBES_FALSE, REFUSED
+    "{} lots registered ({} batches of several registered whole), {} status transitions, {} proofs verified true and {} false as predicted, {} factory names changed, {} refusals",
+    LOTS, BATCHES, TRANSITIONS, PROBES_TRUE, PROBES_FALSE, NAMED, REFUSED
 );
 
 fn gtin(i: usize) -> Gtin {
@@ -77,6 +82,7 @@ fn here() -> Location {
 #[derive(Debug, Clone)]
 enum Op {
     RegisterFactory { caller: u8, country_ok: bool },
+    SetFactoryName { caller: u8, factory: u32, name: usize },
     RegisterProduct { caller: u8, gtin: usize, factory: u32, category: u32, valid: bool },
     /// `serials`: the lot's serial list (distinct); `bad`: 0 valid, 1 bad lot number, 2 bad
     /// dates, 3 zero items.
@@ -109,6 +115,8 @@ fn lot_slot() -> impl Strategy<Value = usize> {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         2 => (caller(), prop::bool::weighted(0.9)).prop_map(|(caller, country_ok)| Op::RegisterFactory { caller, country_ok }),
+        2 => (caller(), prop_oneof![3 => Just(1u32), 1 => 1u32..4], prop_oneof![4 => 0usize..3, 1 => 0usize..=NAMES.len()])
+            .prop_map(|(caller, factory, name)| Op::SetFactoryName { caller, factory, name }),
         3 => (caller(), prop_oneof![3 => Just(0usize), 1 => 0usize..3], prop_oneof![3 => Just(1u32), 1 => 1u32..4], prop_oneof![3 => Just(1001u32), 1 => Just(7u32)], prop::bool::weighted(0.9))
             .prop_map(|(caller, gtin, factory, category, valid)| Op::RegisterProduct { caller, gtin, factory, category, valid }),
         4 => (caller(), prop_oneof![3 => Just(0usize), 1 => 0usize..3], 0usize..LOTS.len(), prop::collection::btree_set(0u16..40, 1..12), prop_oneof![6 => Just(0u8), 1 => 1u8..4])
@@ -141,6 +149,7 @@ struct MLot {
 #[derive(Debug, Clone, Default)]
 struct Model {
     factories: Vec<Factory>,
+    factory_names: BTreeMap<FactoryId, Vec<u8>>,
     products: BTreeMap<Gtin, Product>,
     lots: BTreeMap<LotId, MLot>,
     active: BTreeMap<AccountId, bool>,
@@ -172,6 +181,10 @@ fn tier_of(who: AccountId) -> MerchantTier {
     } else {
         MerchantTier::Trusted
     }
+}
+
+fn factory_name(pick: usize) -> Vec<u8> {
+    NAMES.get(pick).map(|n| n.to_vec()).unwrap_or_else(|| vec![b'a'; MAX_DISPLAY_NAME_LEN + 1])
 }
 
 fn product_input(gtin: Gtin, factory: FactoryId, category: Category, valid: bool) -> ProductInput {
@@ -222,6 +235,22 @@ impl Model {
                 }
                 self.factories.push(Factory { merchant: who, country: CountryCode(*b"NZ"), name_hash: [1; 32] });
                 Ok(self.factories.len() as u64)
+            }
+            Op::SetFactoryName { caller, factory, name } => {
+                let who = account(*caller);
+                self.ensure_merchant(who)?;
+                let name = factory_name(*name);
+                check_display_name(&name)?;
+                let f = factory.checked_sub(1).and_then(|i| self.factories.get(i as usize)).ok_or(Error::FactoryNotFound)?;
+                if f.merchant != who {
+                    return Err(Error::NotOwner { account: who });
+                }
+                if name.is_empty() {
+                    self.factory_names.remove(factory);
+                } else {
+                    self.factory_names.insert(*factory, name);
+                }
+                Ok(0)
             }
             Op::RegisterProduct { caller, gtin: g, factory, category, valid } => {
                 let who = account(*caller);
@@ -401,6 +430,7 @@ impl Model {
 struct Snapshot {
     counts: (u32, u32, u64),
     factories: Vec<Option<Factory>>,
+    factory_names: Vec<Option<Vec<u8>>>,
     products: Vec<Option<Product>>,
     lots: Vec<(Option<Lot>, Vec<TraceEvent>)>,
     recorded: usize,
@@ -411,6 +441,8 @@ fn snapshot(r: &Registry) -> Snapshot {
     Snapshot {
         counts,
         factories: (1..=counts.0 + 1).map(|i| r.factory(i)).collect(),
+        // names of the factories there are and of the IDs the operations name (1..4)
+        factory_names: (1..=counts.0.max(4) + 1).map(|i| r.factory_name(i)).collect(),
         products: (0..GTIN_BODIES.len()).map(|g| r.product(gtin(g))).collect(),
         lots: (0..GTIN_BODIES.len() * LOTS.len())
             .map(|s| {
@@ -430,6 +462,12 @@ fn check_state(s: &Snapshot, m: &Model) {
     assert_eq!(s.factories[f as usize], None, "no factory n+1");
     for (i, mf) in m.factories.iter().enumerate() {
         assert_eq!(s.factories[i].as_ref(), Some(mf), "factory {}", i + 1);
+    }
+    for (i, got) in s.factory_names.iter().enumerate() {
+        let id = i as FactoryId + 1;
+        assert_eq!(got.as_ref(), m.factory_names.get(&id), "name of factory {id}");
+        assert!(got.is_none() || s.factories.get(i).is_some_and(Option::is_some), "a name without a factory");
+        assert!(got.as_ref().is_none_or(|n| !n.is_empty()), "no empty name is stored");
     }
     assert_eq!(p as usize, s.products.iter().flatten().count(), "product count vs records");
     assert_eq!(l as usize, s.lots.iter().filter(|x| x.0.is_some()).count(), "lot count vs records");
@@ -498,6 +536,10 @@ fn run_sequence(ops: &[Op]) -> usize {
                 let c = CountryCode(if *country_ok { *b"NZ" } else { *b"QQ" });
                 r.register_factory(c, [1; 32]).map(u64::from)
             }
+            Op::SetFactoryName { caller, factory, name } => {
+                set_caller(*caller);
+                r.set_factory_name(*factory, factory_name(*name)).map(|_| 0)
+            }
             Op::RegisterProduct { caller, gtin: g, factory, category, valid } => {
                 set_caller(*caller);
                 r.register_product(product_input(gtin(*g), *factory, *category, *valid)).map(|_| 0)
@@ -564,6 +606,7 @@ fn run_sequence(ops: &[Op]) -> usize {
         // only entitled roles change anything; a failed message changes nothing
         let who = match op {
             Op::RegisterFactory { caller, .. }
+            | Op::SetFactoryName { caller, .. }
             | Op::RegisterProduct { caller, .. }
             | Op::RegisterLot { caller, .. }
             | Op::RegisterLots { caller, .. } => Some((*caller, Role::Merchant)),
@@ -578,6 +621,14 @@ fn run_sequence(ops: &[Op]) -> usize {
             stats::add(&stats::REFUSED);
             assert_eq!(now, last, "step {i}: failed {op:?} changed state");
             assert_eq!(events(), events_before, "step {i}: failed {op:?} emitted an event");
+        }
+        // a factory name emits FactoryNamed iff it changed
+        if let (Op::SetFactoryName { .. }, Ok(_)) = (op, &got) {
+            let changed = now.factory_names != last.factory_names;
+            assert_eq!(events() - events_before, usize::from(changed), "step {i}: FactoryNamed iff the name changed");
+            if changed {
+                stats::add(&stats::NAMED);
+            }
         }
         // legal transitions only
         for (b, a) in last.lots.iter().zip(&now.lots) {

@@ -111,6 +111,64 @@ fn factory_ids_exhausted_fails() {
 }
 
 #[ink::test]
+fn set_factory_name_works() {
+    let mut r = setup();
+    set_caller(MERCHANT);
+    r.register_factory(CountryCode(*b"NZ"), [1; 32]).unwrap();
+    let record = r.factory(1);
+    assert_eq!(r.factory_name(1), None);
+    assert_eq!(r.set_factory_name(1, "Ōtaki plant".as_bytes().to_vec()), Ok(()));
+    let ev: FactoryNamed = last_event();
+    assert_eq!((ev.factory, ev.name), (1, "Ōtaki plant".as_bytes().to_vec()));
+    assert_eq!(r.factory_name(1), Some("Ōtaki plant".as_bytes().to_vec()));
+    assert_eq!(r.factory(1), record, "the factory record is untouched");
+    // the same name again: no event
+    let n = test::recorded_events().count();
+    assert_eq!(r.set_factory_name(1, "Ōtaki plant".as_bytes().to_vec()), Ok(()));
+    assert_eq!(test::recorded_events().count(), n);
+    // renamed, then removed with the empty name (an event naming the empty name), then nothing to remove
+    r.set_factory_name(1, b"Otaki plant 2".to_vec()).unwrap();
+    assert_eq!(r.factory_name(1), Some(b"Otaki plant 2".to_vec()));
+    r.set_factory_name(1, vec![]).unwrap();
+    let ev: FactoryNamed = last_event();
+    assert_eq!((ev.factory, ev.name), (1, vec![]));
+    assert_eq!(r.factory_name(1), None);
+    let n = test::recorded_events().count();
+    assert_eq!(r.set_factory_name(1, vec![]), Ok(()));
+    assert_eq!(test::recorded_events().count(), n);
+}
+
+/// Another merchant, a member, a stranger, a suspended owner, an unknown factory and every kind
+/// of bad name are refused with their errors, and change nothing.
+#[ink::test]
+fn set_factory_name_fails() {
+    let mut r = setup();
+    set_caller(MERCHANT);
+    r.register_factory(CountryCode(*b"NZ"), [1; 32]).unwrap();
+    r.set_factory_name(1, b"Otaki plant".to_vec()).unwrap();
+    let before = (r.factory(1), r.factory_name(1), r.counts());
+    let events = test::recorded_events().count();
+    let name = || b"Sham Works".to_vec();
+    set_caller(OTHER_MERCHANT);
+    assert_eq!(r.set_factory_name(1, name()), Err(Error::NotOwner { account: account(OTHER_MERCHANT) }));
+    for who in [STRANGER, GOVERNOR, AGENCY] {
+        set_caller(who);
+        assert_eq!(r.set_factory_name(1, name()), Err(Error::Unauthorized { account: account(who), role: Role::Merchant }));
+    }
+    set_caller(MERCHANT);
+    assert_eq!(r.set_factory_name(9, name()), Err(Error::FactoryNotFound));
+    let too_long = vec![b'a'; tracepass_shared::bounds::MAX_DISPLAY_NAME_LEN + 1];
+    let bad: [&[u8]; 5] = [&too_long, &[b'A', 0xff], b"Otaki	plant", b"Otaki[31m", b" 	 "];
+    for n in bad {
+        assert_eq!(r.set_factory_name(1, n.to_vec()), Err(Error::Invalid(Field::DisplayName)), "{n:?}");
+    }
+    fakes::with(|w| w.merchants.get_mut(&account(MERCHANT)).unwrap().status = MerchantStatus::Suspended);
+    assert_eq!(r.set_factory_name(1, name()), Err(Error::MerchantNotActive));
+    assert_eq!((r.factory(1), r.factory_name(1), r.counts()), before, "nothing changed");
+    assert_eq!(test::recorded_events().count(), events, "no event");
+}
+
+#[ink::test]
 fn register_product_works() {
     let mut r = setup();
     set_caller(MERCHANT);
@@ -441,12 +499,18 @@ fn access_control_works() {
         AccessCase::role("recall", &["merchant", "governor"], Role::Governor, |r| r.recall(lot_id(&gtin(), b"L1"), [0; 32])),
         AccessCase::contract("apply_status", ContractKind::Attestation, |r| r.apply_status(lot_id(&gtin(), b"L1"), LotStatus::Held)),
         AccessCase::contract("set_code", ContractKind::Whitelist, |r| r.set_code(ink::primitives::Hash::from([1; 32]))),
+        AccessCase::other(
+            "set_factory_name",
+            &["merchant"],
+            |r| r.set_factory_name(1, b"Sham Works".to_vec()),
+            |a| merchant_or(a, Error::NotOwner { account: a }),
+        ),
     ];
     let snapshot = |r: &Registry| {
         let id = lot_id(&gtin(), b"L1");
-        (r.counts(), r.lot(id), r.events(id), r.product(gtin()), r.factory(1), r.factory(2))
+        (r.counts(), r.lot(id), r.events(id), r.product(gtin()), r.factory(1), r.factory(2), r.factory_name(1))
     };
     let checked = check_access(&mut r, &cases, &callers, snapshot);
-    assert_eq!(checked, 9 * 8 - 2 - 1 - 1 - 1 - 1 - 2 - 1 - 1);
+    assert_eq!(checked, 9 * 9 - 2 - 1 - 1 - 1 - 1 - 2 - 1 - 1 - 1);
     assert_eq!(fakes::with(|w| w.recorded_lots.len()), 1);
 }

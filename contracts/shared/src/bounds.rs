@@ -65,3 +65,9 @@ pub const MAX_PROOF_LEN: usize = 32;
 pub const MAX_ATTESTATIONS_PER_SUBJECT: u32 = 32;
 /// Length of a UN/LOCODE (two-letter country + three-character location).
 pub const UN_LOCODE_LEN: usize = 5;
+/// Longest display name of a merchant, member or factory, in bytes of UTF-8 (64 Latin letters,
+/// 21 CJK characters). Checked, with the name's other rules, by `types::check_display_name`.
+pub const MAX_DISPLAY_NAME_LEN: usize = 64;
+/// Most accounts one whitelist `display_names` read answers for: every name a verification
+/// page shows (a lot's merchant, its trace's actors, its attestations' issuers) in one dry run.
+pub const MAX_NAMES_PER_READ: u32 = 64;

@@ -380,6 +380,8 @@ mod tests {
         }).unwrap()["root"], json!(format!("0x{}", "01".repeat(16))));
         let upgrade = Action::SetCodeHash { target: ContractKind::Registry, code_hash: ink::primitives::Hash::from([3; 32]) };
         round_trip(&upgrade, json!({ "set_code_hash": { "target": "registry", "code_hash": format!("0x{}", "03".repeat(32)) } }));
+        let name = Action::SetDisplayName { account: alice(), name: "Aroha Dairy Ōtaki".as_bytes().to_vec() };
+        round_trip(&name, json!({ "set_display_name": { "account": ALICE_42, "name": "Aroha Dairy Ōtaki" } }));
     }
 
     #[test]
@@ -487,6 +489,8 @@ mod tests {
         round_trip(&GtinError::BadCheckDigit, json!("bad_check_digit"));
         round_trip(&Error::LotNotFound, json!("lot_not_found"));
         round_trip(&Error::Invalid(Field::PassesToClear), json!({ "invalid": "passes_to_clear" }));
+        round_trip(&Error::Invalid(Field::DisplayName), json!({ "invalid": "display_name" }));
+        round_trip(&Error::TooManyNames, json!("too_many_names"));
         round_trip(&Error::BadGs1String(Gs1StringError::TooLong), json!({ "bad_gs1_string": "too_long" }));
         round_trip(
             &Error::Unauthorized { account: alice(), role: Role::Agency },

@@ -218,6 +218,24 @@ impl RuleKey {
     }
 }
 
+/// The rule for a display name (of a merchant, a member or a factory), checked by the whitelist
+/// on a `SetDisplayName` proposal and again on its execution, by the registry's
+/// `set_factory_name`, and by the client before it sends: valid UTF-8 of at most
+/// `MAX_DISPLAY_NAME_LEN` bytes, no control character (`char::is_control`: C0, DEL and C1, so no
+/// line breaks or terminal escapes), and not only whitespace. The empty name is allowed: it
+/// removes the name. `Invalid(DisplayName)` if not.
+pub fn check_display_name(name: &[u8]) -> Result<()> {
+    let bad = Err(Error::Invalid(Field::DisplayName));
+    if name.len() > crate::bounds::MAX_DISPLAY_NAME_LEN {
+        return bad;
+    }
+    let Ok(text) = core::str::from_utf8(name) else { return bad };
+    if text.chars().any(char::is_control) || (!text.is_empty() && text.chars().all(char::is_whitespace)) {
+        return bad;
+    }
+    Ok(())
+}
+
 /// A sampling rate: at most `BPS_DENOMINATOR` basis points (100 %), else `Invalid(Rate)`.
 pub fn check_rate(rate_bps: u16) -> Result<()> {
     if u32::from(rate_bps) > crate::bounds::BPS_DENOMINATOR {
@@ -323,6 +341,16 @@ pub enum Action {
         default_rate_bps: u16,
         /// Consecutive passes that take a watched merchant back to its own tier.
         passes_to_clear: u32,
+    },
+    /// Set the display name of a merchant (of any status) or a non-merchant member, shown to
+    /// consumers instead of its address; an empty name removes it.
+    SetDisplayName {
+        /// The merchant or member named.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
+        account: AccountId,
+        /// The name: UTF-8, as [`check_display_name`] allows.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::text"))]
+        name: Vec<u8>,
     },
 }
 
@@ -941,6 +969,8 @@ pub enum Field {
     PassesToClear,
     /// The number of lots in one batch (1 to `MAX_LOTS_PER_BATCH`).
     BatchSize,
+    /// A display name of a merchant, member or factory ([`check_display_name`]).
+    DisplayName,
 }
 
 /// Every error a tracepass contract returns to a caller. Shared by all four contracts so that an
@@ -1093,6 +1123,8 @@ pub enum Error {
         #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::text"))]
         owned: Vec<u8>,
     },
+    /// A `display_names` read asked for more than `MAX_NAMES_PER_READ` accounts.
+    TooManyNames,
 }
 
 /// The result type of every tracepass contract message.
@@ -1182,6 +1214,49 @@ mod tests {
         let xx = RuleKey { category: None, origin: Some(CountryCode(*b"XX")), tier: None };
         assert_eq!(xx.check_rule(100), Err(Error::Invalid(Field::Country)));
         assert_eq!(xx.check_rule(10_001), rate);
+    }
+
+    #[test]
+    fn check_display_name_works() {
+        assert_eq!(check_display_name(b""), Ok(()), "empty: removes the name");
+        assert_eq!(check_display_name(b"Aroha Dairy"), Ok(()));
+        assert_eq!(check_display_name("Ōtaki Café".as_bytes()), Ok(()));
+        assert_eq!(check_display_name("新西兰乳业".as_bytes()), Ok(()));
+        assert_eq!(check_display_name(&[b'a'; MAX_DISPLAY_NAME_LEN]), Ok(()), "exactly the bound");
+        // 21 three-byte characters are 63 bytes
+        assert_eq!(check_display_name("乳".repeat(21).as_bytes()), Ok(()));
+        assert_eq!(check_display_name(b" padded "), Ok(()), "whitespace around text is the namer's choice");
+    }
+
+    #[test]
+    fn check_display_name_fails() {
+        let bad = Err(Error::Invalid(Field::DisplayName));
+        assert_eq!(check_display_name(&[b'a'; MAX_DISPLAY_NAME_LEN + 1]), bad, "over the bound");
+        assert_eq!(check_display_name("乳".repeat(22).as_bytes()), bad, "66 bytes");
+        assert_eq!(check_display_name(&[b'A', 0xff, b'B']), bad, "not UTF-8");
+        assert_eq!(check_display_name(&[0xe4, 0xb9]), bad, "a cut multi-byte character");
+        assert_eq!(check_display_name(b"Aroha\nDairy"), bad, "line break");
+        assert_eq!(check_display_name(b"Aroha\x1b[31mDairy"), bad, "terminal escape");
+        assert_eq!(check_display_name(b"Aroha\x7f"), bad, "DEL");
+        assert_eq!(check_display_name("Aroha\u{85}".as_bytes()), bad, "C1 control");
+        assert_eq!(check_display_name(b"\0"), bad);
+        assert_eq!(check_display_name(b"   "), bad, "only whitespace");
+        assert_eq!(check_display_name("\u{3000}".as_bytes()), bad, "only an ideographic space");
+    }
+
+    /// New variants are appended: the SCALE index of every earlier one (in stored proposals, in
+    /// errors clients decode) is unchanged.
+    #[test]
+    fn appended_variants_keep_indexes_works() {
+        use ink::scale::Encode;
+        assert_eq!(Field::BatchSize.encode(), [22]);
+        assert_eq!(Field::DisplayName.encode(), [23]);
+        assert_eq!(Error::Invalid(Field::DisplayName).encode(), [3, 23]);
+        assert_eq!(Error::TooManyFactories.encode(), [46]);
+        assert_eq!(Error::TooManyNames.encode(), [48]);
+        assert_eq!(Action::SetSamplingPolicy { default_rate_bps: 0, passes_to_clear: 1 }.encode()[0], 8);
+        let named = Action::SetDisplayName { account: AccountId::from([1; 32]), name: b"A".to_vec() };
+        assert_eq!(named.encode(), [&[9][..], &[1; 32], &[4, b'A']].concat());
     }
 
     #[test]

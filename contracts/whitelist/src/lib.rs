@@ -11,15 +11,22 @@
 //!   later equals, extends or covers one granted before.
 //! - **Governance**: admitting or removing a governor, agency, customs or logistics member,
 //!   changing an agency's scope, changing the threshold M, upgrading any contract's code,
-//!   sampling rules and revoking attestations happen only through proposals approved by M of the
-//!   N governors, executed once, before they expire. A proposal is checked when made and again
-//!   when executed, sampling rules and policy against the same bounds the sampling contract
-//!   applies (`RuleKey::check_rule`, `SamplingPolicy::check`).
+//!   sampling rules, revoking attestations and display names happen only through proposals
+//!   approved by M of the N governors, executed once, before they expire. A proposal is checked
+//!   when made and again when executed, sampling rules and policy against the same bounds the
+//!   sampling contract applies (`RuleKey::check_rule`, `SamplingPolicy::check`), display names
+//!   against `check_display_name`.
+//! - **Display names**: a merchant or member may carry a display name (UTF-8, at most
+//!   `MAX_DISPLAY_NAME_LEN` bytes, `check_display_name`) that pages show instead of its address.
+//!   Names are set and removed only by governance (`Action::SetDisplayName`), so no single key
+//!   can give a sham merchant a real brand's name; they are kept beside the records, whose
+//!   layout is unchanged, and read in one call for a whole page (`display_names`, at most
+//!   `MAX_NAMES_PER_READ` accounts).
 //! - **Directory**: the addresses of the deployment's other contracts, set once by the deployer
 //!   (`wire`) right after instantiation; contracts use it to recognise each other as callers.
 //!
 //! ## Invariants
-//! - While M > 1 no single key can admit or remove a member, change M or upgrade code.
+//! - While M > 1 no single key can admit or remove a member, change M, upgrade code or name anyone.
 //! - 1 <= M <= N <= `MAX_GOVERNORS` at all times (removing a governor that would break this fails).
 //! - A proposal executes at most once, only with M approvals from current governors, and never
 //!   after its expiry block.
@@ -30,7 +37,8 @@
 //! ## Error policy
 //! Every caller error is an [`Error`] variant returned as `Err`, which reverts all state changes
 //! of the call; no caller input can make a message panic. Events are emitted only on change: an
-//! executed proposal that sets M or a scope to its current value emits only `ProposalExecuted`.
+//! executed proposal that sets M, a scope or a display name to its current value emits only
+//! `ProposalExecuted`.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 #[ink::contract]
@@ -77,6 +85,12 @@ mod whitelist {
         attestation: Option<AccountId>,
         /// The deployer, allowed to `wire` once; `None` after wiring.
         wiring_admin: Option<AccountId>,
+        /// Display names of merchants and members, by account (set by governance,
+        /// `Action::SetDisplayName`; never empty: an empty name removes the entry). Kept beside
+        /// the `Merchant` and `Member` records so their stored layout is unchanged, and kept when
+        /// a member is removed or a merchant revoked, so the issuer of past evidence keeps its
+        /// name.
+        display_names: Mapping<AccountId, Vec<u8>>,
     }
 
     /// A governor proposed an action (its approval is counted).
@@ -178,6 +192,14 @@ mod whitelist {
         pub reason_hash: Option<Hash32>,
     }
 
+    /// A merchant's or member's display name changed (an empty `name`: removed).
+    #[ink(event)]
+    pub struct DisplayNameSet {
+        #[ink(topic)]
+        pub account: AccountId,
+        pub name: Vec<u8>,
+    }
+
     /// The deployment's contracts were wired.
     #[ink(event)]
     pub struct ContractsWired {
@@ -225,6 +247,7 @@ mod whitelist {
                 sampling: None,
                 attestation: None,
                 wiring_admin: Some(Self::env().caller()),
+                display_names: Mapping::default(),
             };
             for g in governors {
                 this.insert_member(g, Role::Governor, [0; 32], None);
@@ -457,6 +480,22 @@ mod whitelist {
             self.next_proposal.saturating_sub(1)
         }
 
+        /// The display name of a merchant or member, if governance gave it one.
+        #[ink(message)]
+        pub fn display_name(&self, account: AccountId) -> Option<Vec<u8>> {
+            self.display_names.get(account)
+        }
+
+        /// The display names of `accounts`, in order (`None`: no name), for a page in one read.
+        /// At most `MAX_NAMES_PER_READ` accounts, else `TooManyNames`.
+        #[ink(message)]
+        pub fn display_names(&self, accounts: Vec<AccountId>) -> Result<Vec<Option<Vec<u8>>>> {
+            if accounts.len() > MAX_NAMES_PER_READ as usize {
+                return Err(Error::TooManyNames);
+            }
+            Ok(accounts.into_iter().map(|a| self.display_names.get(a)).collect())
+        }
+
         // ---- internals ----------------------------------------------------------------------
 
         /// The one access check: `Ok` iff `who` holds `role` (merchants: and are active).
@@ -549,6 +588,12 @@ mod whitelist {
                 Action::RevokeAttestation { .. } => {
                     self.directory(ContractKind::Attestation)?;
                 }
+                Action::SetDisplayName { account, name } => {
+                    check_display_name(name)?;
+                    if !self.members.contains(account) && !self.merchants.contains(account) {
+                        return Err(Error::NotMember);
+                    }
+                }
             }
             Ok(())
         }
@@ -619,6 +664,16 @@ mod whitelist {
                 }
                 Action::RevokeAttestation { id, reason_hash } => {
                     ext::revoke_attestation(self.directory(ContractKind::Attestation)?, id, reason_hash)?;
+                }
+                Action::SetDisplayName { account, name } => {
+                    if self.display_names.get(account).unwrap_or_default() != name {
+                        if name.is_empty() {
+                            self.display_names.remove(account);
+                        } else {
+                            self.display_names.insert(account, &name);
+                        }
+                        self.env().emit_event(DisplayNameSet { account, name });
+                    }
                 }
             }
             Ok(())

@@ -9,7 +9,8 @@
 //!
 //! 1. **Model agreement**: the message's result is exactly the model's (the same `Ok` value or
 //!    the same `Error`), and every observable field (governors, M, counts, every account's
-//!    member and merchant record, every proposal, the directory, the governance calls made to
+//!    member and merchant record, every display name (read alone and in one `display_names`
+//!    call), every proposal, the directory, the governance calls made to
 //!    the other contracts) equals the model's.
 //! 2. **Only entitled roles change anything**: a governor-only message from a non-governor
 //!    returns `Unauthorized { account, role: Governor }`; `wire` from anyone but the deployer
@@ -21,6 +22,8 @@
 //!    accounts that were governors before the step: removed governors' votes lapse, and
 //!    expired or executed proposals never execute. Merchants appear only through
 //!    `add_merchant` by a governor.
+//!    Display names change only by such an `execute` too (of a `SetDisplayName`), and only for
+//!    accounts that were merchants or members.
 //! 5. **One owner per GTIN**: no two merchants' GS1 prefixes overlap; onboarding with a
 //!    prefix that equals, extends or covers a granted one (drawn from a pool built to overlap)
 //!    fails with `PrefixTaken` naming the holder, revoked merchants included.
@@ -48,13 +51,17 @@ use tracepass_shared::*;
 const MAX_STEPS: usize = 30;
 /// GS1 prefixes onboarding draws from: equal, covering and extending ones, and unrelated ones.
 const PREFIXES: [&[u8]; 6] = [b"0614141", b"061414", b"06141412", b"0614142", b"0890123", b"089012345678"];
+/// Display names proposals draw from: valid ones (the empty one removes a name), and ones
+/// `check_display_name` refuses (a control character, only whitespace, not UTF-8); `name(n)`
+/// adds one over the bound.
+const NAMES: [&[u8]; 7] = [b"Aroha Dairy", b"", "新西兰食品检测".as_bytes(), b"NZ Food Lab", b"Aroha\nDairy", b" \t ", &[b'A', 0xff]];
 
 // What the sequences exercised, printed with the totals.
 tracepass_shared::property_stats!(
     "{} proposals executed, {} members admitted, {} governors removed, {} steps on proposals \
      holding a lapsed vote, {} expired refusals, {} not-enough-approvals refusals, {} unauthorized refusals, \
-     {} merchants onboarded, {} overlapping prefixes refused",
-    EXECUTED, ADMITTED, GOVERNORS_REMOVED, LAPSED, EXPIRED, SHORT, UNAUTHORIZED, ONBOARDED, PREFIX_TAKEN
+     {} merchants onboarded, {} overlapping prefixes refused, {} display names changed, {} bad names refused",
+    EXECUTED, ADMITTED, GOVERNORS_REMOVED, LAPSED, EXPIRED, SHORT, UNAUTHORIZED, ONBOARDED, PREFIX_TAKEN, NAMED, BAD_NAME
 );
 
 fn set_caller(a: AccountId) {
@@ -85,6 +92,7 @@ struct Model {
     wiring_admin: Option<AccountId>,
     block: BlockNumber,
     governance_calls: Vec<(AccountId, &'static str)>,
+    display_names: BTreeMap<AccountId, Vec<u8>>,
 }
 
 impl Model {
@@ -167,6 +175,12 @@ impl Model {
             Action::RevokeAttestation { .. } => {
                 self.directory(ContractKind::Attestation)?;
             }
+            Action::SetDisplayName { account, name } => {
+                check_display_name(name)?;
+                if !self.members.contains_key(account) && !self.merchants.contains_key(account) {
+                    return Err(Error::NotMember);
+                }
+            }
         }
         Ok(())
     }
@@ -215,6 +229,13 @@ impl Model {
             Action::SetSamplingPolicy { .. } => self.governance_calls.push((account(SAMPLING), "set_policy")),
             Action::RevokeAttestation { .. } => {
                 self.governance_calls.push((account(ATTESTATION), "revoke_attestation"))
+            }
+            Action::SetDisplayName { account, name } => {
+                if name.is_empty() {
+                    self.display_names.remove(&account);
+                } else {
+                    self.display_names.insert(account, name);
+                }
             }
         }
     }
@@ -353,6 +374,11 @@ fn bytes(a: AccountId) -> Hash32 {
     *<AccountId as AsRef<[u8; 32]>>::as_ref(&a)
 }
 
+/// A name of [`NAMES`], or (past its end) one byte over `MAX_DISPLAY_NAME_LEN`.
+fn name(pick: usize) -> Vec<u8> {
+    NAMES.get(pick).map(|n| n.to_vec()).unwrap_or_else(|| vec![b'a'; MAX_DISPLAY_NAME_LEN + 1])
+}
+
 fn pool_prefix(pick: u8) -> Vec<u8> {
     PREFIXES[pick as usize % PREFIXES.len()].to_vec()
 }
@@ -457,6 +483,9 @@ fn action() -> impl Strategy<Value = Action> {
             passes_to_clear,
         }),
         1 => (1u64..4).prop_map(|id| Action::RevokeAttestation { id, reason_hash: [1; 32] }),
+        // names: mostly of governors (accounts 1..=5) and valid, sometimes anything
+        3 => (prop_oneof![3 => 1u8..=5, 2 => target()], prop_oneof![4 => 0usize..4, 1 => 0usize..=NAMES.len()])
+            .prop_map(|(w, n)| Action::SetDisplayName { account: account(w), name: name(n) }),
     ]
 }
 
@@ -505,6 +534,7 @@ struct Snapshot {
     accounts: Vec<(Option<Role>, Option<Member>, Option<Merchant>)>,
     directory: Vec<Option<AccountId>>,
     governance_calls: usize,
+    names: Vec<Option<Vec<u8>>>,
 }
 
 fn snapshot(w: &Whitelist) -> Snapshot {
@@ -521,6 +551,7 @@ fn snapshot(w: &Whitelist) -> Snapshot {
             .map(|k| w.contract_of(k))
             .collect(),
         governance_calls: fakes::with(|f| f.governance_calls.len()),
+        names: universe().into_iter().map(|a| w.display_name(a)).collect(),
     }
 }
 
@@ -576,6 +607,10 @@ fn check_state(w: &Whitelist, m: &Model, s: &Snapshot) {
     let wired = m.wired();
     assert_eq!(s.directory, vec![wired.then(|| account(REGISTRY)), wired.then(|| account(SAMPLING)), wired.then(|| account(ATTESTATION))]);
     assert_eq!(fakes::with(|f| f.governance_calls.clone()), m.governance_calls, "governance calls");
+    let names: Vec<Option<Vec<u8>>> = universe().iter().map(|a| m.display_names.get(a).cloned()).collect();
+    assert_eq!(s.names, names, "display names");
+    assert_eq!(w.display_names(universe()), Ok(names), "display names in one read");
+    assert!(s.names.iter().all(|n| n.as_ref().is_none_or(|n| !n.is_empty())), "no empty name is stored");
 }
 
 fn members_of(s: &Snapshot) -> Vec<(Option<Role>, bool)> {
@@ -589,7 +624,10 @@ fn check_governed(before: &Snapshot, after: &Snapshot, op: &Op, caller: AccountI
         .iter()
         .zip(members_of(after).iter())
         .any(|(b, a)| b.0 != a.0);
-    let changed = members_changed || before.governors != after.governors || before.threshold != after.threshold;
+    let changed = members_changed
+        || before.governors != after.governors
+        || before.threshold != after.threshold
+        || before.names != after.names;
     let merchants_before: Vec<bool> = before.accounts.iter().map(|x| x.2.is_some()).collect();
     let merchants_after: Vec<bool> = after.accounts.iter().map(|x| x.2.is_some()).collect();
     if merchants_before != merchants_after {
@@ -626,6 +664,12 @@ fn check_governed(before: &Snapshot, after: &Snapshot, op: &Op, caller: AccountI
             stats::add(&stats::GOVERNORS_REMOVED);
         }
     }
+    if let Action::SetDisplayName { account, name } = &p.action {
+        stats::add(&stats::NAMED);
+        let i = universe().iter().position(|a| a == account).expect("in universe");
+        assert!(before.accounts[i].1.is_some() || before.accounts[i].2.is_some(), "named an account that is neither member nor merchant");
+        assert_eq!(after.names[i].clone().unwrap_or_default(), *name);
+    }
     if let Action::AddMember { account, role, .. } = &p.action {
         stats::add(&stats::ADMITTED);
         let i = universe().iter().position(|a| a == account).expect("in universe");
@@ -653,6 +697,7 @@ fn run_sequence(genesis: (u8, u8, u32), ops: &[Op]) -> usize {
         wiring_admin: Some(account(1)),
         block: 0,
         governance_calls: Vec::new(),
+        display_names: BTreeMap::new(),
     };
     let mut last = snapshot(&w);
     check_state(&w, &model, &last);
@@ -691,6 +736,7 @@ fn run_sequence(genesis: (u8, u8, u32), ops: &[Op]) -> usize {
             (Err(Error::Unauthorized { .. }), _) => stats::add(&stats::UNAUTHORIZED),
             (Ok(_), Op::AddMerchant { .. }) => stats::add(&stats::ONBOARDED),
             (Err(Error::PrefixTaken { .. }), _) => stats::add(&stats::PREFIX_TAKEN),
+            (Err(Error::Invalid(Field::DisplayName)), _) => stats::add(&stats::BAD_NAME),
             _ => {}
         }
         if let Op::Approve { pick, .. } | Op::Execute { pick, .. } = op {

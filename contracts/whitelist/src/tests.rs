@@ -449,3 +449,140 @@ fn access_control_works() {
     let checked = check_access(&mut w, &cases, &callers, snapshot);
     assert_eq!(checked, 8 * 4 + 5);
 }
+
+fn set_name(who: u8, name: &[u8]) -> Action {
+    Action::SetDisplayName { account: account(who), name: name.to_vec() }
+}
+
+#[ink::test]
+fn display_name_by_vote_works() {
+    let mut w = consortium();
+    add_merchant(&mut w, MERCHANT);
+    pass(&mut w, add_agency_action(AGENCY)).unwrap();
+    let merchant_before = w.merchant(account(MERCHANT));
+    let agency_before = w.member(account(AGENCY));
+    let named = executed_events(&mut w, set_name(MERCHANT, b"Aroha Dairy"));
+    assert_eq!(named, vec![signature::<DisplayNameSet>(), signature::<ProposalExecuted>()]);
+    let ev: DisplayNameSet = last_event_before_executed();
+    assert_eq!((ev.account, ev.name), (account(MERCHANT), b"Aroha Dairy".to_vec()));
+    pass(&mut w, set_name(AGENCY, "新西兰食品检测".as_bytes())).unwrap();
+    assert_eq!(w.display_name(account(MERCHANT)), Some(b"Aroha Dairy".to_vec()));
+    assert_eq!(w.display_name(account(AGENCY)), Some("新西兰食品检测".as_bytes().to_vec()));
+    assert_eq!(w.display_name(account(STRANGER)), None);
+    // one read for a page: in order, None where there is no name
+    assert_eq!(
+        w.display_names(vec![account(AGENCY), account(STRANGER), account(MERCHANT)]),
+        Ok(vec![Some("新西兰食品检测".as_bytes().to_vec()), None, Some(b"Aroha Dairy".to_vec())])
+    );
+    assert_eq!(w.display_names(vec![]), Ok(vec![]));
+    // the records themselves are untouched
+    assert_eq!((w.merchant(account(MERCHANT)), w.member(account(AGENCY))), (merchant_before, agency_before));
+    // a governor and a suspended merchant can be named too; renaming replaces
+    pass(&mut w, set_name(G3, b"Customs Board")).unwrap();
+    w.suspend_merchant(account(MERCHANT), [1; 32]).unwrap();
+    pass(&mut w, set_name(MERCHANT, b"Aroha Dairy Ltd")).unwrap();
+    assert_eq!(w.display_name(account(MERCHANT)), Some(b"Aroha Dairy Ltd".to_vec()));
+    assert_eq!(w.display_name(account(G3)), Some(b"Customs Board".to_vec()));
+    // the empty name removes it, with an event naming the empty name
+    assert_eq!(executed_events(&mut w, set_name(MERCHANT, b"")), vec![signature::<DisplayNameSet>(), signature::<ProposalExecuted>()]);
+    let ev: DisplayNameSet = last_event_before_executed();
+    assert_eq!((ev.account, ev.name), (account(MERCHANT), vec![]));
+    assert_eq!(w.display_name(account(MERCHANT)), None);
+}
+
+#[ink::test]
+fn display_name_unchanged_works() {
+    let mut w = consortium();
+    add_merchant(&mut w, MERCHANT);
+    let first = executed_events(&mut w, set_name(MERCHANT, b"Aroha Dairy"));
+    assert_eq!(first, vec![signature::<DisplayNameSet>(), signature::<ProposalExecuted>()]);
+    // the same name again: the proposal executes, but nothing changed, so no DisplayNameSet
+    assert_eq!(executed_events(&mut w, set_name(MERCHANT, b"Aroha Dairy")), vec![signature::<ProposalExecuted>()]);
+    // removing a name that is not there emits nothing either
+    assert_eq!(executed_events(&mut w, set_name(G2, b"")), vec![signature::<ProposalExecuted>()]);
+    assert_eq!(w.display_name(account(MERCHANT)), Some(b"Aroha Dairy".to_vec()));
+    assert_eq!(w.display_name(account(G2)), None);
+}
+
+#[ink::test]
+fn display_name_one_governor_fails() {
+    let mut w = consortium();
+    add_merchant(&mut w, MERCHANT);
+    set_caller(G1);
+    let id = w.propose(set_name(MERCHANT, b"Aroha Dairy")).unwrap();
+    // one key alone cannot name anyone while M = 2
+    assert_eq!(w.execute(id), Err(Error::NotEnoughApprovals { have: 1, need: 2 }));
+    assert_eq!(w.display_name(account(MERCHANT)), None);
+    assert!(!w.proposal(id).unwrap().executed);
+}
+
+#[ink::test]
+fn display_name_stranger_fails() {
+    let mut w = consortium();
+    add_merchant(&mut w, MERCHANT);
+    let events = test::recorded_events().count();
+    for who in [STRANGER, MERCHANT] {
+        set_caller(who);
+        // nobody but a governor proposes, not even a merchant for its own name
+        assert_eq!(
+            w.propose(set_name(MERCHANT, b"Aroha Dairy")),
+            Err(Error::Unauthorized { account: account(who), role: Role::Governor })
+        );
+    }
+    assert_eq!((w.proposal_count(), w.display_name(account(MERCHANT))), (0, None));
+    assert_eq!(test::recorded_events().count(), events);
+}
+
+/// A name that breaks `check_display_name` is refused at the proposal, naming the field, and
+/// changes nothing; so is a name for an account that is neither merchant nor member, at the
+/// proposal and again at execution.
+#[ink::test]
+fn display_name_invalid_fails() {
+    let mut w = consortium();
+    add_merchant(&mut w, MERCHANT);
+    pass(&mut w, set_name(MERCHANT, b"Aroha Dairy")).unwrap();
+    let before = (w.proposal_count(), w.display_name(account(MERCHANT)), w.merchant(account(MERCHANT)));
+    let events = test::recorded_events().count();
+    let too_long = vec![b'a'; tracepass_shared::bounds::MAX_DISPLAY_NAME_LEN + 1];
+    let bad: [&[u8]; 6] = [&too_long, &[b'A', 0xff, b'B'], b"Aroha\nDairy", b"Aroha\x1b[2J", "Aroha\u{85}".as_bytes(), b"   "];
+    set_caller(G1);
+    for name in bad {
+        assert_eq!(w.propose(set_name(MERCHANT, name)), Err(Error::Invalid(Field::DisplayName)), "{name:?}");
+    }
+    // checked before membership: an invalid name for a stranger names the name
+    assert_eq!(w.propose(set_name(STRANGER, b"\0")), Err(Error::Invalid(Field::DisplayName)));
+    assert_eq!(w.propose(set_name(STRANGER, b"Sham Dairy")), Err(Error::NotMember));
+    assert_eq!((w.proposal_count(), w.display_name(account(MERCHANT)), w.merchant(account(MERCHANT))), before);
+    assert_eq!(test::recorded_events().count(), events, "no event");
+    // exactly the bound is fine
+    let longest = vec![b'a'; tracepass_shared::bounds::MAX_DISPLAY_NAME_LEN];
+    pass(&mut w, set_name(MERCHANT, &longest)).unwrap();
+    assert_eq!(w.display_name(account(MERCHANT)), Some(longest));
+}
+
+#[ink::test]
+fn display_name_of_removed_member_fails() {
+    let mut w = consortium();
+    pass(&mut w, add_agency_action(AGENCY)).unwrap();
+    set_caller(G1);
+    let id = w.propose(set_name(AGENCY, b"NZ Food Lab")).unwrap();
+    set_caller(G2);
+    w.approve(id).unwrap();
+    // the agency is removed before the naming executes: the execution is refused
+    pass(&mut w, Action::RemoveMember { account: account(AGENCY) }).unwrap();
+    set_caller(G2);
+    let events = test::recorded_events().count();
+    assert_eq!(w.execute(id), Err(Error::NotMember));
+    assert!(!w.proposal(id).unwrap().executed);
+    assert_eq!(w.display_name(account(AGENCY)), None);
+    assert_eq!(test::recorded_events().count(), events);
+}
+
+#[ink::test]
+fn display_names_bound_fails() {
+    let w = consortium();
+    let max = tracepass_shared::bounds::MAX_NAMES_PER_READ;
+    let accounts = |n: u32| (0..n).map(|i| account(i as u8)).collect::<Vec<_>>();
+    assert_eq!(w.display_names(accounts(max)).map(|v| v.len()), Ok(max as usize));
+    assert_eq!(w.display_names(accounts(max + 1)), Err(Error::TooManyNames));
+}
