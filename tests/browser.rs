@@ -135,6 +135,14 @@ async fn populate(c: &Consortium) -> BuiltLot {
         .await
         .expect("inspect");
     tp.attest_customs(&k.ferdie, id, b"CNSHA".to_vec(), blake2_256(b"declaration"), now).await.expect("clear");
+    // display names: the merchant, the agency and customs by governance vote, the factory by
+    // its merchant; the logistics member stays unnamed
+    for (who, name) in [(k.merchant.account(), "Aroha Dairy"), (k.eve.account(), "Eve Food Labs"), (k.ferdie.account(), "上海海关 Shanghai Customs")] {
+        let id = tp.propose(&k.bob, Action::SetDisplayName { account: who, name: name.as_bytes().to_vec() }).await.expect("propose name").value;
+        tp.approve(&k.charlie, id).await.expect("approve name");
+        tp.execute(&k.bob, id).await.expect("execute name");
+    }
+    tp.set_factory_name(&k.merchant, c.factory, "Hamilton Plant").await.expect("factory name");
     lot
 }
 
@@ -324,6 +332,16 @@ async fn chromium_shows_the_verdicts() {
     for evidence in ["Aroha", "ISO 22000", "cleared at CNSHA", "GB 10765-2021", "Packing", "Shipping", "Arriving", "CN CNSHA", "AROHA00000041"] {
         assert!(good.body.contains(evidence), "{evidence} not on the genuine page:\n{}", good.body);
     }
+    // names, not addresses: the merchant, the agency, customs and the factory by name; the
+    // unnamed logistics member said to be unnamed; addresses folded away (not in the page's text)
+    for name in ["Aroha Dairy", "Eve Food Labs", "上海海关 Shanghai Customs", "Hamilton Plant (#1)", "(no name on chain)"] {
+        assert!(good.body.contains(name), "{name} not on the genuine page:\n{}", good.body);
+    }
+    for who in [&c.keys.merchant, &c.keys.eve, &c.keys.ferdie, &c.keys.logistics] {
+        let address = tracepass::fmt::ss58(&who.account());
+        assert!(!good.body.contains(&address), "{address} shown on the page:\n{}", good.body);
+    }
+    assert!(page("genuine", "zh").body.contains("Eve Food Labs") && page("genuine", "zh").body.contains("链上未登记名称"));
     let good = page("genuine", "zh");
     for evidence in ["ISO 22000", "已在 CNSHA 通关", "依据 GB 10765-2021 检验合格", "包装", "发运", "到港", "AROHA00000041", "此件商品"] {
         assert!(good.body.contains(evidence), "{evidence} not on the Chinese genuine page:\n{}", good.body);

@@ -156,3 +156,7 @@ error-overloaded = Too many checks are being made at the moment. Please try agai
 error-what = What is wrong
 not-found-title = Nothing here
 not-found = This is the tracepass resolver. Scan the QR code on a product's package to check it.
+
+## Names
+
+unnamed = (no name on chain)

@@ -147,3 +147,7 @@ error-overloaded = 当前查询过多，请一分钟后再试。
 error-what = 问题所在
 not-found-title = 这里没有内容
 not-found = 这是 tracepass 解析服务。请扫描商品包装上的二维码进行核验。
+
+## 名称
+
+unnamed = （链上未登记名称）

@@ -144,22 +144,52 @@ fn merchant_active(m: Option<&MerchantReport>) -> bool {
     crate::verify::verdict::merchant_in_good_standing(m.map(|m| m.status))
 }
 
-/// The merchant section of the item and product pages: status badge, country, tier, account.
+/// An account's display name, or words saying it has none (its address is in [`account_details`]).
+fn name_or_unnamed(v: &View, name: &Option<String>) -> Markup {
+    html! {
+        @match name {
+            Some(n) => b class="name" { (n) },
+            None => span class="none" { (v.t("unnamed")) },
+        }
+    }
+}
+
+/// The account's address, folded away: names are what a reader reads.
+fn account_details(v: &View, account: &str) -> Markup {
+    html! {
+        details class="muted" {
+            summary { (v.t("label-account")) }
+            span class="mono" { (account) }
+        }
+    }
+}
+
+/// The merchant section of the item and product pages: name, status badge, country, tier; the
+/// account folded away.
 fn merchant_section(v: &View, merchant: Option<&MerchantReport>) -> Markup {
     html! {
         section id="merchant" {
             h2 { (v.t("section-merchant")) }
             @match merchant {
                 Some(m) => {
+                    p id="merchant-name" { (name_or_unnamed(v, &m.name)) }
                     p {
                         span class={ "badge " (if merchant_active(Some(m)) { "b-ok" } else { "b-bad" }) } { (enum_text(v.lang, "merchant-status", &m.status)) }
                         " " (m.country) " · " (v.lang.t_args("merchant-tier", [("tier", s(&enum_text(v.lang, "tier", &m.tier)))]))
                     }
-                    p class="muted" { (v.t("label-account")) " " span class="mono" { (m.account) } }
+                    (account_details(v, &m.account))
                 }
                 None => p class="none" { (v.t("merchant-none")) },
             }
         }
+    }
+}
+
+/// A factory as a page names it: its display name and number, or its number.
+fn factory_words(p: &ProductReport) -> String {
+    match &p.factory_name {
+        Some(n) => format!("{n} (#{})", p.factory),
+        None => format!("#{}", p.factory),
     }
 }
 
@@ -185,7 +215,8 @@ fn evidence_items(v: &View, list: &[Evidence], none: &str) -> Markup {
                                 None => (v.lang.t_args("evidence-issued", [("at", s(&at))])),
                             }
                         }
-                        div class="muted" { (v.t("evidence-by")) " " span class="mono" { (e.issuer) } }
+                        div { span class="muted" { (v.t("evidence-by")) } " " (name_or_unnamed(v, &e.issuer_name)) }
+                        (account_details(v, &e.issuer))
                     }
                 }
             }
@@ -273,7 +304,7 @@ pub fn render_report(v: &View, r: &Report, scans: Option<&ScanSummary>) -> Strin
         @if let Some(p) = &r.product {
             section id="product" {
                 h2 { (v.t("section-product")) }
-                (rows(&product_rows(v, p, format!("#{}", p.factory)).into_iter().chain(product_info(v, p)).collect::<Vec<_>>()))
+                (rows(&product_rows(v, p, factory_words(p)).into_iter().chain(product_info(v, p)).collect::<Vec<_>>()))
             }
             (merchant_section(v, r.merchant.as_ref()))
             (evidence_section(v, "factory-certification", "section-factory-certification", &r.factory_certifications, "none-factory-certification"))
@@ -299,7 +330,8 @@ pub fn render_report(v: &View, r: &Report, scans: Option<&ScanSummary>) -> Strin
                             li {
                                 b { (enum_text(v.lang, "step", &t.step)) }
                                 span { (t.location) }
-                                div class="muted" { (v.lang.date_time(t.event_time)) " · " (v.t("trace-by")) " " span class="mono" { (t.actor) } }
+                                div class="muted" { (v.lang.date_time(t.event_time)) " · " (v.t("trace-by")) " " (name_or_unnamed(v, &t.actor_name)) }
+                                (account_details(v, &t.actor))
                             }
                         }
                     }
@@ -321,8 +353,8 @@ pub fn render_product(v: &View, pv: &ProductView) -> String {
     let active = merchant_active(pv.merchant.as_ref());
     let (class, reason) = if active { ("ok", v.t("product-active")) } else { ("bad", v.t("product-merchant-inactive")) };
     let factory = match &pv.factory_country {
-        Some(c) => format!("#{} ({c})", pr.factory),
-        None => format!("#{}", pr.factory),
+        Some(c) => format!("{}, {c}", factory_words(pr)),
+        None => factory_words(pr),
     };
     let mut product = vec![(v.t("label-gtin"), pv.gtin.clone())];
     product.extend(product_rows(v, pr, factory));
@@ -387,28 +419,38 @@ mod tests {
             lot: "L2026-11A".into(),
             serial: "AROHA00000042".into(),
             item_id: format!("0x{}", "ab".repeat(32)),
-            product: Some(ProductReport { brand: evil.into(), category: 1001, origin: "NZ".into(), hs_code: "190110".into(), factory: 1, uri: "https://aroha.example/p/1".into() }),
-            merchant: Some(MerchantReport { account: "5Fx".into(), country: "NZ".into(), tier: MerchantTier::Standard, status: MerchantStatus::Active }),
+            product: Some(ProductReport { brand: evil.into(), category: 1001, origin: "NZ".into(), hs_code: "190110".into(), factory: 1, factory_name: Some(format!("Plant {evil}")), uri: "https://aroha.example/p/1".into() }),
+            merchant: Some(MerchantReport { account: "5Fx".into(), name: Some(format!("Aroha {evil}")), country: "NZ".into(), tier: MerchantTier::Standard, status: MerchantStatus::Active }),
             lot_record: Some(LotReport { status: LotStatus::Cleared, item_count: 10000, produced_on: 20261101, expires_on: 20281031, registered_at_block: 40, root: "0x00".into() }),
             sampling: Some(SamplingReport { selection: Selection::Selected, rate_bps: 10000, rule: Some(RuleKey { category: Some(1001), origin: None, tier: None }), epoch: 3 }),
             factory_certifications: vec![Evidence {
                 id: 1,
                 summary: ClaimSummary::Certification { factory: 1, standard: evil.into() },
                 issuer: "5Eve".into(),
+                issuer_name: Some("Eve Labs".into()),
                 status: EvidenceStatus::Valid,
                 issued_at: 0,
                 valid_until: Some(86_400_000),
             }],
-            customs_clearances: vec![Evidence { id: 3, summary: ClaimSummary::Clearance { port: "CNSHA".into() }, issuer: "5Ferdie".into(), status: EvidenceStatus::Valid, issued_at: 1_000, valid_until: None }],
+            customs_clearances: vec![Evidence {
+                id: 3,
+                summary: ClaimSummary::Clearance { port: "CNSHA".into() },
+                issuer: "5Ferdie".into(),
+                issuer_name: None,
+                status: EvidenceStatus::Valid,
+                issued_at: 1_000,
+                valid_until: None,
+            }],
             inspections: vec![Evidence {
                 id: 2,
                 summary: ClaimSummary::Inspection { result: InspectionResult::Pass, standard: "GB 10765-2021".into(), items_sampled: 5, selected: true },
                 issuer: "5Eve".into(),
+                issuer_name: Some("Eve Labs".into()),
                 status: EvidenceStatus::Revoked,
                 issued_at: 0,
                 valid_until: None,
             }],
-            trace: vec![TraceLine { step: BusinessStep::Packing, event_time: 1_795_316_030_569, location: format!("NZ {evil}"), actor: "5Merchant".into() }],
+            trace: vec![TraceLine { step: BusinessStep::Packing, event_time: 1_795_316_030_569, location: format!("NZ {evil}"), actor: "5Merchant".into(), actor_name: Some(format!("Aroha {evil}")) }],
         }
     }
 
@@ -534,7 +576,7 @@ mod tests {
         };
         let html = render_product(&en(), &v);
         check_safe(&html);
-        assert!(html.contains("190110") && html.contains("#1 (NZ)") && html.contains("Active"));
+        assert!(html.contains("190110") && html.contains("(#1), NZ") && html.contains("Active"), "{html}");
         let html = render_product(&zh(), &v);
         check_safe(&html);
         assert!(html.contains("有效商家登记的商品") && html.contains("登记区块"), "{html}");

@@ -3,7 +3,7 @@
 
 use crate::contracts::Tracepass;
 use crate::error::Result;
-use crate::verify::{Evidence, MerchantReport, ProductReport};
+use crate::verify::{Evidence, MerchantReport, Names, ProductReport};
 use tracepass_shared::{BlockNumber, Claim, Gtin};
 
 /// What the product page shows.
@@ -40,11 +40,12 @@ pub async fn product_view(tp: &Tracepass, gtin: Gtin) -> Result<ProductView> {
     let Some(p) = tp.product(gtin).await? else { return Ok(v) };
     let (merchant, factory, certs, now) =
         tokio::try_join!(tp.merchant(p.merchant), tp.factory(p.info.factory), tp.attestations_of_factory(p.info.factory), tp.chain.now_ms())?;
+    let certs: Vec<_> = certs.into_iter().filter(|(_, a)| matches!(a.claim, Claim::FactoryCertification { .. })).collect();
+    let names = Names::read(tp, std::iter::once(p.merchant).chain(certs.iter().map(|(_, a)| a.issuer)).collect::<Vec<_>>(), Some(p.info.factory)).await?;
     v.registered = true;
-    v.product = Some(ProductPageReport { product: (&p.info).into(), registered_at_block: p.registered_at });
+    v.product = Some(ProductPageReport { product: ProductReport { factory_name: names.factory.clone(), ..(&p.info).into() }, registered_at_block: p.registered_at });
     v.factory_country = factory.map(|f| f.country.to_string());
-    v.merchant = merchant.map(|m| MerchantReport::new(&p.merchant, &m));
-    v.factory_certifications =
-        certs.iter().filter(|(_, a)| matches!(a.claim, Claim::FactoryCertification { .. })).map(|(id, a)| Evidence::new(*id, a, now)).collect();
+    v.merchant = merchant.map(|m| MerchantReport::new(&p.merchant, &m, &names));
+    v.factory_certifications = certs.iter().map(|(id, a)| Evidence::new(*id, a, now, &names)).collect();
     Ok(v)
 }

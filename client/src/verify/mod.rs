@@ -7,7 +7,7 @@ pub mod read;
 pub mod report;
 pub mod verdict;
 
-pub use read::{read_lot_facts, LotFacts, RegisteredLot};
+pub use read::{read_lot_facts, LotFacts, Names, RegisteredLot};
 pub use report::{render_text, ClaimSummary, Evidence, EvidenceStatus, LotReport, MerchantReport, ProductReport, Report, SamplingReport, TraceLine};
 pub use verdict::{lot_verdict, verdict, Judgement, ProofCheck, Reason, Verdict};
 
@@ -113,18 +113,19 @@ fn template(f: &LotFacts) -> Report {
         trace: vec![],
     };
     let Some(reg) = &f.registered else { return r };
-    r.product = Some((&reg.product.info).into());
-    r.merchant = reg.merchant.as_ref().map(|m| MerchantReport::new(&reg.product.merchant, m));
+    let names = &reg.names;
+    r.product = Some(ProductReport { factory_name: names.factory.clone(), ..(&reg.product.info).into() });
+    r.merchant = reg.merchant.as_ref().map(|m| MerchantReport::new(&reg.product.merchant, m, names));
     r.lot_record = Some((&reg.lot).into());
     r.sampling = reg.sample.as_ref().map(|s| SamplingReport::new(reg.selection, s));
-    r.factory_certifications = reg.factory_attestations.iter().map(|(id, a)| Evidence::new(*id, a, now)).collect();
+    r.factory_certifications = reg.factory_attestations.iter().map(|(id, a)| Evidence::new(*id, a, now, names)).collect();
     for (id, a) in &reg.attestations {
         match a.claim {
-            Claim::QualityInspection { .. } => r.inspections.push(Evidence::new(*id, a, now)),
-            Claim::CustomsClearance { .. } => r.customs_clearances.push(Evidence::new(*id, a, now)),
+            Claim::QualityInspection { .. } => r.inspections.push(Evidence::new(*id, a, now, names)),
+            Claim::CustomsClearance { .. } => r.customs_clearances.push(Evidence::new(*id, a, now, names)),
             Claim::FactoryCertification { .. } => {}
         }
     }
-    r.trace = reg.trace.iter().map(TraceLine::from).collect();
+    r.trace = reg.trace.iter().map(|e| TraceLine::new(e, names)).collect();
     r
 }

@@ -1,7 +1,7 @@
 //! One batched reader of everything a lot's verdict rests on, at one pinned block: used by
 //! `verify`, the resolver's cache, `lot show` and the EPCIS export.
 
-use crate::chain::{Read, ReadOut};
+use crate::chain::{AccountId, Read, ReadOut};
 use crate::contracts::{answer, Message, Tracepass};
 use crate::error::{ClientError, Result};
 use parity_scale_codec::Decode;
@@ -39,11 +39,65 @@ pub struct RegisteredLot {
     pub sample: Option<LotSample>,
     /// The trace, oldest first.
     pub trace: Vec<TraceEvent>,
+    /// The display names of the accounts and the factory above, where they have one.
+    pub names: Names,
 }
 
-/// Reads the facts of (`gtin`, `lot_number`) at `tp`'s block (pin it first), in two JSON-RPC
+/// Display names on chain (whitelist and registry) of what a lot's page names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Names {
+    /// Accounts (merchant, issuers, trace actors) with a display name.
+    pub accounts: Vec<(AccountId, String)>,
+    /// The factory's display name.
+    pub factory: Option<String>,
+}
+
+impl Names {
+    /// The display name of `account`, if it has one.
+    pub fn of(&self, account: &AccountId) -> Option<String> {
+        self.accounts.iter().find(|(a, _)| a == account).map(|(_, n)| n.clone())
+    }
+
+    /// Reads the names of `accounts` (repeats read once) and of `factory`, in one JSON-RPC batch.
+    pub async fn read(tp: &Tracepass, accounts: impl IntoIterator<Item = AccountId>, factory: Option<FactoryId>) -> Result<Names> {
+        let mut unique: Vec<AccountId> = Vec::new();
+        for a in accounts {
+            if !unique.contains(&a) {
+                unique.push(a);
+            }
+        }
+        let chunks: Vec<&[AccountId]> = unique.chunks(bounds::MAX_NAMES_PER_READ as usize).collect();
+        let mut reads: Vec<Read> = chunks.iter().map(|c| tp.read(Message::DisplayNames, c.to_vec())).collect();
+        if let Some(f) = factory {
+            reads.push(tp.read(Message::FactoryName, f));
+        }
+        if reads.is_empty() {
+            return Ok(Names::default());
+        }
+        let mut out = tp.chain.read_many(reads).await?.into_iter();
+        let mut names = Names::default();
+        for chunk in &chunks {
+            let o = out.next().ok_or_else(|| ClientError::Chain("a batch answer is missing".into()))?;
+            let got: std::result::Result<Vec<Option<Vec<u8>>>, Error> = answer(o)?;
+            for (a, n) in chunk.iter().zip(got.map_err(ClientError::Contract)?) {
+                if let Some(n) = n.filter(|n| !n.is_empty()) {
+                    names.accounts.push((*a, crate::fmt::text(&n)));
+                }
+            }
+        }
+        if factory.is_some() {
+            let o = out.next().ok_or_else(|| ClientError::Chain("a batch answer is missing".into()))?;
+            let n: Option<Vec<u8>> = answer(o)?;
+            names.factory = n.filter(|n| !n.is_empty()).map(|n| crate::fmt::text(&n));
+        }
+        Ok(names)
+    }
+}
+
+/// Reads the facts of (`gtin`, `lot_number`) at `tp`'s block (pin it first), in three JSON-RPC
 /// batches: product, lot and block time; then, if both exist, merchant, the lot's and the
-/// factory's attestations, selection, sampling record and trace.
+/// factory's attestations, selection, sampling record and trace; then the display names of the
+/// merchant, the issuers, the trace's actors and the factory.
 pub async fn read_lot_facts(tp: &Tracepass, gtin: Gtin, lot_number: &str) -> Result<LotFacts> {
     let lot_id = lot_id(&gtin, lot_number.as_bytes());
     let first = vec![tp.read(Message::Product, gtin), tp.read(Message::Lot, lot_id), Read::Storage(tp.chain.now_key()?)];
@@ -69,7 +123,7 @@ pub async fn read_lot_facts(tp: &Tracepass, gtin: Gtin, lot_number: &str) -> Res
     ];
     let mut out = tp.chain.read_many(second).await?.into_iter();
     let mut next = || out.next().ok_or_else(|| ClientError::Chain("a batch answer is missing".into()));
-    facts.registered = Some(RegisteredLot {
+    let mut reg = RegisteredLot {
         product,
         lot,
         merchant: answer(next()?)?,
@@ -78,6 +132,12 @@ pub async fn read_lot_facts(tp: &Tracepass, gtin: Gtin, lot_number: &str) -> Res
         selection: answer(next()?)?,
         sample: answer(next()?)?,
         trace: answer(next()?)?,
-    });
+        names: Names::default(),
+    };
+    let accounts = std::iter::once(reg.product.merchant)
+        .chain(reg.attestations.iter().chain(&reg.factory_attestations).map(|(_, a)| a.issuer))
+        .chain(reg.trace.iter().map(|e| e.actor));
+    reg.names = Names::read(tp, accounts.collect::<Vec<_>>(), Some(reg.product.info.factory)).await?;
+    facts.registered = Some(reg);
     Ok(facts)
 }

@@ -1,6 +1,7 @@
 //! The report of one verification: the verdict, why, and the evidence it rests on. One type for
 //! `verify --json`, the resolver's JSON and its HTML page.
 
+use super::read::Names;
 use super::verdict::{Reason, Verdict};
 use crate::i18n::{n, rule_text, s, Lang};
 use crate::fmt::{ss58, text, utc};
@@ -59,6 +60,8 @@ pub struct ProductReport {
     pub hs_code: String,
     /// The producing factory.
     pub factory: FactoryId,
+    /// Its display name on chain, if its merchant gave it one.
+    pub factory_name: Option<String>,
     /// Where the product's metadata document is (may be empty).
     pub uri: String,
 }
@@ -71,6 +74,7 @@ impl From<&ProductInput> for ProductReport {
             origin: p.origin.to_string(),
             hs_code: text(&p.hs_code),
             factory: p.factory,
+            factory_name: None,
             uri: text(&p.uri),
         }
     }
@@ -81,6 +85,8 @@ impl From<&ProductInput> for ProductReport {
 pub struct MerchantReport {
     /// SS58 account.
     pub account: String,
+    /// Its display name on chain, if governance gave it one.
+    pub name: Option<String>,
     /// Country of registration.
     pub country: String,
     /// Risk tier.
@@ -92,9 +98,9 @@ pub struct MerchantReport {
 }
 
 impl MerchantReport {
-    /// The report of `m`, registered under `account`.
-    pub fn new(account: &AccountId, m: &Merchant) -> Self {
-        MerchantReport { account: ss58(account), country: m.country.to_string(), tier: m.tier, status: m.status }
+    /// The report of `m`, registered under `account`, named as `names` say.
+    pub fn new(account: &AccountId, m: &Merchant, names: &Names) -> Self {
+        MerchantReport { account: ss58(account), name: names.of(account), country: m.country.to_string(), tier: m.tier, status: m.status }
     }
 }
 
@@ -198,6 +204,8 @@ pub struct Evidence {
     pub summary: ClaimSummary,
     /// Issuer (SS58).
     pub issuer: String,
+    /// The issuer's display name on chain, if it has one.
+    pub issuer_name: Option<String>,
     /// Whether it counts at the time of the report.
     pub status: EvidenceStatus,
     /// Issued at (ms).
@@ -207,8 +215,8 @@ pub struct Evidence {
 }
 
 impl Evidence {
-    /// Attestation `id` as evidence at time `now`.
-    pub fn new(id: AttestationId, a: &Attestation, now: Timestamp) -> Self {
+    /// Attestation `id` as evidence at time `now`, its issuer named as `names` say.
+    pub fn new(id: AttestationId, a: &Attestation, now: Timestamp, names: &Names) -> Self {
         let summary = match &a.claim {
             Claim::QualityInspection { result, standard, items_sampled, selected, .. } => {
                 ClaimSummary::Inspection { result: *result, standard: text(standard), items_sampled: *items_sampled, selected: *selected }
@@ -216,7 +224,15 @@ impl Evidence {
             Claim::FactoryCertification { factory, standard, .. } => ClaimSummary::Certification { factory: *factory, standard: text(standard) },
             Claim::CustomsClearance { port, .. } => ClaimSummary::Clearance { port: text(port) },
         };
-        Evidence { id, summary, issuer: ss58(&a.issuer), status: a.status_at(now).into(), issued_at: a.issued_at, valid_until: a.valid_until }
+        Evidence {
+            id,
+            summary,
+            issuer: ss58(&a.issuer),
+            issuer_name: names.of(&a.issuer),
+            status: a.status_at(now).into(),
+            issued_at: a.issued_at,
+            valid_until: a.valid_until,
+        }
     }
 }
 
@@ -280,16 +296,28 @@ pub struct TraceLine {
     pub location: String,
     /// Who recorded it (SS58).
     pub actor: String,
+    /// Its display name on chain, if it has one.
+    pub actor_name: Option<String>,
 }
 
-impl From<&TraceEvent> for TraceLine {
-    fn from(e: &TraceEvent) -> Self {
+impl TraceLine {
+    /// Event `e`, its actor named as `names` say.
+    pub fn new(e: &TraceEvent, names: &Names) -> Self {
         TraceLine {
             step: e.step,
             event_time: e.event_time,
             location: format!("{} {}", e.location.country, text(&e.location.code)).trim().to_string(),
             actor: ss58(&e.actor),
+            actor_name: names.of(&e.actor),
         }
+    }
+}
+
+/// `name (address)` when there is a name, else the address: how the CLI names an account.
+fn named(name: &Option<String>, account: &str) -> String {
+    match name {
+        Some(n) => format!("{n:?} ({account})"),
+        None => account.to_string(),
     }
 }
 
@@ -302,10 +330,14 @@ pub fn render_text(r: &Report) -> String {
     let _ = writeln!(s, "item      GTIN {} lot {} serial {}", r.gtin, r.lot, r.serial);
     let _ = writeln!(s, "item id   {}", r.item_id);
     if let Some(p) = &r.product {
-        let _ = writeln!(s, "product   {} (category {}, origin {}, HS {}, factory {})", p.brand, p.category, p.origin, p.hs_code, p.factory);
+        let factory = match &p.factory_name {
+            Some(n) => format!("{} {n:?}", p.factory),
+            None => p.factory.to_string(),
+        };
+        let _ = writeln!(s, "product   {} (category {}, origin {}, HS {}, factory {factory})", p.brand, p.category, p.origin, p.hs_code);
     }
     if let Some(m) = &r.merchant {
-        let _ = writeln!(s, "merchant  {} ({}, tier {:?}, {:?})", m.account, m.country, m.tier, m.status);
+        let _ = writeln!(s, "merchant  {} ({}, tier {:?}, {:?})", named(&m.name, &m.account), m.country, m.tier, m.status);
     }
     if let Some(l) = &r.lot_record {
         let _ = writeln!(s, "lot       {} items, status {:?}, produced {}, expires {}", l.item_count, l.status, l.produced_on, l.expires_on);
@@ -318,12 +350,12 @@ pub fn render_text(r: &Report) -> String {
             let _ = writeln!(s, "{title}: none");
         }
         for e in list {
-            let _ = writeln!(s, "{title} #{}: {} [{}] by {}", e.id, e.summary, e.status.as_str(), e.issuer);
+            let _ = writeln!(s, "{title} #{}: {} [{}] by {}", e.id, e.summary, e.status.as_str(), named(&e.issuer_name, &e.issuer));
         }
     }
     let _ = writeln!(s, "trace:");
     for t in &r.trace {
-        let _ = writeln!(s, "  {}  {:<16} {:<10} by {}", utc(t.event_time), format!("{:?}", t.step), t.location, t.actor);
+        let _ = writeln!(s, "  {}  {:<16} {:<10} by {}", utc(t.event_time), format!("{:?}", t.step), t.location, named(&t.actor_name, &t.actor));
     }
     s
 }

@@ -276,6 +276,7 @@ mod tests {
                 selection: Selection::NotSelected,
                 sample: None,
                 trace: vec![],
+                names: Default::default(),
             }),
         }
     }

@@ -222,7 +222,8 @@ impl RuleKey {
 /// on a `SetDisplayName` proposal and again on its execution, by the registry's
 /// `set_factory_name`, and by the client before it sends: valid UTF-8 of at most
 /// `MAX_DISPLAY_NAME_LEN` bytes, no control character (`char::is_control`: C0, DEL and C1, so no
-/// line breaks or terminal escapes), and not only whitespace. The empty name is allowed: it
+/// line breaks or terminal escapes), no invisible formatting character (bidirectional overrides,
+/// zero-width characters: see `is_invisible_format`), and not only whitespace. The empty name is allowed: it
 /// removes the name. `Invalid(DisplayName)` if not.
 pub fn check_display_name(name: &[u8]) -> Result<()> {
     let bad = Err(Error::Invalid(Field::DisplayName));
@@ -230,10 +231,17 @@ pub fn check_display_name(name: &[u8]) -> Result<()> {
         return bad;
     }
     let Ok(text) = core::str::from_utf8(name) else { return bad };
-    if text.chars().any(char::is_control) || (!text.is_empty() && text.chars().all(char::is_whitespace)) {
+    if text.chars().any(|c| c.is_control() || is_invisible_format(c)) || (!text.is_empty() && text.chars().all(char::is_whitespace)) {
         return bad;
     }
     Ok(())
+}
+
+/// Characters that change how a name reads without being seen: bidirectional embeddings,
+/// overrides, isolates and marks (a name shown reversed), zero-width spaces and joiners, the
+/// byte-order mark, soft hyphen, word joiner and invisible operators.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{00ad}' | '\u{061c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
 }
 
 /// A sampling rate: at most `BPS_DENOMINATOR` basis points (100 %), else `Invalid(Rate)`.
@@ -1233,6 +1241,11 @@ mod tests {
         let bad = Err(Error::Invalid(Field::DisplayName));
         assert_eq!(check_display_name(&[b'a'; MAX_DISPLAY_NAME_LEN + 1]), bad, "over the bound");
         assert_eq!(check_display_name("乳".repeat(22).as_bytes()), bad, "66 bytes");
+        // invisible characters that change how a name reads: "Nestlé" shown from "élt" reversed,
+        // a zero-width space inside a brand, a byte-order mark
+        for sneaky in ["\u{202e}eltseN", "Nes\u{200b}tle", "\u{feff}Aroha", "A\u{2066}B\u{2069}", "Aro\u{00ad}ha", "x\u{200d}y"] {
+            assert_eq!(check_display_name(sneaky.as_bytes()), bad, "{sneaky:?}");
+        }
         assert_eq!(check_display_name(&[b'A', 0xff, b'B']), bad, "not UTF-8");
         assert_eq!(check_display_name(&[0xe4, 0xb9]), bad, "a cut multi-byte character");
         assert_eq!(check_display_name(b"Aroha\nDairy"), bad, "line break");
