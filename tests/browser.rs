@@ -14,6 +14,8 @@
 //!   reconnects once the node is back.
 //! - `copied_codes_are_flagged`: the scan log: one URI from 20 networks (source addresses
 //!   127.n.0.1) is flagged on the page, in the JSON and in the merchant's list in the query API.
+//! - `claims_are_once`: the buyer's claim: the first stands, a second is refused with its time,
+//!   a forged serial cannot be claimed, a resolver without a scan log takes none.
 //! - `resolver_holds_under_abuse`: slowloris, the connection cap, the per-client rate, a flood of
 //!   cache-missing URIs (503s, one node connection), overlong input.
 
@@ -290,9 +292,21 @@ async fn chromium_shows_the_verdicts() {
         ("pending", resolver.url(&pending), "GENUINE", "正品"),
         ("copied", copied_url, "GENUINE", "正品"),
     ];
+    let claim_url = logged.url(&Consortium::link(&lot, 43));
     let dir = artifacts_dir();
-    let seen = tokio::task::spawn_blocking(move || {
+    let (seen, claimed) = tokio::task::spawn_blocking(move || {
         let wd = WebDriver::start(&dir.join("chromedriver.log"));
+        // the buyer taps "I bought this": a plain form post, then the page again (303)
+        wd.goto(&claim_url);
+        let button = wd.elements("#claim button").into_iter().next().expect("the claim button");
+        wd.cmd("POST", &format!("/element/{button}/click"), Some(json!({})));
+        // the post and the page after it load after the click returns: wait for the answer
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while wd.elements("#claimed").is_empty() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let claimed = if wd.elements("#claimed").is_empty() { wd.text("body") } else { wd.text("#claimed") };
+        wd.screenshot(&dir.join("claimed-en.png"));
         let mut seen = vec![];
         for (name, url, en, zh) in pages {
             for (lang, headline) in [("en", en), ("zh", zh)] {
@@ -305,10 +319,11 @@ async fn chromium_shows_the_verdicts() {
                 seen.push((name, lang, headline, s));
             }
         }
-        seen
+        (seen, claimed)
     })
     .await
     .expect("browser");
+    assert!(claimed.starts_with("Claimed by its buyer on "), "{claimed}");
 
     for (name, lang, headline, s) in &seen {
         println!("{name} ({lang}): {:?} / {:?}; contrast {:.2} at {}; smallest text {} px; {} CJK glyphs", s.headline, s.reason, s.contrast, s.contrast_at, s.font_px, s.cjk_glyphs);
@@ -840,6 +855,74 @@ async fn copied_codes_are_flagged() {
     let (status, _, body) = fetch(&format!("{api}/api/v1/scans/flagged?merchant=bob"), JSON).await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["error"]["parameter"], "merchant");
+}
+
+/// `POST url` (a form's empty body) with `accept`, redirects not followed: status, Location, body.
+async fn post(url: &str, accept: &str) -> (u16, Option<String>, String) {
+    let (url, accept) = (url.to_string(), accept.to_string());
+    tokio::task::spawn_blocking(move || {
+        let agent = ureq::AgentBuilder::new().redirects(0).timeout(Duration::from_secs(60)).build();
+        let res = match agent.post(&url).set("Accept", &accept).set("Content-Type", "application/x-www-form-urlencoded").send_string("claim=1") {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("POST {url}: {e}"),
+        };
+        (res.status(), res.header("location").map(String::from), res.into_string().unwrap_or_default())
+    })
+    .await
+    .expect("post")
+}
+
+/// The buyer's claim: the first claim of a genuine item stands (303 back to its page, which then
+/// says when), every later one is refused with that time (409, page and JSON); a forged serial
+/// cannot be claimed and claims nothing; a resolver without a scan log takes no claims (405).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_are_once() {
+    let (node, c, lot, plain) = served().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite://{}", dir.path().join("data.db").display());
+    let r = Resolver::start_logged(&node.url(), &c.deployment, &db).await;
+    let item = Consortium::link(&lot, 11);
+    let url = r.url(&item);
+    let (status, _, page) = fetch(&url, HTML).await;
+    assert!(status == 200 && page.contains("<form id=\"claim\" method=\"post\">"), "{page}");
+
+    // the first claim: 303 to the same page, which now says when it was claimed, with no button
+    let (status, location, _) = post(&url, HTML).await;
+    let path_and_query = url.strip_prefix(&r.base).expect("path");
+    assert_eq!((status, location.as_deref()), (303, Some(path_and_query)));
+    let (_, _, page) = fetch(&url, HTML).await;
+    assert!(page.contains("id=\"claimed\">Claimed by its buyer on ") && !page.contains("<form"), "{page}");
+    let (_, _, body) = fetch(&url, JSON).await;
+    let claimed_ms = serde_json::from_str::<Value>(&body).unwrap()["scans"]["claimed_ms"].as_i64().expect("claimed_ms");
+
+    // every later claim is refused with the first one's time, as a page and as JSON
+    let (status, _, page) = post(&url, HTML).await;
+    assert!(status == 409 && page.contains("This item was already claimed on "), "{status}: {page}");
+    let (status, _, body) = post(&url, JSON).await;
+    assert_eq!(status, 409);
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap(), json!({ "claim": "already_claimed", "at_ms": claimed_ms }));
+    // the same in Chinese
+    let (status, _, page) = post(&format!("{url}&lang=zh"), HTML).await;
+    assert!(status == 409 && page.contains("此商品已于"), "{page}");
+
+    // another item claimed by JSON: 201
+    let (status, _, body) = post(&r.url(&Consortium::link(&lot, 12)), JSON).await;
+    assert_eq!((status, serde_json::from_str::<Value>(&body).unwrap()["claim"].as_str()), (201, Some("claimed")), "{body}");
+
+    // a forged serial (a real item's proof) cannot be claimed, and claims nothing
+    let (status, _, body) = post(&r.url(&forged(&item)), JSON).await;
+    assert!(status == 409 && body.contains("only a genuine item can be claimed"), "{status}: {body}");
+    let reader = tracepass::index::db::Db::open_reader(&db).await.expect("reader");
+    let rows = reader.rows("SELECT item FROM claims", &[]).await.expect("claims");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    // a malformed link is the caller's error
+    let (status, _, _) = post(&format!("{}/01/{}/10/{}/21/{}?p=@@", r.base, item.gtin, item.lot, item.serial), JSON).await;
+    assert_eq!(status, 400);
+    // a resolver without a scan log takes no claims
+    let (status, _, _) = post(&plain.url(&item), HTML).await;
+    assert_eq!(status, 405);
+    reader.close().await;
 }
 
 /// Reads until the server closes the connection (or 30 s pass): what it sent, and when it closed.

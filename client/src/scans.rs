@@ -133,6 +133,19 @@ pub struct ScanSummary {
     pub counted: bool,
     /// What the rules found; empty for an unremarkable code.
     pub suspicions: Vec<Suspicion>,
+    /// When the item's buyer claimed it ("I bought this"), if someone has.
+    pub claimed_ms: Option<i64>,
+}
+
+/// What a buyer's claim came to: the first claim of an item stands, every later one is refused
+/// with the time of the first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "claim", rename_all = "snake_case")]
+pub enum BuyerClaim {
+    /// This claim is the item's claim.
+    Claimed { at_ms: i64 },
+    /// The item was claimed before, at `at_ms`.
+    AlreadyClaimed { at_ms: i64 },
 }
 
 /// The rules applied to counts: a pure function.
@@ -294,10 +307,14 @@ struct Counts {
     here: i64,
     /// Scans by this scanner within the repeat window.
     repeat: i64,
+    /// When its buyer claimed it, if someone has.
+    claimed_ms: Option<i64>,
 }
 
 /// The scan log of one resolver: a reader task for the counts, a writer task, the day secret.
 pub struct ScanLog {
+    /// The writer's database, for claims (rare, one statement each, not queued).
+    claims: Db,
     reads: mpsc::Sender<CountQuery>,
     reader: tokio::task::JoinHandle<()>,
     queue: mpsc::Sender<Pending>,
@@ -322,8 +339,10 @@ impl ScanLog {
         let reader = tokio::spawn(read_loop(reader_db, read_rx));
         let (queue, rx) = mpsc::channel(QUEUE_LEN);
         let unwritten = Unwritten::default();
+        let claims = writer_db.clone();
         let writer = tokio::spawn(write_loop(writer_db, rx, unwritten.clone()));
         Ok(ScanLog {
+            claims,
             reads,
             reader,
             queue,
@@ -346,6 +365,26 @@ impl ScanLog {
     pub async fn flush(&self) {
         let all: Vec<Commit> = self.unwritten.lock().unwrap_or_else(|p| p.into_inner()).values().map(|(_, c)| c.clone()).collect();
         let _ = tokio::time::timeout(WRITE_WAIT, futures::future::join_all(all)).await;
+    }
+
+    /// The buyer's claim of `item` from `ip` at `now_ms`: the first claim of an item stands
+    /// (one statement: the database decides which claim is first, also across resolvers).
+    pub async fn claim(&self, item: &Scanned, ip: IpAddr, now_ms: i64) -> Result<BuyerClaim> {
+        let region = self.regions.of(ip);
+        let p = |n: usize| if self.claims.is_sqlite() { "?".to_string() } else { format!("${n}") };
+        let inserted = self
+            .claims
+            .execute(
+                &format!("INSERT INTO claims (item, lot, at_ms, region) VALUES ({}, {}, {}, {}) ON CONFLICT (item) DO NOTHING", p(1), p(2), p(3), p(4)),
+                &[Val::Text(item.item.clone()), Val::Text(item.lot.clone()), Val::Int(now_ms), Val::Text(region)],
+            )
+            .await?;
+        if inserted == 1 {
+            return Ok(BuyerClaim::Claimed { at_ms: now_ms });
+        }
+        let rows = self.claims.rows(&format!("SELECT at_ms FROM claims WHERE item = {}", p(1)), &[Val::Text(item.item.clone())]).await?;
+        let at_ms = rows.first().and_then(|r| r.get("at_ms")).and_then(serde_json::Value::as_i64).unwrap_or(now_ms);
+        Ok(BuyerClaim::AlreadyClaimed { at_ms })
     }
 
     /// Scans dropped because the writer fell behind or failed.
@@ -415,7 +454,7 @@ impl ScanLog {
             }
         }
         let suspicions = judge(&self.rules, window_scans, window_regions);
-        Ok(ScanSummary { count, first_ms, window_scans, window_regions, counted, suspicions })
+        Ok(ScanSummary { count, first_ms, window_scans, window_regions, counted, suspicions, claimed_ms: c.claimed_ms })
     }
 }
 
@@ -432,21 +471,35 @@ impl Drop for ScanLog {
 async fn read_loop(db: Db, mut rx: mpsc::Receiver<CountQuery>) {
     let mut batch = Vec::with_capacity(MAX_READ_BATCH);
     while rx.recv_many(&mut batch, MAX_READ_BATCH).await > 0 {
-        let mut params = Vec::with_capacity(batch.len() * 5);
+        // one placeholder per use, its value bound in the same order: `?` on SQLite (whose
+        // lookup of a numbered parameter is linear in the statement's parameters), `$n` elsewhere
+        let mut params = Vec::with_capacity(batch.len() * 8);
+        let sqlite = db.is_sqlite();
+        let mut bind = |v: Val| {
+            params.push(v);
+            if sqlite {
+                "?".to_string()
+            } else {
+                format!("${}", params.len())
+            }
+        };
         let parts: Vec<String> = batch
             .iter()
             .enumerate()
             .map(|(k, q)| {
-                let p = params.len();
-                params.extend([Val::Text(q.item.clone()), Val::Int(q.since), Val::Text(q.region.clone()), Val::Text(q.client.clone()), Val::Int(q.repeat_since)]);
-                let (item, since, region, client, repeat) = (p + 1, p + 2, p + 3, p + 4, p + 5);
+                let (w1, w2, w3) = (bind(Val::Int(q.since)), bind(Val::Int(q.since)), bind(Val::Int(q.since)));
+                let region = bind(Val::Text(q.region.clone()));
+                let (client, repeat) = (bind(Val::Text(q.client.clone())), bind(Val::Int(q.repeat_since)));
+                let claim_item = bind(Val::Text(q.item.clone()));
+                let item = bind(Val::Text(q.item.clone()));
                 format!(
                     "SELECT {k} AS k, COUNT(*) AS n, MIN(at_ms) AS first_ms, \
-                     SUM(CASE WHEN at_ms >= ${since} THEN 1 ELSE 0 END) AS in_window, \
-                     COUNT(DISTINCT CASE WHEN at_ms >= ${since} THEN region END) AS regions, \
-                     SUM(CASE WHEN at_ms >= ${since} AND region = ${region} THEN 1 ELSE 0 END) AS here, \
-                     SUM(CASE WHEN client = ${client} AND at_ms >= ${repeat} THEN 1 ELSE 0 END) AS repeat \
-                     FROM scans WHERE item = ${item}"
+                     SUM(CASE WHEN at_ms >= {w1} THEN 1 ELSE 0 END) AS in_window, \
+                     COUNT(DISTINCT CASE WHEN at_ms >= {w2} THEN region END) AS regions, \
+                     SUM(CASE WHEN at_ms >= {w3} AND region = {region} THEN 1 ELSE 0 END) AS here, \
+                     SUM(CASE WHEN client = {client} AND at_ms >= {repeat} THEN 1 ELSE 0 END) AS repeat, \
+                     (SELECT MIN(at_ms) FROM claims WHERE item = {claim_item}) AS claimed_ms \
+                     FROM scans WHERE item = {item}"
                 )
             })
             .collect();
@@ -463,6 +516,7 @@ async fn read_loop(db: Db, mut rx: mpsc::Receiver<CountQuery>) {
                         regions: int("regions"),
                         here: int("here"),
                         repeat: int("repeat"),
+                        claimed_ms: r.get("claimed_ms").and_then(serde_json::Value::as_i64),
                     });
                 }
             }

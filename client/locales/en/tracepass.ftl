@@ -160,3 +160,13 @@ not-found = This is the tracepass resolver. Scan the QR code on a product's pack
 ## Names
 
 unnamed = (no name on chain)
+
+## The buyer's claim
+
+claim-button = I bought this
+claim-hint = Bought it? Claim it once: later scans of this code will say when it was claimed.
+claimed-line = Claimed by its buyer on { $date }.
+claim-refused-heading = ⚠ Already claimed
+claim-refused = This item was already claimed on { $date }. If you have just bought it sealed, it may be a copy: ask the seller.
+claim-not-genuine = Only a genuine item can be claimed.
+claims-off = This resolver keeps no scan log, so items cannot be claimed here.

@@ -151,3 +151,13 @@ not-found = 这是 tracepass 解析服务。请扫描商品包装上的二维码
 ## 名称
 
 unnamed = （链上未登记名称）
+
+## 买家认领
+
+claim-button = 我已购买
+claim-hint = 已购买？请认领一次：之后扫描此码将显示认领时间。
+claimed-line = 已于 { $date } 被买家认领。
+claim-refused-heading = ⚠ 已被认领
+claim-refused = 此商品已于 { $date } 被认领。如果你刚买到的是密封包装的商品，它可能是仿冒品：请向卖家核实。
+claim-not-genuine = 只有正品才能认领。
+claims-off = 此解析服务未保存查询记录，因此无法在此认领商品。

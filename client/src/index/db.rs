@@ -28,6 +28,7 @@ fn migrator() -> sqlx::migrate::Migrator {
         migrations: Cow::Owned(vec![
             m(1, "index", include_str!("../../migrations/0001_index.sql")),
             m(2, "scans", include_str!("../../migrations/0002_scans.sql")),
+            m(3, "claims", include_str!("../../migrations/0003_claims.sql")),
         ]),
         ..sqlx::migrate::Migrator::DEFAULT
     }
@@ -376,6 +377,15 @@ impl Db {
             q.execute(&mut *tx).await.map_err(|e| self.err(e))?;
         }
         tx.commit().await.map_err(|e| self.err(e))
+    }
+
+    /// Runs one statement; the rows it changed.
+    pub async fn execute(&self, sql: &str, params: &[Val]) -> Result<u64> {
+        let mut q = sqlx::query(sql);
+        for v in params {
+            q = bind(q, v);
+        }
+        Ok(q.execute(&self.pool).await.map_err(|e| self.err(e))?.rows_affected())
     }
 
     /// Rows of a query, every column as JSON (integers, text or null).

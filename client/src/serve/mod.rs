@@ -14,6 +14,9 @@
 //!   resolver; a trailing slash is tolerated; a compressed Digital Link (`/{base64}`) is answered
 //!   as its uncompressed form, with that form as `Link: <...>; rel="owl:sameAs"`. Links are
 //!   written in [`ServeConfig::public_url`].
+//! - `POST` to an item's URI (with `--scan-log`): the buyer's claim ("I bought this"): the first
+//!   claim stands (303 back to the page, which then says when it was claimed), later ones get
+//!   409 with its time.
 //! - Pages in English or Simplified Chinese: `?lang=en|zh`, else `Accept-Language`, else
 //!   [`ServeConfig::default_lang`]; the JSON is the same in every language.
 //! - Every path answers `HEAD` (the `GET` answer's headers) and `OPTIONS` (204, CORS preflight);
@@ -59,8 +62,8 @@ pub fn router(state: ServeState) -> Router {
         .route("/.well-known/gs1resolver", get(routes::description))
         .route("/01/{gtin}", get(routes::product_page))
         .route("/01/{gtin}/", get(routes::product_page))
-        .route("/01/{gtin}/10/{lot}/21/{serial}", get(routes::item_page))
-        .route("/01/{gtin}/10/{lot}/21/{serial}/", get(routes::item_page))
+        .route("/01/{gtin}/10/{lot}/21/{serial}", get(routes::item_page).post(routes::claim_item))
+        .route("/01/{gtin}/10/{lot}/21/{serial}/", get(routes::item_page).post(routes::claim_item))
         .fallback(routes::fallback)
         .layer(axum::middleware::from_fn(routes::cors))
         .with_state(state)

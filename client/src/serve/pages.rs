@@ -249,15 +249,32 @@ fn sampling_words(v: &View, x: &SamplingReport) -> (String, &'static str) {
     (v.lang.t_args(id, [("how", s(&how))]), badge)
 }
 
+/// The buyer's claim: when it was made, or (for a genuine item not claimed yet) the button that
+/// makes it: a plain form posting to this same address, no script.
+fn claim_part(v: &View, x: &ScanSummary, genuine: bool) -> Markup {
+    html! {
+        @match x.claimed_ms {
+            Some(at) => p id="claimed" { (v.lang.t_args("claimed-line", [("date", s(&v.lang.date_time(at.max(0) as u64)))])) },
+            None if genuine => form id="claim" method="post" {
+                button type="submit" name="claim" value="1" { (v.t("claim-button")) }
+                " "
+                span class="muted" { (v.t("claim-hint")) }
+            },
+            None => {},
+        }
+    }
+}
+
 /// What the scan log says of the item: a warning when its rules flag the code, else when it was
-/// first verified and how often.
-fn scans_section(v: &View, x: &ScanSummary) -> Markup {
+/// first verified and how often; then the buyer's claim.
+fn scans_section(v: &View, x: &ScanSummary, genuine: bool) -> Markup {
     let first = v.lang.date_time(x.first_ms.max(0) as u64);
     let (date, count) = (s(&first), n(x.count));
     html! {
         @if x.suspicions.is_empty() {
             section id="scans" {
                 p { (v.lang.t_args("scans-line", [("date", date), ("count", count)])) }
+                (claim_part(v, x, genuine))
             }
         } @else {
             section id="scans" class="alert" role="alert" {
@@ -275,6 +292,7 @@ fn scans_section(v: &View, x: &ScanSummary) -> Markup {
                     }
                 }
                 p { (v.lang.t_args("copied-advice", [("date", date.clone()), ("count", count.clone())])) }
+                (claim_part(v, x, genuine))
             }
         }
     }
@@ -282,6 +300,15 @@ fn scans_section(v: &View, x: &ScanSummary) -> Markup {
 
 /// The verification page of a report, with what the scan log says of the item if it is kept.
 pub fn render_report(v: &View, r: &Report, scans: Option<&ScanSummary>) -> String {
+    render_report_with(v, r, scans, None)
+}
+
+/// The page of a refused claim: the item's page, opening with why (claimed before, at `at_ms`).
+pub fn render_claim_refused(v: &View, r: &Report, at_ms: i64) -> String {
+    render_report_with(v, r, None, Some(at_ms))
+}
+
+fn render_report_with(v: &View, r: &Report, scans: Option<&ScanSummary>, refused_claim_of: Option<i64>) -> String {
     let class = verdict_class(r.verdict);
     let mut item = vec![(v.t("label-gtin"), r.gtin.clone()), (v.t("label-lot"), r.lot.clone()), (v.t("label-serial"), r.serial.clone())];
     if let Some(l) = &r.lot_record {
@@ -293,8 +320,14 @@ pub fn render_report(v: &View, r: &Report, scans: Option<&ScanSummary>) -> Strin
     let headline = r.verdict.headline_in(v.lang);
     let body = html! {
         (verdict_banner(class, verdict_code(r.verdict), Some(mark(class)), &headline, &r.reason.text(v.lang)))
+        @if let Some(at) = refused_claim_of {
+            section id="claim-refused" class="alert" role="alert" {
+                h2 { (v.t("claim-refused-heading")) }
+                p { (v.lang.t_args("claim-refused", [("date", s(&v.lang.date_time(at.max(0) as u64)))])) }
+            }
+        }
         @if let Some(x) = scans {
-            (scans_section(v, x))
+            (scans_section(v, x, r.verdict.is_genuine()))
         }
         section id="item" {
             h2 { (v.t("section-item")) }
@@ -542,7 +575,7 @@ mod tests {
     fn scan_counts_and_copy_warnings_show() {
         use crate::scans::{judge, Rules, ScanSummary};
         let rules = Rules::new(20, 5, 30).unwrap();
-        let quiet = ScanSummary { count: 1, first_ms: 1_764_000_000_000, window_scans: 1, window_regions: 1, counted: true, suspicions: vec![] };
+        let quiet = ScanSummary { count: 1, first_ms: 1_764_000_000_000, window_scans: 1, window_regions: 1, counted: true, suspicions: vec![], claimed_ms: None };
         let html = render_report(&en(), &report(Verdict::Genuine), Some(&quiet));
         check_safe(&html);
         assert!(html.contains("First verified on 24 Nov 2025, 16:00 UTC; verified once."), "{html}");
@@ -561,6 +594,28 @@ mod tests {
         for words in ["此码可能被复制", "最近 30 天内被查询 21 次", "最近 30 天内从 20 个不同地区被查询", "共查询 25 次"] {
             assert!(html.contains(words), "{words} not in {html}");
         }
+    }
+
+    #[test]
+    fn claims_show_works() {
+        use crate::scans::ScanSummary;
+        let quiet = ScanSummary { count: 1, first_ms: 1_764_000_000_000, window_scans: 1, window_regions: 1, counted: true, suspicions: vec![], claimed_ms: None };
+        // a genuine item not claimed: the button, a plain form posting to this page
+        let html = render_report(&en(), &report(Verdict::Genuine), Some(&quiet));
+        check_safe(&html);
+        assert!(html.contains("<form id=\"claim\" method=\"post\"><button type=\"submit\" name=\"claim\" value=\"1\">I bought this</button>"), "{html}");
+        assert!(!html.contains("action="), "the form posts to the page's own address");
+        // not for an item that is not genuine
+        assert!(!render_report(&en(), &report(Verdict::Recalled), Some(&quiet)).contains("<form"));
+        // claimed: when, and no button
+        let claimed = ScanSummary { claimed_ms: Some(1_795_316_030_569), ..quiet.clone() };
+        let html = render_report(&zh(), &report(Verdict::Genuine), Some(&claimed));
+        assert!(html.contains("已于 2026年11月22日 02:53（UTC） 被买家认领。") && !html.contains("<form"), "{html}");
+        // a refused claim opens with why
+        let html = render_claim_refused(&en(), &report(Verdict::Genuine), 1_795_316_030_569);
+        check_safe(&html);
+        let why = html.find("This item was already claimed on 22 Nov 2026, 02:53 UTC").expect("refusal");
+        assert!(why < html.find("id=\"item\"").unwrap());
     }
 
     #[test]

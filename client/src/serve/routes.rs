@@ -9,7 +9,7 @@ use super::state::ServeState;
 use crate::error::ClientError;
 use crate::gs1::{compressed, parse_gtin, DigitalLink};
 use crate::verify::Verdict;
-use crate::scans::{self, Scanned};
+use crate::scans::{self, BuyerClaim, Scanned};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -21,7 +21,8 @@ use serde_json::json;
 use std::net::SocketAddr;
 
 /// No scripts, no external resources: only the page's own inline style and `data:` images.
-const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/// Forms may post only to the resolver itself (the buyer's claim).
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const APPLICATION_JSON: MediaType<'static> = MediaType::new(APPLICATION, JSON);
 const LINKSET: mediatype::Name<'static> = mediatype::Name::new_unchecked("linkset");
@@ -232,6 +233,56 @@ pub(super) async fn item_page(State(state): State<ServeState>, req: Request) -> 
         _ => respond(status, &a, &report, || pages::render_report(&a.view, &report, scans.as_ref())),
     };
     with_link(res, &links)
+}
+
+/// `POST /01/{gtin}/10/{lot}/21/{serial}?p={proof}`: the buyer's claim ("I bought this"), with a
+/// scan log only and of a genuine item only. The first claim of an item stands: a page is sent
+/// back to the item's page (303, so a reload does not post again), JSON gets 201; a later claim
+/// gets 409 with the first one's time. Nothing identifies the buyer (no account, no cookie), so
+/// there is nothing for a cross-site form to borrow: a forged post can only do what anyone with
+/// the code can do, claim it first (see docs/THREATS.md).
+pub(super) async fn claim_item(State(state): State<ServeState>, req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let (uri, headers) = (&parts.uri, &parts.headers);
+    let a = Answer::of(uri, headers, state.config().default_lang);
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let Some(log) = state.scan_log() else {
+        let mut res = respond(StatusCode::METHOD_NOT_ALLOWED, &a, &json!({ "error": "this resolver keeps no scan log: items cannot be claimed here" }), || {
+            pages::render_error(&a.view, true, "error-bad-link-title", "claims-off", "POST")
+        });
+        res.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, OPTIONS"));
+        return res;
+    };
+    let dl = match DigitalLink::parse(&path_and_query(uri)) {
+        Ok(dl) => dl,
+        Err(e) => return error_response(&e, &a),
+    };
+    let d = dl.clone();
+    let report = match state.with_chain(|c| async move { c.verifier.verify(&d).await }).await {
+        Ok(report) => report,
+        Err(e) => return error_response(&e, &a),
+    };
+    if !report.verdict.is_genuine() {
+        let why = format!("only a genuine item can be claimed; this one is {}", report.verdict.headline());
+        return respond(StatusCode::CONFLICT, &a, &json!({ "error": why }), || pages::render_report(&a.view, &report, None));
+    }
+    let ip = peer.map_or(std::net::IpAddr::from([0, 0, 0, 0]), |p| p.ip());
+    match log.claim(&Scanned::of(&dl, &report.item_id), ip, scans::now_ms()).await {
+        Ok(claim @ BuyerClaim::Claimed { .. }) if a.json => respond(StatusCode::CREATED, &a, &claim, String::new),
+        Ok(BuyerClaim::Claimed { .. }) => {
+            let back = path_and_query(uri);
+            let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, back.as_str())]).into_response();
+            res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        Ok(claim @ BuyerClaim::AlreadyClaimed { at_ms }) => {
+            respond(StatusCode::CONFLICT, &a, &claim, || pages::render_claim_refused(&a.view, &report, at_ms))
+        }
+        Err(e) => {
+            eprintln!("tracepass serve: claim: {e}");
+            error_response(&ClientError::Database("the claim could not be recorded".into()), &a)
+        }
+    }
 }
 
 /// `res` with the `Link` header to the item's linkset.
