@@ -471,35 +471,24 @@ impl Drop for ScanLog {
 async fn read_loop(db: Db, mut rx: mpsc::Receiver<CountQuery>) {
     let mut batch = Vec::with_capacity(MAX_READ_BATCH);
     while rx.recv_many(&mut batch, MAX_READ_BATCH).await > 0 {
-        // one placeholder per use, its value bound in the same order: `?` on SQLite (whose
-        // lookup of a numbered parameter is linear in the statement's parameters), `$n` elsewhere
-        let mut params = Vec::with_capacity(batch.len() * 8);
-        let sqlite = db.is_sqlite();
-        let mut bind = |v: Val| {
-            params.push(v);
-            if sqlite {
-                "?".to_string()
-            } else {
-                format!("${}", params.len())
-            }
-        };
+        // numbered placeholders, each value bound once (measured: `?` per use, binding repeats,
+        // was slower on SQLite, 0.56 against 0.63 of the throughput without the log)
+        let mut params = Vec::with_capacity(batch.len() * 5);
         let parts: Vec<String> = batch
             .iter()
             .enumerate()
             .map(|(k, q)| {
-                let (w1, w2, w3) = (bind(Val::Int(q.since)), bind(Val::Int(q.since)), bind(Val::Int(q.since)));
-                let region = bind(Val::Text(q.region.clone()));
-                let (client, repeat) = (bind(Val::Text(q.client.clone())), bind(Val::Int(q.repeat_since)));
-                let claim_item = bind(Val::Text(q.item.clone()));
-                let item = bind(Val::Text(q.item.clone()));
+                let p = params.len();
+                params.extend([Val::Text(q.item.clone()), Val::Int(q.since), Val::Text(q.region.clone()), Val::Text(q.client.clone()), Val::Int(q.repeat_since)]);
+                let (item, since, region, client, repeat) = (p + 1, p + 2, p + 3, p + 4, p + 5);
                 format!(
                     "SELECT {k} AS k, COUNT(*) AS n, MIN(at_ms) AS first_ms, \
-                     SUM(CASE WHEN at_ms >= {w1} THEN 1 ELSE 0 END) AS in_window, \
-                     COUNT(DISTINCT CASE WHEN at_ms >= {w2} THEN region END) AS regions, \
-                     SUM(CASE WHEN at_ms >= {w3} AND region = {region} THEN 1 ELSE 0 END) AS here, \
-                     SUM(CASE WHEN client = {client} AND at_ms >= {repeat} THEN 1 ELSE 0 END) AS repeat, \
-                     (SELECT MIN(at_ms) FROM claims WHERE item = {claim_item}) AS claimed_ms \
-                     FROM scans WHERE item = {item}"
+                     SUM(CASE WHEN at_ms >= ${since} THEN 1 ELSE 0 END) AS in_window, \
+                     COUNT(DISTINCT CASE WHEN at_ms >= ${since} THEN region END) AS regions, \
+                     SUM(CASE WHEN at_ms >= ${since} AND region = ${region} THEN 1 ELSE 0 END) AS here, \
+                     SUM(CASE WHEN client = ${client} AND at_ms >= ${repeat} THEN 1 ELSE 0 END) AS repeat, \
+                     (SELECT MIN(at_ms) FROM claims WHERE item = ${item}) AS claimed_ms \
+                     FROM scans WHERE item = ${item}"
                 )
             })
             .collect();
