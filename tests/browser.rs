@@ -738,13 +738,18 @@ async fn resolver_over_http() {
 /// scanners in many networks: (status, body), status 0 if the server closed the connection
 /// without an answer. Raw HTTP/1.1, `Connection: close`.
 async fn get_from(source: [u8; 4], url: &str, accept: &str) -> (u16, String) {
+    request_from("GET", source, url, accept).await
+}
+
+/// [`get_from`] with another method.
+async fn request_from(method: &str, source: [u8; 4], url: &str, accept: &str) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let rest = url.strip_prefix("http://").expect("http URL");
     let (host, path) = rest.split_at(rest.find('/').expect("path"));
     let sock = tokio::net::TcpSocket::new_v4().expect("socket");
     sock.bind(std::net::SocketAddr::from((source, 0))).expect("bind the source address");
     let mut s = sock.connect(host.parse().expect("host:port")).await.expect("connect");
-    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: {accept}\r\nConnection: close\r\n\r\n").as_bytes()).await.expect("send");
+    s.write_all(format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nAccept: {accept}\r\nConnection: close\r\n\r\n").as_bytes()).await.expect("send");
     let mut raw = Vec::new();
     // a connection closed unanswered (past the connection cap) reads as status 0
     let _ = s.read_to_end(&mut raw).await;
@@ -886,6 +891,10 @@ async fn claims_are_once() {
     let url = r.url(&item);
     let (status, _, page) = fetch(&url, HTML).await;
     assert!(status == 200 && page.contains("<form id=\"claim\" method=\"post\">"), "{page}");
+    // a HEAD (a link checker, a crawler) from another network is not a scan
+    assert_eq!(request_from("HEAD", [127, 66, 0, 1], &url, HTML).await.0, 200);
+    let (_, body) = get_from([127, 67, 0, 1], &url, JSON).await;
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["scans"]["count"], 2, "the HEAD was counted: {body}");
 
     // the first claim: 303 to the same page, which now says when it was claimed, with no button
     let (status, location, _) = post(&url, HTML).await;

@@ -209,8 +209,9 @@ pub(super) async fn item_page(State(state): State<ServeState>, req: Request) -> 
         res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         return with_link(res, &links);
     }
-    // only an item whose proof checks is scanned: a forged serial is refused on its own
-    let in_lot = !matches!(report.verdict, Verdict::NotRegistered | Verdict::NotInLot);
+    // only an item whose proof checks is scanned: a forged serial is refused on its own; a HEAD
+    // (a link checker, a crawler) shows no page to anyone and is not a scan
+    let in_lot = !matches!(report.verdict, Verdict::NotRegistered | Verdict::NotInLot) && parts.method != Method::HEAD;
     let scans = match (state.scan_log(), peer) {
         (Some(log), Some(addr)) if in_lot => {
             match log.record(&Scanned::of(&dl, &report.item_id), addr.ip(), scans::now_ms()).await {
