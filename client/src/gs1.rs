@@ -521,7 +521,7 @@ pub mod compressed {
         fn digits(&mut self, n: usize) -> Result<String> {
             // base 10^9 limbs, least significant first
             let mut limbs: Vec<u64> = vec![0];
-            for b in self.take(value_bits(n))?.to_vec() {
+            for b in self.take(value_bits(n))?.iter().copied() {
                 let mut carry = u64::from(b);
                 for l in limbs.iter_mut() {
                     let v = *l * 2 + carry;
