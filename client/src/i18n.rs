@@ -88,11 +88,6 @@ impl Lang {
         best.map(|(_, l)| l).unwrap_or(default)
     }
 
-    /// The `?lang=` value of a query string, if any (the last one wins, as for any parameter).
-    pub fn query_value(query: Option<&str>) -> Option<String> {
-        form_urlencoded::parse(query.unwrap_or("").as_bytes()).filter(|(k, _)| k == "lang").map(|(_, v)| v.into_owned()).last()
-    }
-
     fn bundle(self) -> &'static FluentBundle<FluentResource> {
         static EN: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
         static ZH: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
@@ -249,9 +244,6 @@ mod tests {
         assert_eq!(Lang::negotiate(None, Some("zh;q=abc, en;q=0.1"), Zh), En, "a bad q counts as 0");
         let long = format!("{}zh", "de,".repeat(100));
         assert_eq!(Lang::negotiate(None, Some(&long), En), En, "entries past the bound are not read");
-        assert_eq!(Lang::query_value(Some("p=abc&lang=zh")), Some("zh".into()));
-        assert_eq!(Lang::query_value(Some("lang=en&lang=zh")), Some("zh".into()));
-        assert_eq!(Lang::query_value(None), None);
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub struct ItemLinks {
 
 /// `query` without its `linkType` parameters, as it came otherwise (no `?`).
 pub fn passed_on(query: &str) -> String {
-    query.split('&').filter(|kv| !kv.is_empty() && *kv != "linkType" && !kv.starts_with("linkType=")).collect::<Vec<_>>().join("&")
+    super::query_without(query, "linkType").join("&")
 }
 
 /// `base` with `query` (if any) and `fragment` (if any).

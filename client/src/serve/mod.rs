@@ -55,6 +55,16 @@ use axum::routing::get;
 use axum::Router;
 use std::future::Future;
 
+/// The last value of parameter `name` in a query string (form-encoded, as browsers send it).
+pub(crate) fn query_value(query: &str, name: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k == name).map(|(_, v)| v.into_owned()).last()
+}
+
+/// The pairs of a query string other than `name`'s, as they came (still encoded).
+pub(crate) fn query_without<'q>(query: &'q str, name: &str) -> Vec<&'q str> {
+    query.split('&').filter(|kv| !kv.is_empty() && *kv != name && kv.strip_prefix(name).is_none_or(|rest| !rest.starts_with('='))).collect()
+}
+
 /// The resolver's routes.
 pub fn router(state: ServeState) -> Router {
     Router::new()

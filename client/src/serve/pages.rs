@@ -38,7 +38,7 @@ impl View {
     /// The relative link to this page in `lang`: the same query with `lang=` replaced. A query-only
     /// reference keeps the path and the origin, whatever the request's path was.
     fn switch_href(&self, lang: Lang) -> String {
-        let mut q: Vec<&str> = self.query.split('&').filter(|kv| !kv.is_empty() && *kv != "lang" && !kv.starts_with("lang=")).collect();
+        let mut q = super::query_without(&self.query, "lang");
         let pair = format!("lang={}", lang.code());
         q.push(&pair);
         format!("?{}", q.join("&"))

@@ -65,7 +65,7 @@ impl Answer {
     /// How to answer a request for `uri` with `headers`, pages in `default` unless it asks otherwise.
     pub fn of(uri: &Uri, headers: &HeaderMap, default: Lang) -> Answer {
         let accept_language = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
-        let lang = Lang::negotiate(Lang::query_value(uri.query()).as_deref(), accept_language, default);
+        let lang = Lang::negotiate(super::query_value(uri.query().unwrap_or(""), "lang").as_deref(), accept_language, default);
         Answer { json: wants_json(headers), view: View { lang, query: uri.query().unwrap_or("").to_string() } }
     }
 }
@@ -73,14 +73,23 @@ impl Answer {
 /// `body` as JSON or the page `html` makes, with the headers every answer carries. The JSON is the
 /// same in every language (its words are English); a page says its language in `Content-Language`.
 fn respond(status: StatusCode, a: &Answer, body: &impl Serialize, html: impl FnOnce() -> String) -> Response {
-    let mut res = if a.json {
-        let text = serde_json::to_string(body).unwrap_or_else(|e| json!({ "error": e.to_string() }).to_string());
-        (status, [(header::CONTENT_TYPE, "application/json")], text).into_response()
-    } else {
-        let mut r = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html()).into_response();
-        r.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(a.view.lang.tag()));
-        r
-    };
+    if a.json {
+        return json_answer(status, "application/json", body);
+    }
+    let mut res = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html()).into_response();
+    res.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(a.view.lang.tag()));
+    with_common_headers(res)
+}
+
+/// `body` as JSON of media type `ctype`, with the headers every answer carries.
+fn json_answer(status: StatusCode, ctype: &'static str, body: &impl Serialize) -> Response {
+    let text = serde_json::to_string(body).unwrap_or_else(|e| json!({ "error": e.to_string() }).to_string());
+    with_common_headers((status, [(header::CONTENT_TYPE, ctype)], text).into_response())
+}
+
+/// The headers every answer carries: what it varies by, no caching, no sniffing, no referrer,
+/// the Content-Security-Policy.
+fn with_common_headers(mut res: Response) -> Response {
     let h = res.headers_mut();
     h.insert(header::VARY, HeaderValue::from_static("Accept, Accept-Language"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -182,7 +191,7 @@ pub(super) async fn item_page(State(state): State<ServeState>, req: Request) -> 
     };
     let query = uri.query().unwrap_or("");
     let links = ItemLinks::new(state.public_url(), &dl, &linkset::passed_on(query));
-    let link_type = query_value(query, "linkType");
+    let link_type = super::query_value(query, "linkType");
     let wants_set = matches!(link_type.as_deref(), Some("linkset" | "all")) || wants_linkset(headers);
     // a link type other than the default (this page): redirect there, the query passed on
     if let Some(link) = link_type.as_deref().and_then(|t| links.find(t)).filter(|l| l.rel != "defaultLink") {
@@ -204,10 +213,7 @@ pub(super) async fn item_page(State(state): State<ServeState>, req: Request) -> 
         };
         // the linkset's own media type, unless the client asked for plain JSON (linkType=all, GS1 1.1)
         let ctype = if status == StatusCode::OK && !a.json { LINKSET_JSON } else { "application/json" };
-        let mut res = (status, [(header::CONTENT_TYPE, ctype)], body.to_string()).into_response();
-        res.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept, Accept-Language"));
-        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        return with_link(res, &links);
+        return with_link(json_answer(status, ctype, &body), &links);
     }
     // only an item whose proof checks is scanned: a forged serial is refused on its own; a HEAD
     // (a link checker, a crawler) shows no page to anyone and is not a scan
@@ -294,14 +300,9 @@ fn with_link(mut res: Response, links: &ItemLinks) -> Response {
     res
 }
 
-/// The last value of parameter `name` in a query string.
-fn query_value(query: &str, name: &str) -> Option<String> {
-    form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k == name).map(|(_, v)| v.into_owned()).last()
-}
-
 /// `GET /.well-known/gs1resolver`: the resolver description file.
 pub(super) async fn description(State(state): State<ServeState>) -> Response {
-    let mut res = (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], linkset::description(state.public_url()).to_string()).into_response();
+    let mut res = json_answer(StatusCode::OK, "application/json", &linkset::description(state.public_url()));
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("max-age=3600"));
     res
 }
@@ -398,6 +399,14 @@ fn path_and_query(uri: &Uri) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn query_parameters_work() {
+        assert_eq!(super::super::query_value("p=abc&lang=zh", "lang"), Some("zh".into()));
+        assert_eq!(super::super::query_value("lang=en&lang=zh", "lang"), Some("zh".into()));
+        assert_eq!(super::super::query_value("", "lang"), None);
+        assert_eq!(super::super::query_without("p=1&lang=zh&lang&language=x&&q", "lang"), vec!["p=1", "language=x", "q"]);
+    }
 
     #[test]
     fn long_input_is_cut_in_errors() {

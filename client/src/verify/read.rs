@@ -58,7 +58,8 @@ impl Names {
         self.accounts.iter().find(|(a, _)| a == account).map(|(_, n)| n.clone())
     }
 
-    /// Reads the names of `accounts` (repeats read once) and of `factory`, in one JSON-RPC batch.
+    /// Reads the names of `accounts` (repeats read once) and of `factory`, side by side, with
+    /// the contracts' own name reads ([`Tracepass::display_names`], [`Tracepass::factory_name`]).
     pub async fn read(tp: &Tracepass, accounts: impl IntoIterator<Item = AccountId>, factory: Option<FactoryId>) -> Result<Names> {
         let mut unique: Vec<AccountId> = Vec::new();
         for a in accounts {
@@ -66,31 +67,15 @@ impl Names {
                 unique.push(a);
             }
         }
-        let chunks: Vec<&[AccountId]> = unique.chunks(bounds::MAX_NAMES_PER_READ as usize).collect();
-        let mut reads: Vec<Read> = chunks.iter().map(|c| tp.read(Message::DisplayNames, c.to_vec())).collect();
-        if let Some(f) = factory {
-            reads.push(tp.read(Message::FactoryName, f));
-        }
-        if reads.is_empty() {
-            return Ok(Names::default());
-        }
-        let mut out = tp.chain.read_many(reads).await?.into_iter();
-        let mut names = Names::default();
-        for chunk in &chunks {
-            let o = out.next().ok_or_else(|| ClientError::Chain("a batch answer is missing".into()))?;
-            let got: std::result::Result<Vec<Option<Vec<u8>>>, Error> = answer(o)?;
-            for (a, n) in chunk.iter().zip(got.map_err(ClientError::Contract)?) {
-                if let Some(n) = n.filter(|n| !n.is_empty()) {
-                    names.accounts.push((*a, crate::fmt::text(&n)));
-                }
+        let factory_name = async {
+            match factory {
+                Some(f) => tp.factory_name(f).await,
+                None => Ok(None),
             }
-        }
-        if factory.is_some() {
-            let o = out.next().ok_or_else(|| ClientError::Chain("a batch answer is missing".into()))?;
-            let n: Option<Vec<u8>> = answer(o)?;
-            names.factory = n.filter(|n| !n.is_empty()).map(|n| crate::fmt::text(&n));
-        }
-        Ok(names)
+        };
+        let (names, factory) = tokio::try_join!(tp.display_names(unique.clone()), factory_name)?;
+        let accounts = unique.into_iter().zip(names).filter_map(|(a, n)| n.map(|n| (a, n))).collect();
+        Ok(Names { accounts, factory })
     }
 }
 
