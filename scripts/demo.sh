@@ -55,8 +55,13 @@ as //Bob member execute "$id"
 as //Bob sampling rule list
 as //Bob member list
 
-say "a governor whitelists the merchant under its GS1 company prefix"
-as //Bob merchant add "$MERCHANT" --name "Aroha Dairy Ltd" --country NZ --gs1-prefix 0614141 --tier standard
+say "governors onboard the merchant by vote, under its GS1 company prefix and for its brand"
+id=$(as //Bob --json merchant add "$MERCHANT" --name "Aroha Dairy Ltd" --country NZ --gs1-prefix 0614141 \
+  --brand "Aroha Infant Formula 900g" --tier standard | json '["proposal"]')
+echo "Bob proposed $id: onboard the merchant; one more approval is needed"
+as //Charlie member approve "$id"
+as //Charlie member execute "$id"
+as //Bob merchant show "$MERCHANT"
 
 say "the merchant registers its factory and product"
 factory=$(as //MerchantA --json factory register --name "Aroha Dairy Factory 1, Hamilton" --country NZ | json '["factory"]')

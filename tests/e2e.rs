@@ -117,13 +117,26 @@ async fn consortium_story_works() {
     assert_eq!(tp.rules().await.unwrap().len(), 1);
 
     // ---- a merchant is whitelisted ------------------------------------------------------------
-    g(&mut gas, "whitelist.add_merchant", tp.add_merchant(&k.bob, k.merchant.account(), blake2_256(b"Aroha Dairy Ltd"), CountryCode(*b"NZ"), vec![b"0614141".to_vec()], MerchantTier::Standard).await);
+    // by vote: one governor's proposal alone onboards nobody
+    let onboard = fixture::onboard(k.merchant.account(), "Aroha Dairy Ltd", "NZ", "0614141", &[fixture::BRAND]);
+    let id = tp.propose(&k.bob, onboard).await.unwrap().value;
+    assert_eq!(contract_err(tp.execute(&k.bob, id).await), Error::NotEnoughApprovals { have: 1, need: 2 }, "one key alone cannot onboard");
+    assert_eq!(tp.role_of(k.merchant.account()).await.unwrap(), None);
+    tp.approve(&k.charlie, id).await.unwrap();
+    g(&mut gas, "whitelist.execute(AddMerchant)", tp.execute(&k.charlie, id).await);
 
     // ---- factory, product, lot of 10,000 serials ----------------------------------------------
     let factory = g(&mut gas, "registry.register_factory", tp.register_factory(&k.merchant, CountryCode(*b"NZ"), blake2_256(b"Factory 1, Hamilton")).await);
     let gtin = parse_gtin(GTIN).unwrap();
     let product = fixture::product(gtin, factory);
     g(&mut gas, "registry.register_product", tp.register_product(&k.merchant, product.clone()).await);
+    // the brand spoofer: a brand governance did not authorise is refused, nothing registered
+    let spoof = ProductInput { gtin: parse_gtin("10614141000996").unwrap(), brand: b"Nestle".to_vec(), ..product.clone() };
+    assert_eq!(
+        contract_err(tp.register_product(&k.merchant, spoof.clone()).await),
+        Error::BrandNotAuthorized { merchant: k.merchant.account(), brand: b"Nestle".to_vec() }
+    );
+    assert_eq!(tp.product(spoof.gtin).await.unwrap(), None);
     let other = ProductInput { gtin: parse_gtin(OTHER_GTIN).unwrap(), category: OTHER_CATEGORY, ..product.clone() };
     tp.register_product(&k.merchant, other.clone()).await.unwrap();
     // ---- sampling epoch: commitments before it opens ----------------------------------------
@@ -275,7 +288,13 @@ async fn consortium_story_works() {
         contract_err(tp.register_factory(&k.merchant, CountryCode(*b"NZ"), [0; 32]).await),
         Error::MerchantNotActive
     );
-    g(&mut gas, "whitelist.reinstate_merchant", tp.reinstate_merchant(&k.charlie, k.merchant.account()).await);
+    g(&mut gas, "whitelist.execute(ReinstateMerchant)", tp.pass(&[&k.dave, &k.bob], Action::ReinstateMerchant { account: k.merchant.account() }).await);
+    assert_eq!(verify(&tp, &genuine).await.unwrap().verdict, Verdict::Genuine);
+    // a governor alone cannot recall a lot; the consortium's vote can
+    assert_eq!(contract_err(tp.recall(&k.bob, lot3_id, [1; 32]).await), Error::NotOwner { account: k.bob.account() });
+    let recall = Action::RecallLot { lot: lot3_id, reason_hash: blake2_256(b"regulator's notice") };
+    g(&mut gas, "whitelist.execute(RecallLot)", tp.pass(&[&k.bob, &k.charlie], recall).await);
+    assert_eq!(tp.lot(lot3_id).await.unwrap().unwrap().status, LotStatus::Recalled);
     // revoked inspection
     g(&mut gas, "attestation.revoke", tp.revoke(&k.eve, insp, blake2_256(b"lab error")).await);
     assert_eq!(verify(&tp, &genuine).await.unwrap().verdict, Verdict::AttestationRevoked);
@@ -330,6 +349,14 @@ async fn consortium_story_works() {
         assert_eq!(verify(&tp, item).await.unwrap().verdict, *expect, "after restart: {}", item.serial);
     }
     assert_eq!(tp.attestations_of_lot(lot1_id).await.unwrap().last().unwrap().0, retest);
+
+    // ---- revocation by vote is not retroactive: lots registered before still verify, saying so
+    let revoked_before = tp.lot(lot1_id).await.unwrap().unwrap().registered_at;
+    g(&mut gas, "whitelist.execute(RevokeMerchant)", tp.pass(&[&k.charlie, &k.dave], Action::RevokeMerchant { account: k.merchant.account(), reason_hash: [3; 32] }).await);
+    let r = verify(&tp, &genuine).await.unwrap();
+    let revoked_at = tp.merchant_standing(k.merchant.account()).await.unwrap().unwrap().1.revoked_at.unwrap();
+    assert_eq!((r.verdict, r.reason), (Verdict::Genuine, tracepass::verify::Reason::RegisteredBeforeRevocation { registered_at: revoked_before, revoked_at }));
+    assert_eq!(contract_err(tp.register_factory(&k.merchant, CountryCode(*b"NZ"), [0; 32]).await), Error::MerchantNotActive);
 
     println!("{:<40} {:>14} {:>11} {:>16}", "message (dry run on the node)", "ref_time", "proof_size", "storage deposit");
     for (name, rt, ps, dep) in &gas {

@@ -174,7 +174,7 @@ async fn index_works() {
     tp.approve(&k.charlie, id).await.unwrap();
     tp.execute(&k.bob, id).await.unwrap();
     let merchant_b = &k.stranger;
-    tp.add_merchant(&k.bob, merchant_b.account(), blake2_256(b"Maison B"), CountryCode(*b"FR"), vec![b"0614142".to_vec()], MerchantTier::Standard).await.unwrap();
+    tp.pass(&[&k.bob, &k.charlie], fixture::onboard(merchant_b.account(), "Maison B", "FR", "0614142", &["Maison B"])).await.unwrap();
     let factory_b = tp.register_factory(merchant_b, CountryCode(*b"FR"), blake2_256(b"Usine B")).await.unwrap().value;
     let gtin_b = gtin_with_prefix("1061414200001");
     let product_b = ProductInput { gtin: gtin_b, brand: b"Maison B".to_vec(), category: CATEGORY_B, origin: CountryCode(*b"FR"), ..fixture::product(gtin_b, factory_b) };

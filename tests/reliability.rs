@@ -201,7 +201,8 @@ async fn concurrent_load_works() {
     let mut gtins = vec![];
     for (i, m) in merchants.iter().enumerate() {
         let prefix = format!("08{i}1234");
-        c.tp.add_merchant(&c.keys.bob, m.account(), [i as u8; 32], CountryCode(*b"DE"), vec![prefix.as_bytes().to_vec()], MerchantTier::Standard).await.unwrap();
+        let onboard = tracepass_e2e::fixture::onboard(m.account(), &format!("Load merchant {i}"), "DE", &prefix, &[&format!("Brand{i}")]);
+        c.tp.pass(&[&c.keys.bob, &c.keys.charlie], onboard).await.unwrap();
         gtins.push(gtin14(&prefix, 1));
     }
     let lots_before = c.tp.counts().await.unwrap().2;
@@ -338,7 +339,7 @@ async fn secret_never_shown_works() {
     // the secret's account is a funded merchant, so writes reach the contracts (and some succeed)
     c.tp.chain.transfer(&c.keys.alice, me.account(), 1_000_000_000_000_000).await.unwrap();
     // its own prefix: the fixture's merchant holds 0614141, and prefixes do not overlap
-    c.tp.add_merchant(&c.keys.bob, me.account(), [9; 32], CountryCode(*b"NZ"), vec![b"0614142".to_vec()], MerchantTier::Standard).await.unwrap();
+    c.tp.pass(&[&c.keys.bob, &c.keys.charlie], tracepass_e2e::fixture::onboard(me.account(), "Secret merchant", "NZ", "0614142", &["B"])).await.unwrap();
     let (fixture_lot, _) = c.register_lot("FX1", "FX", 10).await;
     std::fs::write(dir.join("serials.txt"), "SEC1\nSEC2\nSEC3\n").unwrap();
     std::fs::write(dir.join("manifest.csv"), format!("{}\n10614142000421,SECM1,serials.txt,20261101,20281101\n", batch::HEADER)).unwrap();
@@ -388,10 +389,12 @@ async fn secret_never_shown_works() {
         "member approve 1",
         "member execute 1",
         "member list",
-        "merchant add {eve} --name N --country NZ --gs1-prefix 0614141",
+        "merchant add {eve} --name N --country NZ --gs1-prefix 0614141 --brand X",
         "merchant suspend {me}",
+        "merchant confirm-suspension {me}",
         "merchant reinstate {me}",
         "merchant tier {me} trusted",
+        "merchant brands {me} --brand B",
         "merchant show {me}",
         "sampling rule set --rate 100",
         "sampling rule remove --category 1",

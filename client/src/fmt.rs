@@ -38,7 +38,24 @@ pub fn describe_action(a: &Action) -> String {
         // the name quoted and escaped ({:?}): a control character cannot reach the terminal
         Action::SetDisplayName { account, name } if name.is_empty() => format!("remove the display name of {}", ss58(account)),
         Action::SetDisplayName { account, name } => format!("set the display name of {} to {:?}", ss58(account), text(name)),
+        Action::AddMerchant { account, country, gs1_prefixes, brands, tier, .. } => format!(
+            "onboard merchant {} of {country} as {tier:?}, GS1 prefixes {}, brands {}",
+            ss58(account),
+            gs1_prefixes.iter().map(|p| text(p)).collect::<Vec<_>>().join(", "),
+            quoted(brands)
+        ),
+        Action::SetMerchantTier { account, tier } => format!("set merchant {}'s tier to {tier:?}", ss58(account)),
+        Action::SetMerchantBrands { account, brands } => format!("authorise merchant {} for brands {} (only)", ss58(account), quoted(brands)),
+        Action::ConfirmSuspension { account } => format!("confirm the suspension of merchant {} (it then holds until reinstated)", ss58(account)),
+        Action::ReinstateMerchant { account } => format!("reinstate merchant {}", ss58(account)),
+        Action::RevokeMerchant { account, .. } => format!("revoke merchant {} for good", ss58(account)),
+        Action::RecallLot { lot, .. } => format!("recall lot 0x{}", hex::encode(lot)),
     }
+}
+
+/// Byte strings from the chain, each quoted and escaped, comma separated.
+fn quoted(items: &[Vec<u8>]) -> String {
+    items.iter().map(|b| format!("{:?}", text(b))).collect::<Vec<_>>().join(", ")
 }
 
 /// `0x` and 64 hex digits (a hash, a topic, a lot ID as the client writes them), else `None`.

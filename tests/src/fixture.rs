@@ -4,7 +4,7 @@
 //! merchant (`//MerchantA`) with a factory and the product [`GTIN`].
 
 use crate::artifacts;
-use tracepass::chain::Signer;
+use tracepass::chain::{AccountId, Signer};
 use tracepass::contracts::deploy::{deploy, Params};
 use tracepass::gs1::{parse_gtin, DigitalLink};
 use tracepass::lots::{self, BuiltLot};
@@ -22,13 +22,28 @@ pub const EPOCH_BLOCKS: u32 = 6;
 pub fn product(gtin: Gtin, factory: FactoryId) -> ProductInput {
     ProductInput {
         gtin,
-        brand: b"Aroha".to_vec(),
+        brand: BRAND.as_bytes().to_vec(),
         category: CATEGORY,
         origin: CountryCode(*b"NZ"),
         factory,
         hs_code: b"190110".to_vec(),
         metadata_hash: [1; 32],
         uri: b"https://aroha.example/p/1".to_vec(),
+    }
+}
+
+/// The fixture's brand, authorised for its merchant at onboarding.
+pub const BRAND: &str = "Aroha";
+
+/// The onboarding of `account` under GS1 `prefix` for `brands`, from `country`, at tier Standard.
+pub fn onboard(account: AccountId, name: &str, country: &str, prefix: &str, brands: &[&str]) -> Action {
+    Action::AddMerchant {
+        account,
+        name_hash: blake2_256(name.as_bytes()),
+        country: CountryCode(country.as_bytes().try_into().expect("two letters")),
+        gs1_prefixes: vec![prefix.as_bytes().to_vec()],
+        brands: brands.iter().map(|b| b.as_bytes().to_vec()).collect(),
+        tier: MerchantTier::Standard,
     }
 }
 
@@ -119,9 +134,8 @@ impl Consortium {
             tp.execute(&k.bob, id).await.expect("execute");
         }
         tp.chain.transfer(&k.alice, k.logistics.account(), 1_000_000_000_000_000).await.expect("fund logistics");
-        tp.add_merchant(&k.bob, k.merchant.account(), blake2_256(b"Aroha Dairy Ltd"), CountryCode(*b"NZ"), vec![b"0614141".to_vec()], MerchantTier::Standard)
-            .await
-            .expect("add merchant");
+        // onboarding is a vote: Bob proposes, Charlie approves and executes
+        tp.pass(&[&k.bob, &k.charlie], onboard(k.merchant.account(), "Aroha Dairy Ltd", "NZ", "0614141", &[BRAND])).await.expect("add merchant");
         let factory = tp.register_factory(&k.merchant, CountryCode(*b"NZ"), blake2_256(b"Factory 1, Hamilton")).await.expect("factory").value;
         let gtin = parse_gtin(GTIN).expect("gtin");
         tp.register_product(&k.merchant, product(gtin, factory)).await.expect("product");

@@ -28,6 +28,7 @@ reason-inspection-revoked = inspection #{ $id } was revoked
 reason-inspection-expired = inspection #{ $id } has expired
 reason-passed-inspection = registered, in its lot, and passed inspection #{ $id }
 reason-in-lot = registered by an active merchant and proven to be in its lot
+reason-registered-before-revocation = registered in block { $registered } while its merchant was in good standing; the merchant was revoked in block { $revoked }, which does not undo earlier registrations
 
 ## What an attestation says (verify::ClaimSummary)
 

@@ -28,6 +28,7 @@ reason-inspection-revoked = 检验 #{ $id } 已被撤销
 reason-inspection-expired = 检验 #{ $id } 已过期
 reason-passed-inspection = 已登记，属于其批次，并通过了检验 #{ $id }
 reason-in-lot = 由有效商家登记，并经证明属于其批次
+reason-registered-before-revocation = 于区块 { $registered } 登记，当时商家资质有效；该商家已于区块 { $revoked } 被撤销资格，撤销不影响此前的登记
 
 ## 证明内容（verify::ClaimSummary）
 

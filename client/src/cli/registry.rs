@@ -109,7 +109,7 @@ pub enum LotCmd {
         #[arg(long, default_value_t = tracepass::batch::DEFAULT_LOTS_PER_TX)]
         lots_per_tx: usize,
     },
-    /// Recall a lot (its merchant or a governor).
+    /// Recall a lot (its merchant; a governor proposes a recall with --by-vote).
     Recall {
         #[arg(long)]
         gtin: String,
@@ -118,6 +118,9 @@ pub enum LotCmd {
         /// Reason (hashed on chain).
         #[arg(long)]
         reason: String,
+        /// Propose the recall to governance instead (governors; M must approve).
+        #[arg(long)]
+        by_vote: bool,
     },
     /// Show a lot, its sampling and its trace.
     Show {
@@ -325,9 +328,13 @@ pub async fn lot(ctx: &Ctx, c: LotCmd) -> Result<i32> {
             );
             Ok(0)
         }
-        LotCmd::Recall { gtin, lot, reason } => {
+        LotCmd::Recall { gtin, lot, reason, by_vote } => {
             let id = lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice());
             let tp = ctx.tracepass().await?;
+            if by_vote {
+                let action = tracepass::shared::Action::RecallLot { lot: id, reason_hash: hash_text(&reason) };
+                return super::member::propose(ctx, &tp, action).await;
+            }
             let o = tp.recall(&ctx.signer()?, id, hash_text(&reason)).await?;
             ctx.print_write(&format!("lot {lot} recalled"), json!({ "lot_id": format!("0x{}", hex::encode(id)), "status": "Recalled" }), &o);
             Ok(0)

@@ -19,33 +19,29 @@ impl Tracepass {
     pub async fn execute(&self, signer: &Signer, id: ProposalId) -> Result<Outcome<()>> {
         self.exec(signer, Message::Execute, id).await
     }
-    /// Onboards a merchant.
-    pub async fn add_merchant(
-        &self,
-        signer: &Signer,
-        account: AccountId,
-        name_hash: Hash32,
-        country: CountryCode,
-        prefixes: Vec<Vec<u8>>,
-        tier: MerchantTier,
-    ) -> Result<Outcome<()>> {
-        self.exec(signer, Message::AddMerchant, (account, name_hash, country, prefixes, tier)).await
+    /// Runs `action` through governance: the first signer proposes, the others approve, the
+    /// last executes; returns the execution's outcome. For scripts and tests where one process
+    /// holds M governors' keys; governors otherwise vote from their own machines.
+    pub async fn pass(&self, governors: &[&Signer], action: Action) -> Result<Outcome<()>> {
+        let (first, rest) = governors.split_first().ok_or_else(|| ClientError::Input("pass: no governor".into()))?;
+        let id = self.propose(first, action).await?.value;
+        for g in rest {
+            self.approve(g, id).await?;
+        }
+        self.execute(governors[governors.len() - 1], id).await
     }
-    /// Suspends a merchant.
+    /// Suspends a merchant (any one governor): it lapses unless governance confirms it.
     pub async fn suspend_merchant(&self, signer: &Signer, account: AccountId, reason: Hash32) -> Result<Outcome<()>> {
         self.exec(signer, Message::SuspendMerchant, (account, reason)).await
-    }
-    /// Reinstates a merchant.
-    pub async fn reinstate_merchant(&self, signer: &Signer, account: AccountId) -> Result<Outcome<()>> {
-        self.exec(signer, Message::ReinstateMerchant, account).await
-    }
-    /// Changes a merchant's tier.
-    pub async fn set_merchant_tier(&self, signer: &Signer, account: AccountId, tier: MerchantTier) -> Result<Outcome<()>> {
-        self.exec(signer, Message::SetMerchantTier, (account, tier)).await
     }
     /// A merchant's record.
     pub async fn merchant(&self, who: AccountId) -> Result<Option<Merchant>> {
         self.query(Message::Merchant, who).await
+    }
+    /// A merchant's record (its status as of now) with its brands, suspension and revocation
+    /// block, in one dry run.
+    pub async fn merchant_standing(&self, who: AccountId) -> Result<Option<(Merchant, MerchantStanding)>> {
+        self.query(Message::MerchantStanding, who).await
     }
     /// A member's record.
     pub async fn member(&self, who: AccountId) -> Result<Option<Member>> {

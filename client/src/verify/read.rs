@@ -27,8 +27,10 @@ pub struct RegisteredLot {
     pub product: Product,
     /// The lot.
     pub lot: Lot,
-    /// The product's merchant (`None` if the whitelist has no record).
+    /// The product's merchant, its status as of the block (`None` if the whitelist has no record).
     pub merchant: Option<Merchant>,
+    /// What the whitelist keeps beside the merchant: brands, suspension, revocation block.
+    pub standing: MerchantStanding,
     /// The lot's attestations (inspections, clearances), oldest first.
     pub attestations: Vec<(AttestationId, Attestation)>,
     /// The factory's certifications, oldest first.
@@ -99,7 +101,7 @@ pub async fn read_lot_facts(tp: &Tracepass, gtin: Gtin, lot_number: &str) -> Res
         return Ok(facts);
     };
     let second = vec![
-        tp.read(Message::Merchant, product.merchant),
+        tp.read(Message::MerchantStanding, product.merchant),
         tp.read(Message::OfLot, lot_id),
         tp.read(Message::OfFactory, product.info.factory),
         tp.read(Message::Selection, lot_id),
@@ -108,10 +110,16 @@ pub async fn read_lot_facts(tp: &Tracepass, gtin: Gtin, lot_number: &str) -> Res
     ];
     let mut out = tp.chain.read_many(second).await?.into_iter();
     let mut next = || out.next().ok_or_else(|| ClientError::Chain("a batch answer is missing".into()));
+    let merchant: Option<(Merchant, MerchantStanding)> = answer(next()?)?;
+    let (merchant, standing) = match merchant {
+        Some((m, s)) => (Some(m), s),
+        None => (None, MerchantStanding::default()),
+    };
     let mut reg = RegisteredLot {
         product,
         lot,
-        merchant: answer(next()?)?,
+        merchant,
+        standing,
         attestations: answer(next()?)?,
         factory_attestations: answer(next()?)?,
         selection: answer(next()?)?,

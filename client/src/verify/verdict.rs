@@ -102,6 +102,10 @@ pub enum Reason {
     PassedInspection { id: AttestationId },
     /// Registered, merchant active, proven in its lot, nothing against it.
     InLot,
+    /// Proven in its lot, nothing against it, registered at block `registered_at` while its
+    /// merchant was in good standing; the merchant was revoked at block `revoked_at` (a
+    /// revocation is not retroactive).
+    RegisteredBeforeRevocation { registered_at: u32, revoked_at: u32 },
 }
 
 impl Reason {
@@ -123,6 +127,9 @@ impl Reason {
             Reason::InspectionExpired { id: i } => lang.t_args("reason-inspection-expired", id(i)),
             Reason::PassedInspection { id: i } => lang.t_args("reason-passed-inspection", id(i)),
             Reason::InLot => lang.t("reason-in-lot"),
+            Reason::RegisteredBeforeRevocation { registered_at, revoked_at } => {
+                lang.t_args("reason-registered-before-revocation", [("registered", n(*registered_at)), ("revoked", n(*revoked_at))])
+            }
         }
     }
 }
@@ -197,8 +204,10 @@ pub fn merchant_in_good_standing(status: Option<MerchantStatus>) -> bool {
 }
 
 /// The verdict of an item proven to be in the lot, at time `now`. Rules, most serious first:
-/// merchant not active; lot recalled; latest inspection a valid Fail; lot held; selected by
-/// sampling and its latest inspection missing, revoked or expired; else genuine.
+/// merchant suspended (or revoked before the lot was registered, or with no record); lot
+/// recalled; latest inspection a valid Fail; lot held; selected by sampling and its latest
+/// inspection missing, revoked or expired; else genuine, saying so when the merchant was revoked
+/// after the lot was registered (revocation is not retroactive).
 pub fn lot_verdict(facts: &LotFacts, now: Timestamp) -> Judgement {
     let Some(reg) = &facts.registered else {
         return judged(Verdict::NotRegistered, Reason::NotRegistered);
@@ -211,9 +220,19 @@ pub fn lot_verdict(facts: &LotFacts, now: Timestamp) -> Judgement {
             _ => None,
         })
         .last();
-    if !merchant_in_good_standing(reg.merchant.as_ref().map(|m| m.status)) {
+    let status = reg.merchant.as_ref().map(|m| m.status);
+    // revoked after this lot was registered: the lot keeps the standing it was registered in
+    let revoked_after = match (status, reg.standing.revoked_at) {
+        (Some(MerchantStatus::Revoked), Some(at)) if reg.lot.registered_at < at => Some(at),
+        _ => None,
+    };
+    if !merchant_in_good_standing(status) && revoked_after.is_none() {
         return judged(Verdict::MerchantSuspended, Reason::MerchantNotActive);
     }
+    let genuine = |reason: Reason| match revoked_after {
+        Some(revoked_at) => Reason::RegisteredBeforeRevocation { registered_at: reg.lot.registered_at, revoked_at },
+        None => reason,
+    };
     if reg.lot.status == LotStatus::Recalled {
         return judged(Verdict::Recalled, Reason::Recalled);
     }
@@ -228,10 +247,10 @@ pub fn lot_verdict(facts: &LotFacts, now: Timestamp) -> Judgement {
             None => judged(Verdict::AwaitingInspection, Reason::AwaitingInspection),
             Some((id, _, AttestationStatus::Revoked)) => judged(Verdict::AttestationRevoked, Reason::InspectionRevoked { id }),
             Some((id, _, AttestationStatus::Expired)) => judged(Verdict::AttestationExpired, Reason::InspectionExpired { id }),
-            Some((id, _, AttestationStatus::Valid)) => judged(Verdict::Genuine, Reason::PassedInspection { id }),
+            Some((id, _, AttestationStatus::Valid)) => judged(Verdict::Genuine, genuine(Reason::PassedInspection { id })),
         };
     }
-    judged(Verdict::Genuine, Reason::InLot)
+    judged(Verdict::Genuine, genuine(Reason::InLot))
 }
 
 #[cfg(test)]
@@ -271,6 +290,7 @@ mod tests {
                 product: Product { info: product, merchant: who, registered_at: 1 },
                 lot: Lot { info, merchant: who, registered_at: 2, status: LotStatus::Registered, event_count: 0, recall_reason: None },
                 merchant: Some(merchant(MerchantStatus::Active)),
+                standing: MerchantStanding::default(),
                 attestations: vec![],
                 factory_attestations: vec![],
                 selection: Selection::NotSelected,
@@ -318,6 +338,33 @@ mod tests {
         let wrong = verdict(&f, NOW, "S99", ProofCheck::NotInLot);
         assert_eq!(wrong.verdict, Verdict::NotInLot);
         assert_eq!(wrong.reason.to_string(), "serial S99 is not one of the 10 items registered in lot L1");
+    }
+
+    /// A revocation is not retroactive: a lot registered before it keeps its verdict and says
+    /// so; a suspension, a lot registered at or after the revocation block, or a revocation of
+    /// unknown block (made before the block was recorded) reads not genuine.
+    #[test]
+    fn revoked_after_registration_works() {
+        let mut f = clean();
+        reg(&mut f).merchant = Some(merchant(MerchantStatus::Revoked));
+        reg(&mut f).standing.revoked_at = Some(9);
+        let j = verdict(&f, NOW, "S1", ProofCheck::InLot);
+        assert_eq!((j.verdict, j.reason.clone()), (Verdict::Genuine, Reason::RegisteredBeforeRevocation { registered_at: 2, revoked_at: 9 }));
+        assert_eq!(j.reason.to_string(), "registered in block 2 while its merchant was in good standing; the merchant was revoked in block 9, which does not undo earlier registrations");
+        // the lot's own state still counts
+        reg(&mut f).lot.status = LotStatus::Recalled;
+        assert_eq!(v(&f), Verdict::Recalled);
+        reg(&mut f).lot.status = LotStatus::Registered;
+        for (registered_at, revoked_at) in [(9, Some(9)), (10, Some(9)), (2, None)] {
+            reg(&mut f).lot.registered_at = registered_at;
+            reg(&mut f).standing.revoked_at = revoked_at;
+            assert_eq!(v(&f), Verdict::MerchantSuspended, "lot at {registered_at}, revoked at {revoked_at:?}");
+        }
+        // a suspended merchant's lots never read genuine, whatever their block
+        reg(&mut f).merchant = Some(merchant(MerchantStatus::Suspended));
+        reg(&mut f).lot.registered_at = 1;
+        reg(&mut f).standing.revoked_at = Some(9);
+        assert_eq!(v(&f), Verdict::MerchantSuspended);
     }
 
     #[test]

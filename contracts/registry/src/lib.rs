@@ -5,7 +5,8 @@
 //!   active) may give it a display name (`set_factory_name`, `check_display_name`), kept beside
 //!   the `Factory` record, whose layout is unchanged.
 //! - **Products** (SKU classes) keyed by GTIN-14: the registering merchant must be allowed to
-//!   register the GTIN (active, GTIN under one of its GS1 company prefixes) and own the factory.
+//!   register the GTIN (active, GTIN under one of its GS1 company prefixes), be authorised for
+//!   the product's brand (`WhitelistApi::check_product`) and own the factory.
 //! - **Lots**: one transaction per lot, whatever its size: the lot commits to all its items by
 //!   the Merkle root over their digital IDs (`tracepass_shared::merkle`). The registry records the
 //!   lot with the sampling contract at registration, which fixes its sampling epoch and rate.
@@ -15,7 +16,8 @@
 //!   to its business step (`BusinessStep::allowed_for`), at a location that passes
 //!   `Location::check`; shipping, arrival, customs clearance and holding move the lot's status.
 //! - **Status**: Registered -> InTransit -> AtCustoms -> Cleared, Held -> Released, Recalled from any
-//!   state (final). Only legal transitions (`LotStatus::can_become`), each by its entitled role;
+//!   state (final), by the lot's merchant (`recall`) or by governance's vote through the
+//!   whitelist (`RegistryGovernance::recall_by_governance`), never by one governor alone. Only legal transitions (`LotStatus::can_become`), each by its entitled role;
 //!   the attestation contract applies inspection and clearance effects through `apply_status`.
 //!
 //! ## Invariants
@@ -208,9 +210,7 @@ mod registry {
                     Err(Error::ProductExists)
                 };
             }
-            if !ext::may_register_gtin(self.whitelist, caller, info.gtin) {
-                return Err(Error::GtinNotAllowed);
-            }
+            ext::check_product(self.whitelist, caller, info.gtin, info.brand.clone())?;
             let factory = self.factories.get(info.factory).ok_or(Error::FactoryNotFound)?;
             if factory.merchant != caller {
                 return Err(Error::NotOwner { account: caller });
@@ -356,15 +356,20 @@ mod registry {
             Ok(index)
         }
 
-        /// Recalls a lot (its merchant or a governor), with the hash of the recall notice.
+        /// Recalls a lot (its merchant; governors recall by proposal, `Action::RecallLot`),
+        /// with the hash of the recall notice.
         #[ink(message)]
         pub fn recall(&mut self, lot: LotId, reason_hash: Hash32) -> Result<()> {
             let caller = self.env().caller();
-            let mut l = self.lots.get(lot).ok_or(Error::LotNotFound)?;
-            let is_owner = l.merchant == caller;
-            if !is_owner && ext::role_of(self.whitelist, caller) != Some(Role::Governor) {
-                return Err(Error::Unauthorized { account: caller, role: Role::Governor });
+            let l = self.lots.get(lot).ok_or(Error::LotNotFound)?;
+            if l.merchant != caller {
+                return Err(Error::NotOwner { account: caller });
             }
+            self.recall_as(caller, lot, l, reason_hash)
+        }
+
+        /// Recalls lot `l` on `caller`'s authority (checked by the message).
+        fn recall_as(&mut self, caller: AccountId, lot: LotId, mut l: Lot, reason_hash: Hash32) -> Result<()> {
             let from = l.status;
             if !from.can_become(LotStatus::Recalled) {
                 return Err(Error::IllegalTransition { from, to: LotStatus::Recalled });
@@ -503,9 +508,7 @@ mod registry {
             if !info.gtin.is_valid() {
                 return Err(Error::Invalid(Field::Gtin));
             }
-            if info.brand.is_empty() || info.brand.len() > MAX_BRAND_LEN || core::str::from_utf8(&info.brand).is_err() {
-                return Err(Error::Invalid(Field::Brand));
-            }
+            check_brand(&info.brand)?;
             if !info.origin.is_valid() {
                 return Err(Error::Invalid(Field::Country));
             }
@@ -569,6 +572,17 @@ mod registry {
             self.lots.insert(lot, &l);
             self.env().emit_event(LotStatusChanged { lot, from, to });
             Ok(())
+        }
+    }
+
+    impl RegistryGovernance for Registry {
+        /// Recalls a lot on the consortium's authority: only the whitelist, executing an
+        /// approved `Action::RecallLot`.
+        #[ink(message)]
+        fn recall_by_governance(&mut self, lot: LotId, reason_hash: Hash32) -> Result<()> {
+            ext::ensure_caller_is(self.whitelist, ContractKind::Whitelist)?;
+            let l = self.lots.get(lot).ok_or(Error::LotNotFound)?;
+            self.recall_as(self.env().caller(), lot, l, reason_hash)
         }
     }
 

@@ -22,8 +22,9 @@
 //!    position i; a serial not in the list verifies at no position; a lot's root and item count
 //!    never change (a conflicting re-registration keeps the original serials verifying).
 //! 4. **Only entitled roles change anything**: a merchant-only message from a non-merchant gets
-//!    `Unauthorized { role: Merchant }`, a recall from neither the owner nor a governor gets
-//!    `Unauthorized { role: Governor }`, a step from a non-member gets `Unauthorized`, a step the
+//!    `Unauthorized { role: Merchant }`, a recall from anyone but the owner gets `NotOwner`
+//!    (governors recall only through the whitelist's vote, `recall_by_governance`, which
+//!    anyone but the whitelist gets `NotContract` for), a step from a non-member gets `Unauthorized`, a step the
 //!    caller's role may not record gets `StepNotAllowed`, `apply_status` from anyone but the
 //!    attestation contract and `set_code` from anyone but the whitelist get `NotContract`. Any
 //!    failed message leaves the state snapshot, the sampling records and the events unchanged.
@@ -43,7 +44,7 @@ use tracepass_shared::fakes::cast::*;
 use tracepass_shared::fakes::{self, account, events, set_caller, set_now};
 use tracepass_shared::proptests::run_property;
 use tracepass_shared::merkle::{Node, Tree};
-use tracepass_shared::traits::{RegistryApi, Upgradeable};
+use tracepass_shared::traits::{RegistryApi, RegistryGovernance, Upgradeable};
 use tracepass_shared::*;
 
 /// Longest sequence.
@@ -91,7 +92,8 @@ enum Op {
     /// model registers them one after another and keeps all or none.
     RegisterLots { caller: u8, lots: Vec<(usize, usize, Vec<u16>, u8)> },
     AddEvent { caller: u8, lot: usize, step: BusinessStep, late: bool, location_ok: bool },
-    Recall { caller: u8, lot: usize },
+    /// `recall` by `caller`, or (`by_vote`) `recall_by_governance`.
+    Recall { caller: u8, lot: usize, by_vote: bool },
     ApplyStatus { caller: u8, lot: usize, to: LotStatus },
     SetCode { caller: u8 },
     /// The whitelist suspends (or reinstates) a merchant.
@@ -125,7 +127,8 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(caller, lots)| Op::RegisterLots { caller, lots: lots.into_iter().map(|(g, l, s, b)| (g, l, s.into_iter().collect(), b)).collect() }),
         6 => (caller(), lot_slot(), prop::sample::select(BusinessStep::ALL.to_vec()), prop::bool::weighted(0.1), prop::bool::weighted(0.95))
             .prop_map(|(caller, lot, step, late, location_ok)| Op::AddEvent { caller, lot, step, late, location_ok }),
-        1 => (caller(), lot_slot()).prop_map(|(caller, lot)| Op::Recall { caller, lot }),
+        1 => (caller(), lot_slot()).prop_map(|(caller, lot)| Op::Recall { caller, lot, by_vote: false }),
+        1 => (prop_oneof![3 => Just(WHITELIST), 1 => caller()], lot_slot()).prop_map(|(caller, lot)| Op::Recall { caller, lot, by_vote: true }),
         3 => (prop_oneof![2 => Just(ATTESTATION), 1 => caller()], lot_slot(), prop::sample::select(LotStatus::ALL.to_vec()))
             .prop_map(|(caller, lot, to)| Op::ApplyStatus { caller, lot, to }),
         1 => prop::sample::select(CALLERS.iter().copied().filter(|c| *c != WHITELIST).collect::<Vec<_>>())
@@ -365,12 +368,15 @@ impl Model {
                 l.lot.event_count += 1;
                 Ok(index as u64)
             }
-            Op::Recall { caller, lot } => {
+            Op::Recall { caller, lot, by_vote } => {
                 let who = account(*caller);
+                if *by_vote && *caller != WHITELIST {
+                    return Err(Error::NotContract { caller: who, expected: ContractKind::Whitelist });
+                }
                 let (_, _, id) = slot_id(*lot);
                 let l = self.lots.get_mut(&id).ok_or(Error::LotNotFound)?;
-                if l.lot.merchant != who && role_of(*caller) != Some(Role::Governor) {
-                    return Err(Error::Unauthorized { account: who, role: Role::Governor });
+                if !by_vote && l.lot.merchant != who {
+                    return Err(Error::NotOwner { account: who });
                 }
                 let from = l.lot.status;
                 if !from.can_become(LotStatus::Recalled) {
@@ -574,9 +580,13 @@ fn run_sequence(ops: &[Op]) -> usize {
                 let loc = if *location_ok { here() } else { Location { country: CountryCode(*b"NZ"), code: b"NZ-AKL".to_vec() } };
                 r.add_event(slot_id(*lot).2, *step, t, loc, [4; 32]).map(u64::from)
             }
-            Op::Recall { caller, lot } => {
+            Op::Recall { caller, lot, by_vote } => {
                 set_caller(*caller);
-                r.recall(slot_id(*lot).2, [6; 32]).map(|_| 0)
+                if *by_vote {
+                    r.recall_by_governance(slot_id(*lot).2, [6; 32]).map(|_| 0)
+                } else {
+                    r.recall(slot_id(*lot).2, [6; 32]).map(|_| 0)
+                }
             }
             Op::ApplyStatus { caller, lot, to } => {
                 set_caller(*caller);

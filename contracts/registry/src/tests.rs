@@ -7,7 +7,7 @@ use ink::primitives::AccountId;
 use tracepass_shared::fakes::cast::*;
 use tracepass_shared::fakes::{self, account, check_access, last_event, set_caller, set_now, AccessCase};
 use tracepass_shared::merkle::Tree;
-use tracepass_shared::traits::{RegistryApi, Upgradeable};
+use tracepass_shared::traits::{RegistryApi, RegistryGovernance, Upgradeable};
 use tracepass_shared::*;
 use tracepass_shared::bounds::MAX_LOTS_PER_BATCH;
 
@@ -201,6 +201,10 @@ fn register_product_fails() {
         (ProductInput { gtin: Gtin(*b"10614141000416"), ..ok.clone() }, Error::Invalid(Field::Gtin)),
         (ProductInput { gtin: Gtin::parse(b"4006381333931").unwrap(), ..ok.clone() }, Error::GtinNotAllowed),
         (ProductInput { factory: 9, ..ok.clone() }, Error::FactoryNotFound),
+        // the brand spoofer: a brand governance did not authorise for this merchant, however close
+        (ProductInput { brand: b"Nestle".to_vec(), ..ok.clone() }, Error::BrandNotAuthorized { merchant: account(MERCHANT), brand: b"Nestle".to_vec() }),
+        (ProductInput { brand: b"Aroha dairy".to_vec(), ..ok.clone() }, Error::BrandNotAuthorized { merchant: account(MERCHANT), brand: b"Aroha dairy".to_vec() }),
+        (ProductInput { brand: "Aroha\u{200b}Dairy".as_bytes().to_vec(), ..ok.clone() }, Error::Invalid(Field::Brand)),
     ];
     for (input, err) in cases {
         assert_eq!(r.register_product(input), Err(err));
@@ -419,11 +423,17 @@ fn recall_works() {
         r.recall(id, [6; 32]),
         Err(Error::IllegalTransition { from: LotStatus::Recalled, to: LotStatus::Recalled })
     );
-    // a governor may recall too
+    // a governor alone may not recall; the consortium's vote (through the whitelist) may
     set_caller(MERCHANT);
     let id2 = r.register_lot(lot_input(b"L2", 3)).unwrap();
     set_caller(GOVERNOR);
-    r.recall(id2, [7; 32]).unwrap();
+    assert_eq!(r.recall(id2, [7; 32]), Err(Error::NotOwner { account: account(GOVERNOR) }));
+    assert_eq!(r.recall_by_governance(id2, [7; 32]), Err(Error::NotContract { caller: account(GOVERNOR), expected: ContractKind::Whitelist }));
+    assert_eq!(r.lot(id2).unwrap().status, LotStatus::Registered);
+    set_caller(WHITELIST);
+    r.recall_by_governance(id2, [7; 32]).unwrap();
+    let ev: LotRecalled = last_event();
+    assert_eq!((ev.lot, ev.by, ev.reason_hash), (id2, account(WHITELIST), [7; 32]));
     assert_eq!(r.lot(id2).unwrap().status, LotStatus::Recalled);
 }
 
@@ -496,7 +506,8 @@ fn access_control_works() {
                 }
             },
         ),
-        AccessCase::role("recall", &["merchant", "governor"], Role::Governor, |r| r.recall(lot_id(&gtin(), b"L1"), [0; 32])),
+        AccessCase::other("recall", &["merchant"], |r| r.recall(lot_id(&gtin(), b"L1"), [0; 32]), |a| Error::NotOwner { account: a }),
+        AccessCase::contract("recall_by_governance", ContractKind::Whitelist, |r| r.recall_by_governance(lot_id(&gtin(), b"L1"), [0; 32])),
         AccessCase::contract("apply_status", ContractKind::Attestation, |r| r.apply_status(lot_id(&gtin(), b"L1"), LotStatus::Held)),
         AccessCase::contract("set_code", ContractKind::Whitelist, |r| r.set_code(ink::primitives::Hash::from([1; 32]))),
         AccessCase::other(
@@ -511,6 +522,6 @@ fn access_control_works() {
         (r.counts(), r.lot(id), r.events(id), r.product(gtin()), r.factory(1), r.factory(2), r.factory_name(1))
     };
     let checked = check_access(&mut r, &cases, &callers, snapshot);
-    assert_eq!(checked, 9 * 9 - 2 - 1 - 1 - 1 - 1 - 2 - 1 - 1 - 1);
+    assert_eq!(checked, 10 * 9 - 1 - 1 - 1 - 1 - 1 - 2 - 1 - 1 - 1 - 1);
     assert_eq!(fakes::with(|w| w.recorded_lots.len()), 1);
 }

@@ -71,3 +71,12 @@ pub const MAX_DISPLAY_NAME_LEN: usize = 64;
 /// Most accounts one whitelist `display_names` read answers for: every name a verification
 /// page shows (a lot's merchant, its trace's actors, its attestations' issuers) in one dry run.
 pub const MAX_NAMES_PER_READ: u32 = 64;
+/// Most brands one merchant is authorised for.
+pub const MAX_BRANDS_PER_MERCHANT: u32 = 16;
+/// How long one governor's suspension of a merchant holds unless M governors confirm it: three
+/// days of chain time, long enough to convene a vote, short enough that a rogue governor's brake
+/// does not stick.
+pub const SUSPENSION_CONFIRM_MS: u64 = 3 * 86_400_000;
+/// After a suspension lapsed unconfirmed, how long one governor may not suspend that merchant
+/// again: thirty days, so a single key cannot keep a merchant down by renewing its brake.
+pub const SUSPENSION_COOLDOWN_MS: u64 = 30 * 86_400_000;

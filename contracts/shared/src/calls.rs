@@ -38,6 +38,10 @@ mod real {
     pub fn may_register_gtin(wl: AccountId, who: AccountId, gtin: Gtin) -> bool {
         whitelist(wl).may_register_gtin(who, gtin)
     }
+    /// `WhitelistApi::check_product`.
+    pub fn check_product(wl: AccountId, who: AccountId, gtin: Gtin, brand: Vec<u8>) -> Result<()> {
+        whitelist(wl).check_product(who, gtin, brand)
+    }
     /// `WhitelistApi::check_agency`.
     pub fn check_agency(wl: AccountId, who: AccountId, category: Category) -> Result<Timestamp> {
         whitelist(wl).check_agency(who, category)
@@ -102,6 +106,11 @@ mod real {
         let mut c: ink::contract_ref!(Upgradeable, ink::env::DefaultEnvironment) = target.into();
         c.set_code(code_hash)
     }
+    /// `RegistryGovernance::recall_by_governance`.
+    pub fn recall_lot(reg: AccountId, lot: LotId, reason: Hash32) -> Result<()> {
+        let mut c: ink::contract_ref!(RegistryGovernance, ink::env::DefaultEnvironment) = reg.into();
+        c.recall_by_governance(lot, reason)
+    }
     /// `AttestationGovernance::revoke_by_governance`.
     pub fn revoke_attestation(att: AccountId, id: AttestationId, reason: Hash32) -> Result<()> {
         let mut c: ink::contract_ref!(AttestationGovernance, ink::env::DefaultEnvironment) = att.into();
@@ -122,6 +131,9 @@ mod real {
     }
     pub fn may_register_gtin(_: AccountId, who: AccountId, gtin: Gtin) -> bool {
         with(|w| w.may_register_gtin(&who, &gtin))
+    }
+    pub fn check_product(_: AccountId, who: AccountId, gtin: Gtin, brand: Vec<u8>) -> Result<()> {
+        with(|w| w.check_product(who, &gtin, &brand))
     }
     pub fn check_agency(_: AccountId, who: AccountId, category: Category) -> Result<Timestamp> {
         let now = ink::env::block_timestamp::<ink::env::DefaultEnvironment>();
@@ -195,6 +207,9 @@ mod real {
     }
     pub fn set_code(t: AccountId, _: Hash) -> Result<()> {
         governance(t, "set_code")
+    }
+    pub fn recall_lot(t: AccountId, _: LotId, _: Hash32) -> Result<()> {
+        governance(t, "recall_lot")
     }
     pub fn revoke_attestation(t: AccountId, _: AttestationId, _: Hash32) -> Result<()> {
         governance(t, "revoke_attestation")

@@ -19,6 +19,8 @@ pub struct World {
     pub members: HashMap<AccountId, Member>,
     /// Whitelist: merchants.
     pub merchants: HashMap<AccountId, Merchant>,
+    /// Whitelist: the brands each merchant is authorised for.
+    pub brands: HashMap<AccountId, Vec<Vec<u8>>>,
     /// Whitelist: directory.
     pub directory: Vec<(ContractKind, AccountId)>,
     /// Registry: lots.
@@ -69,6 +71,12 @@ impl World {
         self.merchants.get(who).is_some_and(|m| m.may_register(gtin))
     }
 
+    /// `WhitelistApi::check_product`, with the shared rule.
+    pub fn check_product(&self, who: AccountId, gtin: &Gtin, brand: &[u8]) -> Result<()> {
+        let brands = self.brands.get(&who).map(Vec::as_slice).unwrap_or_default();
+        check_product_rule(who, self.merchants.get(&who), brands, gtin, brand)
+    }
+
     /// `WhitelistApi::check_agency`.
     pub fn check_agency(&self, who: AccountId, category: Category, now: Timestamp) -> Result<Timestamp> {
         check_agency_rule(who, self.members.get(&who), category, now)
@@ -93,8 +101,12 @@ impl World {
         Ok(())
     }
 
-    /// Adds a whitelisted merchant with one GS1 prefix.
+    /// The brand [`World::add_merchant`] authorises.
+    pub const BRAND: &'static [u8] = b"Aroha Dairy";
+
+    /// Adds a whitelisted merchant with one GS1 prefix, authorised for brand [`World::BRAND`].
     pub fn add_merchant(&mut self, who: AccountId, prefix: &[u8], tier: MerchantTier) {
+        self.brands.insert(who, vec![Self::BRAND.to_vec()]);
         self.merchants.insert(
             who,
             Merchant {
@@ -157,7 +169,7 @@ pub fn gtin(body: &[u8; 13]) -> Gtin {
 pub fn product_input(gtin: Gtin, category: Category, factory: FactoryId) -> ProductInput {
     ProductInput {
         gtin,
-        brand: b"Aroha Dairy".to_vec(),
+        brand: World::BRAND.to_vec(),
         category,
         origin: CountryCode(*b"NZ"),
         factory,

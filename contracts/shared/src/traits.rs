@@ -24,6 +24,11 @@ pub trait WhitelistApi {
     #[ink(message)]
     fn may_register_gtin(&self, who: AccountId, gtin: Gtin) -> bool;
 
+    /// `Ok` iff `who` is an active merchant that may register a product of `gtin` under
+    /// `brand` (one of its GS1 prefixes, one of its authorised brands); else the specific error.
+    #[ink(message)]
+    fn check_product(&self, who: AccountId, gtin: Gtin, brand: ink::prelude::vec::Vec<u8>) -> Result<()>;
+
     /// When `who`'s accreditation ends, if it is an agency accredited for `category` now;
     /// otherwise the specific error.
     #[ink(message)]
@@ -105,6 +110,14 @@ pub trait RegistryApi {
     /// Attestation only: moves a lot to `to` (Held, Released, Cleared) as an attestation's effect.
     #[ink(message)]
     fn apply_status(&mut self, lot: LotId, to: LotStatus) -> Result<()>;
+}
+
+/// What governance may do to lots.
+#[ink::trait_definition]
+pub trait RegistryGovernance {
+    /// Whitelist (governance) only: recalls a lot with the hash of the recall notice.
+    #[ink(message)]
+    fn recall_by_governance(&mut self, lot: LotId, reason_hash: Hash32) -> Result<()>;
 }
 
 /// What governance may do to attestations.

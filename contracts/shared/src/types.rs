@@ -226,13 +226,18 @@ impl RuleKey {
 /// zero-width characters: see `is_invisible_format`), and not only whitespace. The empty name is allowed: it
 /// removes the name. `Invalid(DisplayName)` if not.
 pub fn check_display_name(name: &[u8]) -> Result<()> {
-    let bad = Err(Error::Invalid(Field::DisplayName));
-    if name.len() > crate::bounds::MAX_DISPLAY_NAME_LEN {
-        return bad;
+    if name.len() > crate::bounds::MAX_DISPLAY_NAME_LEN || check_display_text(name).is_err() {
+        return Err(Error::Invalid(Field::DisplayName));
     }
-    let Ok(text) = core::str::from_utf8(name) else { return bad };
+    Ok(())
+}
+
+/// The text rules a consumer-facing name follows, whatever its bound: UTF-8, no control or
+/// invisible format characters, not only whitespace (empty is allowed).
+fn check_display_text(name: &[u8]) -> core::result::Result<(), ()> {
+    let text = core::str::from_utf8(name).map_err(|_| ())?;
     if text.chars().any(|c| c.is_control() || is_invisible_format(c)) || (!text.is_empty() && text.chars().all(char::is_whitespace)) {
-        return bad;
+        return Err(());
     }
     Ok(())
 }
@@ -283,7 +288,7 @@ impl SamplingPolicy {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum Action {
-    /// Admit a governor, agency, customs or logistics member (merchants are onboarded directly).
+    /// Admit a governor, agency, customs or logistics member (merchants: `AddMerchant`).
     AddMember {
         /// The account admitted.
         #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
@@ -360,6 +365,169 @@ pub enum Action {
         #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::text"))]
         name: Vec<u8>,
     },
+    /// Onboard a merchant with its GS1 company prefixes and the brands it may register.
+    AddMerchant {
+        /// The merchant's account.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
+        account: AccountId,
+        /// blake2-256 of its legal name.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
+        name_hash: Hash32,
+        /// Country of registration.
+        country: CountryCode,
+        /// Its GS1 company prefixes (6 to 12 digits, none overlapping a granted one).
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::texts"))]
+        gs1_prefixes: Vec<Vec<u8>>,
+        /// The brands its products may carry ([`check_brands`]).
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::texts"))]
+        brands: Vec<Vec<u8>>,
+        /// Its risk tier.
+        tier: MerchantTier,
+    },
+    /// Change a merchant's risk tier (it sets the merchant's sampling rate).
+    SetMerchantTier {
+        /// The merchant.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
+        account: AccountId,
+        /// Its new tier.
+        tier: MerchantTier,
+    },
+    /// Replace the brands a merchant may register products under (products registered keep
+    /// theirs).
+    SetMerchantBrands {
+        /// The merchant.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
+        account: AccountId,
+        /// Its brands ([`check_brands`]).
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::texts"))]
+        brands: Vec<Vec<u8>>,
+    },
+    /// Confirm a governor's suspension of a merchant before it lapses: it then holds until
+    /// `ReinstateMerchant`.
+    ConfirmSuspension {
+        /// The suspended merchant.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
+        account: AccountId,
+    },
+    /// Lift a merchant's suspension (confirmed or not).
+    ReinstateMerchant {
+        /// The suspended merchant.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
+        account: AccountId,
+    },
+    /// Revoke a merchant for good. Not retroactive: its lots registered before say so.
+    RevokeMerchant {
+        /// The merchant.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
+        account: AccountId,
+        /// blake2-256 of the reason.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
+        reason_hash: Hash32,
+    },
+    /// Recall a lot on the consortium's authority (its merchant recalls it directly).
+    RecallLot {
+        /// The lot.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
+        lot: LotId,
+        /// blake2-256 of the recall notice.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
+        reason_hash: Hash32,
+    },
+}
+
+/// A merchant's suspension by one governor: an emergency brake that lapses
+/// `SUSPENSION_CONFIRM_MS` after it was applied unless governance confirms it
+/// (`Action::ConfirmSuspension`). After a lapse the same merchant cannot be suspended by one
+/// governor again for `SUSPENSION_COOLDOWN_MS`, so no single key keeps a merchant down by
+/// renewing its own brake.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Suspension {
+    /// The governor who applied it.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
+    pub by: AccountId,
+    /// When (chain time, ms).
+    pub at: Timestamp,
+    /// blake2-256 of the reason.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
+    pub reason_hash: Hash32,
+    /// Confirmed by M governors: it holds until reinstatement.
+    pub confirmed: bool,
+}
+
+impl Suspension {
+    /// When an unconfirmed suspension stops holding.
+    pub fn lapses_at(&self) -> Timestamp {
+        self.at.saturating_add(crate::bounds::SUSPENSION_CONFIRM_MS)
+    }
+
+    /// Whether it holds at `now`.
+    pub fn in_force(&self, now: Timestamp) -> bool {
+        self.confirmed || now < self.lapses_at()
+    }
+
+    /// Until when, after a lapse, one governor may not suspend the merchant again.
+    pub fn cooldown_until(&self) -> Timestamp {
+        self.lapses_at().saturating_add(crate::bounds::SUSPENSION_COOLDOWN_MS)
+    }
+}
+
+/// What the whitelist keeps beside a merchant's record (whose stored layout is unchanged).
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct MerchantStanding {
+    /// The brands its products may carry, as governance authorised them.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::texts"))]
+    pub brands: Vec<Vec<u8>>,
+    /// Its latest one-governor suspension, while it holds or bars a renewal.
+    pub suspension: Option<Suspension>,
+    /// Block of its revocation, once revoked (lots registered before it stay its lots).
+    pub revoked_at: Option<BlockNumber>,
+}
+
+/// Brands authorised for a merchant: 1 to `MAX_BRANDS_PER_MERCHANT`, each one [`check_brand`],
+/// no two equal; else `Invalid(Brand)`.
+pub fn check_brands(brands: &[Vec<u8>]) -> Result<()> {
+    if brands.is_empty() || brands.len() > crate::bounds::MAX_BRANDS_PER_MERCHANT as usize {
+        return Err(Error::Invalid(Field::Brand));
+    }
+    for (i, b) in brands.iter().enumerate() {
+        check_brand(b)?;
+        if brands[..i].contains(b) {
+            return Err(Error::Invalid(Field::Brand));
+        }
+    }
+    Ok(())
+}
+
+/// A brand name: 1 to `MAX_BRAND_LEN` bytes of UTF-8 under the display-name rules (no control
+/// or invisible format characters, not only whitespace); else `Invalid(Brand)`. Brands match
+/// byte for byte, so "Nestle" is not "Nestlé".
+pub fn check_brand(brand: &[u8]) -> Result<()> {
+    if brand.is_empty() || brand.len() > crate::bounds::MAX_BRAND_LEN || check_display_text(brand).is_err() {
+        return Err(Error::Invalid(Field::Brand));
+    }
+    Ok(())
+}
+
+/// The rule of `WhitelistApi::check_product`: `merchant` (the record of `who`, with its status
+/// as of now) is active, `gtin` falls under one of its prefixes and `brand` is one of `brands`.
+pub fn check_product_rule(who: AccountId, merchant: Option<&Merchant>, brands: &[Vec<u8>], gtin: &Gtin, brand: &[u8]) -> Result<()> {
+    let m = merchant.ok_or(Error::Unauthorized { account: who, role: Role::Merchant })?;
+    if m.status != MerchantStatus::Active {
+        return Err(Error::MerchantNotActive);
+    }
+    if !m.may_register(gtin) {
+        return Err(Error::GtinNotAllowed);
+    }
+    if !brands.iter().any(|b| b.as_slice() == brand) {
+        return Err(Error::BrandNotAuthorized { merchant: who, brand: brand.to_vec() });
+    }
+    Ok(())
 }
 
 /// A governance proposal.
@@ -1133,6 +1301,23 @@ pub enum Error {
     },
     /// A `display_names` read asked for more than `MAX_NAMES_PER_READ` accounts.
     TooManyNames,
+    /// The merchant is not authorised for the product's brand (governance authorises brands).
+    BrandNotAuthorized {
+        /// The merchant.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::account"))]
+        merchant: AccountId,
+        /// The brand it asked for.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::text"))]
+        brand: Vec<u8>,
+    },
+    /// The merchant's suspension lapsed unconfirmed (or was never one to confirm).
+    SuspensionLapsed,
+    /// One governor may not suspend this merchant again before `until` (its last suspension
+    /// lapsed unconfirmed); governance may still revoke it.
+    SuspensionCooldown {
+        /// End of the cool-down (chain time, ms).
+        until: Timestamp,
+    },
 }
 
 /// The result type of every tracepass contract message.
@@ -1270,6 +1455,10 @@ mod tests {
         assert_eq!(Action::SetSamplingPolicy { default_rate_bps: 0, passes_to_clear: 1 }.encode()[0], 8);
         let named = Action::SetDisplayName { account: AccountId::from([1; 32]), name: b"A".to_vec() };
         assert_eq!(named.encode(), [&[9][..], &[1; 32], &[4, b'A']].concat());
+        // #17's merchant actions and errors come after, so stored proposals keep decoding
+        assert_eq!(Action::ReinstateMerchant { account: AccountId::from([1; 32]) }.encode()[0], 14);
+        assert_eq!(Action::RecallLot { lot: [0; 32], reason_hash: [0; 32] }.encode()[0], 16);
+        assert_eq!(Error::SuspensionLapsed.encode(), [50]);
     }
 
     #[test]

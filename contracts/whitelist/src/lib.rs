@@ -5,10 +5,16 @@
 //! ## Overview
 //! - **Members**: governors, inspection/certification agencies (with an accreditation scope: product
 //!   categories and a validity end), customs and logistics partners. One role per account.
-//! - **Merchants**: onboarded, re-tiered, suspended, reinstated or revoked by any one governor
-//!   (operational decisions, each with an event). A merchant may register GTINs under its GS1
-//!   company prefixes only, and a prefix is granted to one merchant for good: no prefix granted
-//!   later equals, extends or covers one granted before.
+//! - **Merchants**: onboarded (with GS1 company prefixes and the brands it may register),
+//!   re-tiered, re-branded, reinstated and revoked only by governance (M of N). One thing is left
+//!   to any one governor: the emergency brake `suspend_merchant`, which lapses
+//!   `SUSPENSION_CONFIRM_MS` later unless a `ConfirmSuspension` proposal passes in time, and may
+//!   not be renewed by anyone for `SUSPENSION_COOLDOWN_MS` after a lapse. A merchant's status is
+//!   read as of the block (a lapsed brake reads Active without a transaction). A merchant may
+//!   register GTINs under its GS1 company prefixes only, and products only of its authorised
+//!   brands (`check_product`); a prefix is granted to one merchant for good: no prefix granted
+//!   later equals, extends or covers one granted before. Revocation records its block, so a
+//!   verdict can tell lots registered before it (still genuine) from any after.
 //! - **Governance**: admitting or removing a governor, agency, customs or logistics member,
 //!   changing an agency's scope, changing the threshold M, upgrading any contract's code,
 //!   sampling rules, revoking attestations and display names happen only through proposals
@@ -26,7 +32,9 @@
 //!   (`wire`) right after instantiation; contracts use it to recognise each other as callers.
 //!
 //! ## Invariants
-//! - While M > 1 no single key can admit or remove a member, change M, upgrade code or name anyone.
+//! - While M > 1 no single key can admit or remove a member or a merchant, change M, a tier or
+//!   brands, reinstate, revoke, recall, upgrade code or name anyone; its one lone act, a
+//!   suspension, lapses unless confirmed by M.
 //! - 1 <= M <= N <= `MAX_GOVERNORS` at all times (removing a governor that would break this fails).
 //! - A proposal executes at most once, only with M approvals from current governors, and never
 //!   after its expiry block.
@@ -91,6 +99,10 @@ mod whitelist {
         /// a member is removed or a merchant revoked, so the issuer of past evidence keeps its
         /// name.
         display_names: Mapping<AccountId, Vec<u8>>,
+        /// What is kept beside each merchant's record: its authorised brands, its latest
+        /// one-governor suspension, its revocation block (kept beside so the `Merchant`
+        /// layout is unchanged).
+        standing: Mapping<AccountId, MerchantStanding>,
     }
 
     /// A governor proposed an action (its approval is counted).
@@ -192,6 +204,21 @@ mod whitelist {
         pub reason_hash: Option<Hash32>,
     }
 
+    /// A merchant's authorised brands changed.
+    #[ink(event)]
+    pub struct MerchantBrandsSet {
+        #[ink(topic)]
+        pub account: AccountId,
+        pub brands: Vec<Vec<u8>>,
+    }
+
+    /// Governance confirmed a merchant's suspension: it holds until reinstatement.
+    #[ink(event)]
+    pub struct SuspensionConfirmed {
+        #[ink(topic)]
+        pub account: AccountId,
+    }
+
     /// A merchant's or member's display name changed (an empty `name`: removed).
     #[ink(event)]
     pub struct DisplayNameSet {
@@ -248,6 +275,7 @@ mod whitelist {
                 attestation: None,
                 wiring_admin: Some(Self::env().caller()),
                 display_names: Mapping::default(),
+                standing: Mapping::default(),
             };
             for g in governors {
                 this.insert_member(g, Role::Governor, [0; 32], None);
@@ -311,45 +339,38 @@ mod whitelist {
             Ok(())
         }
 
-        // ---- merchants (operational: any one governor) ------------------------------------
+        // ---- merchants: onboarding, tier, brands, revocation by vote; one brake -----------
 
-        /// Onboards a merchant (governors only).
+        /// Suspends an active merchant at once (any one governor, the emergency brake): it
+        /// registers nothing and its items stop verifying as genuine. The suspension lapses
+        /// `SUSPENSION_CONFIRM_MS` later unless governance confirms it
+        /// (`Action::ConfirmSuspension`); after a lapse one governor may not suspend the
+        /// merchant again for `SUSPENSION_COOLDOWN_MS` (`SuspensionCooldown`).
         #[ink(message)]
-        pub fn add_merchant(
-            &mut self,
-            account: AccountId,
-            name_hash: Hash32,
-            country: CountryCode,
-            gs1_prefixes: Vec<Vec<u8>>,
-            tier: MerchantTier,
-        ) -> Result<()> {
+        pub fn suspend_merchant(&mut self, account: AccountId, reason_hash: Hash32) -> Result<()> {
             let caller = self.env().caller();
             self.ensure_role(caller, Role::Governor)?;
-            if self.members.contains(account) || self.merchants.contains(account) {
-                return Err(Error::AlreadyMember);
+            let now = self.env().block_timestamp();
+            let mut m = self.merchant_now(account).ok_or(Error::NotMember)?;
+            if m.status != MerchantStatus::Active {
+                return Err(Error::MerchantNotActive);
             }
-            if !country.is_valid() {
-                return Err(Error::Invalid(Field::Country));
-            }
-            if gs1_prefixes.is_empty()
-                || gs1_prefixes.len() > MAX_GS1_PREFIXES as usize
-                || !gs1_prefixes.iter().all(|p| check_gs1_prefix(p))
-            {
-                return Err(Error::Invalid(Field::Gs1Prefix));
-            }
-            self.ensure_prefixes_free(account, &gs1_prefixes)?;
-            for p in &gs1_prefixes {
-                for stem in prefix_stems(p) {
-                    self.prefix_stems.insert(stem.to_vec(), &(p.clone(), account));
+            let mut standing = self.standing.get(account).unwrap_or_default();
+            if let Some(last) = &standing.suspension {
+                if !last.confirmed && now < last.cooldown_until() {
+                    return Err(Error::SuspensionCooldown { until: last.cooldown_until() });
                 }
             }
-            let since = self.env().block_number();
-            self.merchants.insert(
+            standing.suspension = Some(Suspension { by: caller, at: now, reason_hash, confirmed: false });
+            self.standing.insert(account, &standing);
+            m.status = MerchantStatus::Suspended;
+            self.merchants.insert(account, &m);
+            self.env().emit_event(MerchantStatusChanged {
                 account,
-                &Merchant { name_hash, country, gs1_prefixes, tier, status: MerchantStatus::Active, since },
-            );
-            self.merchant_count = self.merchant_count.saturating_add(1);
-            self.env().emit_event(MerchantAdded { account, by: caller, tier });
+                by: caller,
+                status: MerchantStatus::Suspended,
+                reason_hash: Some(reason_hash),
+            });
             Ok(())
         }
 
@@ -373,52 +394,22 @@ mod whitelist {
             Ok(())
         }
 
-        /// Changes a merchant's risk tier (governors only).
-        #[ink(message)]
-        pub fn set_merchant_tier(&mut self, account: AccountId, tier: MerchantTier) -> Result<()> {
-            let caller = self.env().caller();
-            self.ensure_role(caller, Role::Governor)?;
-            let mut m = self.merchants.get(account).ok_or(Error::NotMember)?;
-            if m.tier == tier {
-                return Ok(());
+        /// A merchant's record with its status as of now: a suspension that lapsed unconfirmed
+        /// reads `Active` (the stored status is left as it was; nothing needs to run at the lapse).
+        fn merchant_now(&self, who: AccountId) -> Option<Merchant> {
+            let mut m = self.merchants.get(who)?;
+            if m.status == MerchantStatus::Suspended {
+                let now = self.env().block_timestamp();
+                let lapsed = self
+                    .standing
+                    .get(who)
+                    .and_then(|s| s.suspension)
+                    .is_some_and(|s| !s.in_force(now));
+                if lapsed {
+                    m.status = MerchantStatus::Active;
+                }
             }
-            m.tier = tier;
-            self.merchants.insert(account, &m);
-            self.env().emit_event(MerchantTierChanged { account, by: caller, tier });
-            Ok(())
-        }
-
-        /// Suspends an active merchant (governors only): it registers nothing and its items stop
-        /// verifying as genuine until reinstated.
-        #[ink(message)]
-        pub fn suspend_merchant(&mut self, account: AccountId, reason_hash: Hash32) -> Result<()> {
-            self.set_merchant_status(account, MerchantStatus::Active, MerchantStatus::Suspended, Some(reason_hash))
-        }
-
-        /// Reinstates a suspended merchant (governors only).
-        #[ink(message)]
-        pub fn reinstate_merchant(&mut self, account: AccountId) -> Result<()> {
-            self.set_merchant_status(account, MerchantStatus::Suspended, MerchantStatus::Active, None)
-        }
-
-        /// Revokes a merchant for good (governors only).
-        #[ink(message)]
-        pub fn revoke_merchant(&mut self, account: AccountId, reason_hash: Hash32) -> Result<()> {
-            let caller = self.env().caller();
-            self.ensure_role(caller, Role::Governor)?;
-            let mut m = self.merchants.get(account).ok_or(Error::NotMember)?;
-            if m.status == MerchantStatus::Revoked {
-                return Err(Error::MerchantNotActive);
-            }
-            m.status = MerchantStatus::Revoked;
-            self.merchants.insert(account, &m);
-            self.env().emit_event(MerchantStatusChanged {
-                account,
-                by: caller,
-                status: MerchantStatus::Revoked,
-                reason_hash: Some(reason_hash),
-            });
-            Ok(())
+            Some(m)
         }
 
         // ---- wiring -------------------------------------------------------------------------
@@ -480,6 +471,14 @@ mod whitelist {
             self.next_proposal.saturating_sub(1)
         }
 
+        /// A merchant's record (its status as of now) with what is kept beside it: its
+        /// brands, its suspension, its revocation block. One read for a verification page.
+        #[ink(message)]
+        pub fn merchant_standing(&self, who: AccountId) -> Option<(Merchant, MerchantStanding)> {
+            let m = self.merchant_now(who)?;
+            Some((m, self.standing.get(who).unwrap_or_default()))
+        }
+
         /// The display name of a merchant or member, if governance gave it one.
         #[ink(message)]
         pub fn display_name(&self, account: AccountId) -> Option<Vec<u8>> {
@@ -501,7 +500,7 @@ mod whitelist {
         /// The one access check: `Ok` iff `who` holds `role` (merchants: and are active).
         fn ensure_role(&self, who: AccountId, role: Role) -> Result<()> {
             let ok = match role {
-                Role::Merchant => self.merchants.get(who).is_some_and(|m| m.status == MerchantStatus::Active),
+                Role::Merchant => self.merchant_now(who).is_some_and(|m| m.status == MerchantStatus::Active),
                 _ => self.members.get(who).is_some_and(|m| m.role == role),
             };
             if ok {
@@ -594,6 +593,51 @@ mod whitelist {
                         return Err(Error::NotMember);
                     }
                 }
+                Action::AddMerchant { account, country, gs1_prefixes, brands, .. } => {
+                    if self.members.contains(account) || self.merchants.contains(account) {
+                        return Err(Error::AlreadyMember);
+                    }
+                    if !country.is_valid() {
+                        return Err(Error::Invalid(Field::Country));
+                    }
+                    if gs1_prefixes.is_empty()
+                        || gs1_prefixes.len() > MAX_GS1_PREFIXES as usize
+                        || !gs1_prefixes.iter().all(|p| check_gs1_prefix(p))
+                    {
+                        return Err(Error::Invalid(Field::Gs1Prefix));
+                    }
+                    check_brands(brands)?;
+                    self.ensure_prefixes_free(*account, gs1_prefixes)?;
+                }
+                Action::SetMerchantTier { account, .. } => {
+                    self.merchants.get(account).ok_or(Error::NotMember)?;
+                }
+                Action::SetMerchantBrands { account, brands } => {
+                    check_brands(brands)?;
+                    self.merchants.get(account).ok_or(Error::NotMember)?;
+                }
+                Action::ConfirmSuspension { account } => {
+                    let m = self.merchant_now(*account).ok_or(Error::NotMember)?;
+                    let unconfirmed = self.standing.get(account).and_then(|s| s.suspension).is_some_and(|s| !s.confirmed);
+                    if m.status != MerchantStatus::Suspended || !unconfirmed {
+                        return Err(Error::SuspensionLapsed);
+                    }
+                }
+                Action::ReinstateMerchant { account } => {
+                    let m = self.merchant_now(*account).ok_or(Error::NotMember)?;
+                    if m.status != MerchantStatus::Suspended {
+                        return Err(Error::MerchantNotActive);
+                    }
+                }
+                Action::RevokeMerchant { account, .. } => {
+                    let m = self.merchants.get(account).ok_or(Error::NotMember)?;
+                    if m.status == MerchantStatus::Revoked {
+                        return Err(Error::MerchantNotActive);
+                    }
+                }
+                Action::RecallLot { .. } => {
+                    self.directory(ContractKind::Registry)?;
+                }
             }
             Ok(())
         }
@@ -675,26 +719,79 @@ mod whitelist {
                         self.env().emit_event(DisplayNameSet { account, name });
                     }
                 }
+                Action::AddMerchant { account, name_hash, country, gs1_prefixes, brands, tier } => {
+                    for p in &gs1_prefixes {
+                        for stem in prefix_stems(p) {
+                            self.prefix_stems.insert(stem.to_vec(), &(p.clone(), account));
+                        }
+                    }
+                    let since = self.env().block_number();
+                    self.merchants.insert(
+                        account,
+                        &Merchant { name_hash, country, gs1_prefixes, tier, status: MerchantStatus::Active, since },
+                    );
+                    self.standing.insert(account, &MerchantStanding { brands: brands.clone(), suspension: None, revoked_at: None });
+                    self.merchant_count = self.merchant_count.saturating_add(1);
+                    self.env().emit_event(MerchantAdded { account, by: self.env().caller(), tier });
+                    self.env().emit_event(MerchantBrandsSet { account, brands });
+                }
+                Action::SetMerchantTier { account, tier } => {
+                    let mut m = self.merchants.get(account).ok_or(Error::NotMember)?;
+                    if m.tier != tier {
+                        m.tier = tier;
+                        self.merchants.insert(account, &m);
+                        self.env().emit_event(MerchantTierChanged { account, by: self.env().caller(), tier });
+                    }
+                }
+                Action::SetMerchantBrands { account, brands } => {
+                    let mut standing = self.standing.get(account).unwrap_or_default();
+                    if standing.brands != brands {
+                        standing.brands = brands.clone();
+                        self.standing.insert(account, &standing);
+                        self.env().emit_event(MerchantBrandsSet { account, brands });
+                    }
+                }
+                Action::ConfirmSuspension { account } => {
+                    let mut standing = self.standing.get(account).unwrap_or_default();
+                    if let Some(s) = standing.suspension.as_mut() {
+                        s.confirmed = true;
+                    }
+                    self.standing.insert(account, &standing);
+                    self.env().emit_event(SuspensionConfirmed { account });
+                }
+                Action::ReinstateMerchant { account } => {
+                    let mut m = self.merchants.get(account).ok_or(Error::NotMember)?;
+                    m.status = MerchantStatus::Active;
+                    self.merchants.insert(account, &m);
+                    let mut standing = self.standing.get(account).unwrap_or_default();
+                    standing.suspension = None;
+                    self.standing.insert(account, &standing);
+                    self.env().emit_event(MerchantStatusChanged {
+                        account,
+                        by: self.env().caller(),
+                        status: MerchantStatus::Active,
+                        reason_hash: None,
+                    });
+                }
+                Action::RevokeMerchant { account, reason_hash } => {
+                    let mut m = self.merchants.get(account).ok_or(Error::NotMember)?;
+                    m.status = MerchantStatus::Revoked;
+                    self.merchants.insert(account, &m);
+                    let mut standing = self.standing.get(account).unwrap_or_default();
+                    standing.suspension = None;
+                    standing.revoked_at = Some(self.env().block_number());
+                    self.standing.insert(account, &standing);
+                    self.env().emit_event(MerchantStatusChanged {
+                        account,
+                        by: self.env().caller(),
+                        status: MerchantStatus::Revoked,
+                        reason_hash: Some(reason_hash),
+                    });
+                }
+                Action::RecallLot { lot, reason_hash } => {
+                    ext::recall_lot(self.directory(ContractKind::Registry)?, lot, reason_hash)?;
+                }
             }
-            Ok(())
-        }
-
-        fn set_merchant_status(
-            &mut self,
-            account: AccountId,
-            from: MerchantStatus,
-            to: MerchantStatus,
-            reason_hash: Option<Hash32>,
-        ) -> Result<()> {
-            let caller = self.env().caller();
-            self.ensure_role(caller, Role::Governor)?;
-            let mut m = self.merchants.get(account).ok_or(Error::NotMember)?;
-            if m.status != from {
-                return Err(Error::MerchantNotActive);
-            }
-            m.status = to;
-            self.merchants.insert(account, &m);
-            self.env().emit_event(MerchantStatusChanged { account, by: caller, status: to, reason_hash });
             Ok(())
         }
     }
@@ -709,16 +806,23 @@ mod whitelist {
             self.members.get(who).map(|m| m.role)
         }
 
-        /// The merchant record of `who`.
+        /// The merchant record of `who`, its status as of now.
         #[ink(message)]
         fn merchant(&self, who: AccountId) -> Option<Merchant> {
-            self.merchants.get(who)
+            self.merchant_now(who)
         }
 
         /// Whether `who` is an active merchant allowed to register `gtin`.
         #[ink(message)]
         fn may_register_gtin(&self, who: AccountId, gtin: Gtin) -> bool {
-            gtin.is_valid() && self.merchants.get(who).is_some_and(|m| m.may_register(&gtin))
+            gtin.is_valid() && self.merchant_now(who).is_some_and(|m| m.may_register(&gtin))
+        }
+
+        /// `Ok` iff `who` is an active merchant that may register `gtin` under `brand`.
+        #[ink(message)]
+        fn check_product(&self, who: AccountId, gtin: Gtin, brand: Vec<u8>) -> Result<()> {
+            let brands = self.standing.get(who).map(|s| s.brands).unwrap_or_default();
+            check_product_rule(who, self.merchant_now(who).as_ref(), &brands, &gtin, &brand)
         }
 
         /// When `who`'s accreditation ends, if it is an agency accredited for `category` now.

@@ -3,7 +3,7 @@
 //!
 //! Each sequence starts from a fresh consortium of N = 2..=5 governors with a random threshold
 //! M and proposal lifetime, then runs up to [`MAX_STEPS`] messages (proposals of every action,
-//! approvals, executions, merchant onboarding and status changes, wiring, block advances) from
+//! approvals, executions, one-governor suspensions, wiring, block and clock advances) from
 //! callers that are mostly current governors and otherwise any account (members, merchants,
 //! strangers). After **every** step these invariants are checked:
 //!
@@ -20,8 +20,12 @@
 //!    governor list or M changes, the step was a successful `execute` of a proposal of that
 //!    action whose approvals are distinct and include at least M (as it was before the step)
 //!    accounts that were governors before the step: removed governors' votes lapse, and
-//!    expired or executed proposals never execute. Merchants appear only through
-//!    `add_merchant` by a governor.
+//!    expired or executed proposals never execute. Merchants appear, change tier or brands,
+//!    are reinstated or revoked only by such an `execute` (of `AddMerchant`,
+//!    `SetMerchantTier`, `SetMerchantBrands`, `ReinstateMerchant`, `RevokeMerchant`); the one
+//!    thing a single governor does alone is suspend an active merchant, and that suspension
+//!    lapses (reads active again) `SUSPENSION_CONFIRM_MS` later unless executed
+//!    `ConfirmSuspension` made it hold; no governor renews a lapsed one within the cool-down.
 //!    Display names change only by such an `execute` too (of a `SetDisplayName`), and only for
 //!    accounts that were merchants or members.
 //! 5. **One owner per GTIN**: no two merchants' GS1 prefixes overlap; onboarding with a
@@ -51,6 +55,9 @@ use tracepass_shared::*;
 const MAX_STEPS: usize = 30;
 /// GS1 prefixes onboarding draws from: equal, covering and extending ones, and unrelated ones.
 const PREFIXES: [&[u8]; 6] = [b"0614141", b"061414", b"06141412", b"0614142", b"0890123", b"089012345678"];
+/// Brands onboarding draws from: valid ones and ones `check_brand` refuses (empty, a bidi
+/// override, only whitespace).
+const BRANDS: [&[u8]; 6] = [b"Aroha", b"Kiwi Gold", "新西兰".as_bytes(), b"", "Nestl\u{e9}\u{202e}".as_bytes(), b"  "];
 /// Display names proposals draw from: valid ones (the empty one removes a name), and ones
 /// `check_display_name` refuses (a control character, only whitespace, not UTF-8); `name(n)`
 /// adds one over the bound.
@@ -60,8 +67,10 @@ const NAMES: [&[u8]; 7] = [b"Aroha Dairy", b"", "新西兰食品检测".as_bytes
 tracepass_shared::property_stats!(
     "{} proposals executed, {} members admitted, {} governors removed, {} steps on proposals \
      holding a lapsed vote, {} expired refusals, {} not-enough-approvals refusals, {} unauthorized refusals, \
-     {} merchants onboarded, {} overlapping prefixes refused, {} display names changed, {} bad names refused",
-    EXECUTED, ADMITTED, GOVERNORS_REMOVED, LAPSED, EXPIRED, SHORT, UNAUTHORIZED, ONBOARDED, PREFIX_TAKEN, NAMED, BAD_NAME
+     {} merchants onboarded, {} overlapping prefixes refused, {} display names changed, {} bad names refused, \
+     {} suspensions, {} lapsed, {} confirmed, {} renewals refused in the cool-down, {} revoked, {} bad brands refused",
+    EXECUTED, ADMITTED, GOVERNORS_REMOVED, LAPSED, EXPIRED, SHORT, UNAUTHORIZED, ONBOARDED, PREFIX_TAKEN, NAMED, BAD_NAME,
+    SUSPENDED, SUSPENSION_LAPSED, CONFIRMED, COOLDOWN, REVOKED, BAD_BRAND
 );
 
 fn set_caller(a: AccountId) {
@@ -93,9 +102,22 @@ struct Model {
     block: BlockNumber,
     governance_calls: Vec<(AccountId, &'static str)>,
     display_names: BTreeMap<AccountId, Vec<u8>>,
+    standing: BTreeMap<AccountId, MerchantStanding>,
+    /// Chain time (ms): 6 a block in the off-chain engine, plus `Op::Clock` jumps.
+    now: Timestamp,
 }
 
 impl Model {
+    /// A merchant's record with its status as of now (a lapsed suspension reads active).
+    fn merchant_now(&self, who: &AccountId) -> Option<Merchant> {
+        let mut m = self.merchants.get(who)?.clone();
+        let lapsed = self.standing.get(who).and_then(|s| s.suspension.clone()).is_some_and(|s| !s.in_force(self.now));
+        if m.status == MerchantStatus::Suspended && lapsed {
+            m.status = MerchantStatus::Active;
+        }
+        Some(m)
+    }
+
     fn wired(&self) -> bool {
         self.wiring_admin.is_none()
     }
@@ -181,6 +203,57 @@ impl Model {
                     return Err(Error::NotMember);
                 }
             }
+            Action::AddMerchant { account, country, gs1_prefixes, brands, .. } => {
+                if self.members.contains_key(account) || self.merchants.contains_key(account) {
+                    return Err(Error::AlreadyMember);
+                }
+                if !country.is_valid() {
+                    return Err(Error::Invalid(Field::Country));
+                }
+                if gs1_prefixes.len() != 1 {
+                    return Err(Error::Invalid(Field::Gs1Prefix));
+                }
+                if brands.is_empty() || brands.iter().any(|b| check_brand(b).is_err()) {
+                    return Err(Error::Invalid(Field::Brand));
+                }
+                let p = &gs1_prefixes[0];
+                // the latest granted prefix that `p` leads to, else the one granted prefix that
+                // leads to `p` (two could not both be granted: they would overlap)
+                let covering = self.granted.iter().rev().find(|(g, _)| g.starts_with(p));
+                let covered = self.granted.iter().find(|(g, _)| p.starts_with(g));
+                if let Some((owned, owner)) = covering.or(covered) {
+                    return Err(Error::PrefixTaken { prefix: p.clone(), owner: *owner, owned: owned.clone() });
+                }
+            }
+            Action::SetMerchantTier { account, .. } => {
+                self.merchants.get(account).ok_or(Error::NotMember)?;
+            }
+            Action::SetMerchantBrands { account, brands } => {
+                if brands.is_empty() || brands.iter().any(|b| check_brand(b).is_err()) {
+                    return Err(Error::Invalid(Field::Brand));
+                }
+                self.merchants.get(account).ok_or(Error::NotMember)?;
+            }
+            Action::ConfirmSuspension { account } => {
+                let m = self.merchant_now(account).ok_or(Error::NotMember)?;
+                let unconfirmed = self.standing.get(account).and_then(|s| s.suspension.clone()).is_some_and(|s| !s.confirmed);
+                if m.status != MerchantStatus::Suspended || !unconfirmed {
+                    return Err(Error::SuspensionLapsed);
+                }
+            }
+            Action::ReinstateMerchant { account } => {
+                if self.merchant_now(account).ok_or(Error::NotMember)?.status != MerchantStatus::Suspended {
+                    return Err(Error::MerchantNotActive);
+                }
+            }
+            Action::RevokeMerchant { account, .. } => {
+                if self.merchants.get(account).ok_or(Error::NotMember)?.status == MerchantStatus::Revoked {
+                    return Err(Error::MerchantNotActive);
+                }
+            }
+            Action::RecallLot { .. } => {
+                self.directory(ContractKind::Registry)?;
+            }
         }
         Ok(())
     }
@@ -237,17 +310,34 @@ impl Model {
                     self.display_names.insert(account, name);
                 }
             }
+            Action::AddMerchant { account, name_hash, gs1_prefixes, brands, tier, .. } => {
+                let p = gs1_prefixes[0].clone();
+                self.granted.push((p.clone(), account));
+                let mut m = merchant_record(account, tier, self.block, p);
+                m.name_hash = name_hash;
+                self.merchants.insert(account, m);
+                self.standing.insert(account, MerchantStanding { brands, suspension: None, revoked_at: None });
+            }
+            Action::SetMerchantTier { account, tier } => self.merchants.get_mut(&account).expect("validated").tier = tier,
+            Action::SetMerchantBrands { account, brands } => self.standing.entry(account).or_default().brands = brands,
+            Action::ConfirmSuspension { account } => {
+                stats::add(&stats::CONFIRMED);
+                let s = self.standing.get_mut(&account).and_then(|s| s.suspension.as_mut()).expect("validated");
+                s.confirmed = true;
+            }
+            Action::ReinstateMerchant { account } => {
+                self.merchants.get_mut(&account).expect("validated").status = MerchantStatus::Active;
+                self.standing.entry(account).or_default().suspension = None;
+            }
+            Action::RevokeMerchant { account, .. } => {
+                stats::add(&stats::REVOKED);
+                self.merchants.get_mut(&account).expect("validated").status = MerchantStatus::Revoked;
+                let s = self.standing.entry(account).or_default();
+                s.suspension = None;
+                s.revoked_at = Some(self.block);
+            }
+            Action::RecallLot { .. } => self.governance_calls.push((account(REGISTRY), "recall_lot")),
         }
-    }
-
-    fn merchant_status(&mut self, caller: AccountId, who: AccountId, from: MerchantStatus, to: MerchantStatus) -> Result<u64> {
-        self.ensure_governor(caller)?;
-        let m = self.merchants.get_mut(&who).ok_or(Error::NotMember)?;
-        if m.status != from {
-            return Err(Error::MerchantNotActive);
-        }
-        m.status = to;
-        Ok(0)
     }
 
     /// The model's answer to `op` from `caller`, applied to the model when `Ok`.
@@ -290,49 +380,24 @@ impl Model {
                 self.apply(p.action);
                 Ok(0)
             }
-            Op::AddMerchant { who, country_ok, prefix_ok, prefix, tier, .. } => {
+            Op::Suspend { who, .. } => {
                 self.ensure_governor(caller)?;
                 let who = account(*who);
-                if self.members.contains_key(&who) || self.merchants.contains_key(&who) {
-                    return Err(Error::AlreadyMember);
-                }
-                if !country_ok {
-                    return Err(Error::Invalid(Field::Country));
-                }
-                if !prefix_ok {
-                    return Err(Error::Invalid(Field::Gs1Prefix));
-                }
-                let p = pool_prefix(*prefix);
-                // the latest granted prefix that `p` leads to, else the one granted prefix that
-                // leads to `p` (two could not both be granted: they would overlap)
-                let covering = self.granted.iter().rev().find(|(g, _)| g.starts_with(&p));
-                let covered = self.granted.iter().find(|(g, _)| p.starts_with(g));
-                if let Some((owned, owner)) = covering.or(covered) {
-                    return Err(Error::PrefixTaken { prefix: p, owner: *owner, owned: owned.clone() });
-                }
-                self.granted.push((p.clone(), who));
-                self.merchants.insert(who, merchant_record(who, *tier, self.block, p));
-                Ok(0)
-            }
-            Op::SetTier { who, tier, .. } => {
-                self.ensure_governor(caller)?;
-                let m = self.merchants.get_mut(&account(*who)).ok_or(Error::NotMember)?;
-                m.tier = *tier;
-                Ok(0)
-            }
-            Op::Suspend { who, .. } => {
-                self.merchant_status(caller, account(*who), MerchantStatus::Active, MerchantStatus::Suspended)
-            }
-            Op::Reinstate { who, .. } => {
-                self.merchant_status(caller, account(*who), MerchantStatus::Suspended, MerchantStatus::Active)
-            }
-            Op::RevokeMerchant { who, .. } => {
-                self.ensure_governor(caller)?;
-                let m = self.merchants.get_mut(&account(*who)).ok_or(Error::NotMember)?;
-                if m.status == MerchantStatus::Revoked {
+                if self.merchant_now(&who).ok_or(Error::NotMember)?.status != MerchantStatus::Active {
                     return Err(Error::MerchantNotActive);
                 }
-                m.status = MerchantStatus::Revoked;
+                if let Some(last) = self.standing.get(&who).and_then(|s| s.suspension.clone()) {
+                    if !last.confirmed && self.now < last.cooldown_until() {
+                        return Err(Error::SuspensionCooldown { until: last.cooldown_until() });
+                    }
+                }
+                self.standing.entry(who).or_default().suspension =
+                    Some(Suspension { by: caller, at: self.now, reason_hash: [9; 32], confirmed: false });
+                self.merchants.get_mut(&who).expect("exists").status = MerchantStatus::Suspended;
+                Ok(0)
+            }
+            Op::Clock { ms } => {
+                self.now += ms;
                 Ok(0)
             }
             Op::Wire { .. } => {
@@ -344,6 +409,7 @@ impl Model {
             }
             Op::Advance { blocks } => {
                 self.block += blocks;
+                self.now += 6 * u64::from(*blocks);
                 Ok(0)
             }
         }
@@ -401,13 +467,11 @@ enum Op {
     Propose { caller: u8, action: Action },
     Approve { caller: u8, pick: u8 },
     Execute { caller: u8, pick: u8 },
-    AddMerchant { caller: u8, who: u8, country_ok: bool, prefix_ok: bool, prefix: u8, tier: MerchantTier },
-    SetTier { caller: u8, who: u8, tier: MerchantTier },
     Suspend { caller: u8, who: u8 },
-    Reinstate { caller: u8, who: u8 },
-    RevokeMerchant { caller: u8, who: u8 },
     Wire { caller: u8 },
     Advance { blocks: u32 },
+    /// Chain time jumps by `ms` (a day or so: suspensions lapse and cool-downs end).
+    Clock { ms: u64 },
 }
 
 impl Op {
@@ -416,19 +480,20 @@ impl Op {
             Op::Propose { caller, .. }
             | Op::Approve { caller, .. }
             | Op::Execute { caller, .. }
-            | Op::AddMerchant { caller, .. }
-            | Op::SetTier { caller, .. }
             | Op::Suspend { caller, .. }
-            | Op::Reinstate { caller, .. }
-            | Op::RevokeMerchant { caller, .. }
             | Op::Wire { caller } => Some(*caller),
-            Op::Advance { .. } => None,
+            Op::Advance { .. } | Op::Clock { .. } => None,
         }
     }
 }
 
 fn target() -> impl Strategy<Value = u8> {
     prop_oneof![10 => 1u8..=10, 1 => Just(STRANGER)]
+}
+
+/// An account for a merchant action: mostly the two onboarded first (6, 7).
+fn merchant_target() -> impl Strategy<Value = u8> {
+    prop_oneof![6 => 6u8..=7, 1 => target()]
 }
 
 fn tier() -> impl Strategy<Value = MerchantTier> {
@@ -486,6 +551,22 @@ fn action() -> impl Strategy<Value = Action> {
         // names: mostly of governors (accounts 1..=5) and valid, sometimes anything
         3 => (prop_oneof![3 => 1u8..=5, 2 => target()], prop_oneof![4 => 0usize..4, 1 => 0usize..=NAMES.len()])
             .prop_map(|(w, n)| Action::SetDisplayName { account: account(w), name: name(n) }),
+        // merchants: onboarding (mostly well-formed), tier, brands, the suspension's fate, revocation
+        4 => (target(), any::<bool>(), prop::bool::weighted(0.9), any::<u8>(), prop_oneof![5 => 0usize..3, 1 => 0usize..BRANDS.len()], tier())
+            .prop_map(|(who, c_ok, p_ok, prefix, brand, tier)| Action::AddMerchant {
+                account: account(who),
+                name_hash: [who; 32],
+                country: CountryCode(if c_ok || who % 2 == 0 { *b"NZ" } else { *b"XX" }),
+                gs1_prefixes: if p_ok { vec![pool_prefix(prefix)] } else { vec![] },
+                brands: vec![BRANDS[brand].to_vec()],
+                tier,
+            }),
+        1 => (merchant_target(), tier()).prop_map(|(w, tier)| Action::SetMerchantTier { account: account(w), tier }),
+        1 => (merchant_target(), 0usize..BRANDS.len()).prop_map(|(w, b)| Action::SetMerchantBrands { account: account(w), brands: vec![BRANDS[b].to_vec()] }),
+        3 => merchant_target().prop_map(|w| Action::ConfirmSuspension { account: account(w) }),
+        2 => merchant_target().prop_map(|w| Action::ReinstateMerchant { account: account(w) }),
+        1 => merchant_target().prop_map(|w| Action::RevokeMerchant { account: account(w), reason_hash: [8; 32] }),
+        1 => Just(Action::RecallLot { lot: [4; 32], reason_hash: [8; 32] }),
     ]
 }
 
@@ -500,15 +581,11 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (c, action()).prop_map(|(caller, action)| Op::Propose { caller, action }),
         7 => (c, pick()).prop_map(|(caller, pick)| Op::Approve { caller, pick }),
         5 => (c, pick()).prop_map(|(caller, pick)| Op::Execute { caller, pick }),
-        2 => (c, target(), any::<bool>(), prop::bool::weighted(0.9), any::<u8>(), tier()).prop_map(|(caller, who, c_ok, p_ok, prefix, tier)| {
-            Op::AddMerchant { caller, who, country_ok: c_ok || who % 2 == 0, prefix_ok: p_ok, prefix, tier }
-        }),
-        1 => (c, target(), tier()).prop_map(|(caller, who, tier)| Op::SetTier { caller, who, tier }),
-        1 => (c, target()).prop_map(|(caller, who)| Op::Suspend { caller, who }),
-        1 => (c, target()).prop_map(|(caller, who)| Op::Reinstate { caller, who }),
-        1 => (c, target()).prop_map(|(caller, who)| Op::RevokeMerchant { caller, who }),
+        3 => (c, merchant_target()).prop_map(|(caller, who)| Op::Suspend { caller, who }),
         1 => c.prop_map(|caller| Op::Wire { caller }),
         2 => (1u32..5).prop_map(|blocks| Op::Advance { blocks }),
+        // 0 to 4 days: within the confirmation window, past it, past the cool-down in time
+        2 => (0u64..=4 * 86_400_000).prop_map(|ms| Op::Clock { ms }),
     ]
 }
 
@@ -532,6 +609,7 @@ struct Snapshot {
     proposal_count: u64,
     proposals: Vec<Option<Proposal>>,
     accounts: Vec<(Option<Role>, Option<Member>, Option<Merchant>)>,
+    standing: Vec<Option<MerchantStanding>>,
     directory: Vec<Option<AccountId>>,
     governance_calls: usize,
     names: Vec<Option<Vec<u8>>>,
@@ -546,6 +624,7 @@ fn snapshot(w: &Whitelist) -> Snapshot {
         proposal_count: n,
         proposals: (1..=n + 1).map(|id| w.proposal(id)).collect(),
         accounts: universe().into_iter().map(|a| (w.role_of(a), w.member(a), w.merchant(a))).collect(),
+        standing: universe().into_iter().map(|a| w.merchant_standing(a).map(|(_, s)| s)).collect(),
         directory: [ContractKind::Registry, ContractKind::Sampling, ContractKind::Attestation]
             .into_iter()
             .map(|k| w.contract_of(k))
@@ -576,7 +655,7 @@ fn check_state(w: &Whitelist, m: &Model, s: &Snapshot) {
     assert_eq!(s.proposals.last().cloned().flatten(), None, "no proposal past the count");
     for (a, (role, member, merchant)) in universe().into_iter().zip(&s.accounts) {
         assert_eq!(member.as_ref(), m.members.get(&a), "member record of {a:?}");
-        assert_eq!(merchant.as_ref(), m.merchants.get(&a), "merchant record of {a:?}");
+        assert_eq!(merchant.clone(), m.merchant_now(&a), "merchant record of {a:?}");
         assert!(member.is_none() || merchant.is_none(), "{a:?} is both member and merchant");
         let expected = if merchant.is_some() { Some(Role::Merchant) } else { member.as_ref().map(|r| r.role) };
         assert_eq!(*role, expected, "role_of {a:?}");
@@ -607,6 +686,15 @@ fn check_state(w: &Whitelist, m: &Model, s: &Snapshot) {
     let wired = m.wired();
     assert_eq!(s.directory, vec![wired.then(|| account(REGISTRY)), wired.then(|| account(SAMPLING)), wired.then(|| account(ATTESTATION))]);
     assert_eq!(fakes::with(|f| f.governance_calls.clone()), m.governance_calls, "governance calls");
+    let standing: Vec<Option<MerchantStanding>> =
+        universe().iter().map(|a| m.merchants.contains_key(a).then(|| m.standing.get(a).cloned().unwrap_or_default())).collect();
+    assert_eq!(s.standing, standing, "brands, suspensions, revocations");
+    for (i, (_, _, mm)) in s.accounts.iter().enumerate() {
+        if let Some(mm) = mm {
+            let revoked = s.standing[i].as_ref().and_then(|x| x.revoked_at).is_some();
+            assert_eq!(mm.status == MerchantStatus::Revoked, revoked, "revoked iff its block is recorded");
+        }
+    }
     let names: Vec<Option<Vec<u8>>> = universe().iter().map(|a| m.display_names.get(a).cloned()).collect();
     assert_eq!(s.names, names, "display names");
     assert_eq!(w.display_names(universe()), Ok(names), "display names in one read");
@@ -628,16 +716,34 @@ fn check_governed(before: &Snapshot, after: &Snapshot, op: &Op, caller: AccountI
         || before.governors != after.governors
         || before.threshold != after.threshold
         || before.names != after.names;
-    let merchants_before: Vec<bool> = before.accounts.iter().map(|x| x.2.is_some()).collect();
-    let merchants_after: Vec<bool> = after.accounts.iter().map(|x| x.2.is_some()).collect();
-    if merchants_before != merchants_after {
-        assert!(matches!(op, Op::AddMerchant { .. }) && result.is_ok(), "a merchant appeared without add_merchant");
-        assert!(before.governors.contains(&caller), "a merchant was added by a non-governor");
+    // merchants: everything but a one-governor suspension (and its lapse with time) is a vote
+    let mut merchants_changed = false;
+    for i in 0..before.accounts.len() {
+        let (b, a) = (&before.accounts[i].2, &after.accounts[i].2);
+        let without_status = |m: &Option<Merchant>| m.clone().map(|m| Merchant { status: MerchantStatus::Active, ..m });
+        let (bs, as_) = (&before.standing[i], &after.standing[i]);
+        let brands_or_revocation = bs.as_ref().map(|s| (&s.brands, s.revoked_at)) != as_.as_ref().map(|s| (&s.brands, s.revoked_at));
+        let status = (b.as_ref().map(|m| m.status), a.as_ref().map(|m| m.status));
+        let braked = matches!(op, Op::Suspend { .. })
+            && status == (Some(MerchantStatus::Active), Some(MerchantStatus::Suspended))
+            && before.governors.contains(&caller);
+        let lapsed = matches!(op, Op::Clock { .. } | Op::Advance { .. })
+            && status == (Some(MerchantStatus::Suspended), Some(MerchantStatus::Active))
+            && bs.as_ref().and_then(|s| s.suspension.as_ref()).is_some_and(|s| !s.confirmed);
+        if without_status(b) != without_status(a) || brands_or_revocation || (status.0 != status.1 && !braked && !lapsed) {
+            merchants_changed = true;
+        }
+        if braked {
+            stats::add(&stats::SUSPENDED);
+        }
+        if lapsed {
+            stats::add(&stats::SUSPENSION_LAPSED);
+        }
     }
-    if !changed {
+    if !changed && !merchants_changed {
         return;
     }
-    let Op::Execute { .. } = op else { panic!("members, governors or M changed by {op:?}") };
+    let Op::Execute { .. } = op else { panic!("members, governors, M or merchants changed by {op:?}") };
     assert!(result.is_ok(), "changed by a failed execute");
     // the executed proposal: the one whose `executed` flipped
     let id = (0..before.proposals.len())
@@ -698,10 +804,29 @@ fn run_sequence(genesis: (u8, u8, u32), ops: &[Op]) -> usize {
         block: 0,
         governance_calls: Vec::new(),
         display_names: BTreeMap::new(),
+        standing: BTreeMap::new(),
+        now: 0,
     };
+    test::set_block_timestamp::<DefaultEnvironment>(0);
     let mut last = snapshot(&w);
     check_state(&w, &model, &last);
-    for (i, op) in ops.iter().enumerate() {
+    // two merchants onboarded by every governor first, so brakes, lapses, confirmations and
+    // revocations meet merchants often; then the random steps
+    let mut setup = Vec::new();
+    for (who, prefix) in [(6u8, 0u8), (7, 4)] {
+        let action = Action::AddMerchant {
+            account: account(who),
+            name_hash: [who; 32],
+            country: CountryCode(*b"NZ"),
+            gs1_prefixes: vec![pool_prefix(prefix)],
+            brands: vec![BRANDS[0].to_vec()],
+            tier: MerchantTier::Standard,
+        };
+        setup.push(Op::Propose { caller: 0, action });
+        setup.extend((1..n).map(|g| Op::Approve { caller: g, pick: 0 }));
+        setup.push(Op::Execute { caller: 0, pick: 0 });
+    }
+    for (i, op) in setup.iter().chain(ops).enumerate() {
         let caller = op.caller().map(|c| model.caller(c)).unwrap_or(account(STRANGER));
         let events_before = events();
         let expected = model.step(op, caller);
@@ -710,16 +835,12 @@ fn run_sequence(genesis: (u8, u8, u32), ops: &[Op]) -> usize {
             Op::Propose { action, .. } => w.propose(action.clone()),
             Op::Approve { pick, .. } => w.approve(resolve_in(&last, *pick)).map(u64::from),
             Op::Execute { pick, .. } => w.execute(resolve_in(&last, *pick)).map(|_| 0),
-            Op::AddMerchant { who, country_ok, prefix_ok, prefix, tier, .. } => {
-                let country = CountryCode(if *country_ok { *b"NZ" } else { *b"XX" });
-                let prefixes = if *prefix_ok { vec![pool_prefix(*prefix)] } else { vec![] };
-                let who = account(*who);
-                w.add_merchant(who, bytes(who), country, prefixes, *tier).map(|_| 0)
-            }
-            Op::SetTier { who, tier, .. } => w.set_merchant_tier(account(*who), *tier).map(|_| 0),
             Op::Suspend { who, .. } => w.suspend_merchant(account(*who), [9; 32]).map(|_| 0),
-            Op::Reinstate { who, .. } => w.reinstate_merchant(account(*who)).map(|_| 0),
-            Op::RevokeMerchant { who, .. } => w.revoke_merchant(account(*who), [8; 32]).map(|_| 0),
+            Op::Clock { ms } => {
+                test::set_block_timestamp::<DefaultEnvironment>(model.now);
+                let _ = ms;
+                Ok(0)
+            }
             Op::Wire { .. } => w.wire(account(REGISTRY), account(SAMPLING), account(ATTESTATION)).map(|_| 0),
             Op::Advance { blocks } => {
                 for _ in 0..*blocks {
@@ -734,10 +855,14 @@ fn run_sequence(genesis: (u8, u8, u32), ops: &[Op]) -> usize {
             (Err(Error::ProposalExpired), _) => stats::add(&stats::EXPIRED),
             (Err(Error::NotEnoughApprovals { .. }), _) => stats::add(&stats::SHORT),
             (Err(Error::Unauthorized { .. }), _) => stats::add(&stats::UNAUTHORIZED),
-            (Ok(_), Op::AddMerchant { .. }) => stats::add(&stats::ONBOARDED),
+            (Err(Error::SuspensionCooldown { .. }), _) => stats::add(&stats::COOLDOWN),
+            (Err(Error::Invalid(Field::Brand)), _) => stats::add(&stats::BAD_BRAND),
             (Err(Error::PrefixTaken { .. }), _) => stats::add(&stats::PREFIX_TAKEN),
             (Err(Error::Invalid(Field::DisplayName)), _) => stats::add(&stats::BAD_NAME),
             _ => {}
+        }
+        if got.is_ok() && now_has_more_merchants(&w, &last) {
+            stats::add(&stats::ONBOARDED);
         }
         if let Op::Approve { pick, .. } | Op::Execute { pick, .. } = op {
             let lapsed = resolve_in(&last, *pick)
@@ -750,7 +875,7 @@ fn run_sequence(genesis: (u8, u8, u32), ops: &[Op]) -> usize {
         }
         let now = snapshot(&w);
         // only entitled roles change anything; a failed message changes nothing
-        let governor_only = !matches!(op, Op::Wire { .. } | Op::Advance { .. });
+        let governor_only = !matches!(op, Op::Wire { .. } | Op::Advance { .. } | Op::Clock { .. });
         if governor_only && !last.governors.contains(&caller) {
             assert_eq!(got, Err(Error::Unauthorized { account: caller, role: Role::Governor }), "step {i}");
         }
@@ -762,7 +887,11 @@ fn run_sequence(genesis: (u8, u8, u32), ops: &[Op]) -> usize {
         check_state(&w, &model, &now);
         last = now;
     }
-    ops.len()
+    setup.len() + ops.len()
+}
+
+fn now_has_more_merchants(w: &Whitelist, last: &Snapshot) -> bool {
+    w.counts().1 > last.counts.1
 }
 
 /// The same pick-to-ID rule as the model, on the contract's own count.

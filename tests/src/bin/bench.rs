@@ -295,10 +295,16 @@ async fn gas_table(c: &Consortium) -> Result<GasTable> {
     rec(&mut t, "whitelist.execute(AddMember)", tp.execute(&k.bob, id).await)?;
     // merchants
     let m2 = tracepass_e2e::fixture::signer("//BenchMerchant");
-    rec(&mut t, "whitelist.add_merchant", tp.add_merchant(&k.bob, m2.account(), [9; 32], CountryCode(*b"AU"), vec![b"0614142".to_vec()], MerchantTier::Standard).await)?;
-    rec(&mut t, "whitelist.set_merchant_tier", tp.set_merchant_tier(&k.bob, m2.account(), MerchantTier::Trusted).await)?;
-    rec(&mut t, "whitelist.suspend_merchant", tp.suspend_merchant(&k.charlie, m2.account(), [1; 32]).await)?;
-    rec(&mut t, "whitelist.reinstate_merchant", tp.reinstate_merchant(&k.charlie, m2.account()).await)?;
+    let (bob, charlie) = (&k.bob, &k.charlie);
+    let onboard = tracepass_e2e::fixture::onboard(m2.account(), "Bench Merchant", "AU", "0614142", &["Bench"]);
+    rec(&mut t, "whitelist.execute(AddMerchant)", tp.pass(&[bob, charlie], onboard).await)?;
+    let tier = Action::SetMerchantTier { account: m2.account(), tier: MerchantTier::Trusted };
+    rec(&mut t, "whitelist.execute(SetMerchantTier)", tp.pass(&[bob, charlie], tier).await)?;
+    rec(&mut t, "whitelist.suspend_merchant", tp.suspend_merchant(charlie, m2.account(), [1; 32]).await)?;
+    let confirm = Action::ConfirmSuspension { account: m2.account() };
+    rec(&mut t, "whitelist.execute(ConfirmSuspension)", tp.pass(&[bob, charlie], confirm).await)?;
+    let reinstate = Action::ReinstateMerchant { account: m2.account() };
+    rec(&mut t, "whitelist.execute(ReinstateMerchant)", tp.pass(&[bob, charlie], reinstate).await)?;
     // registry
     let factory = rec(&mut t, "registry.register_factory", tp.register_factory(&k.merchant, CountryCode(*b"NZ"), [2; 32]).await)?;
     let product = ProductInput {
