@@ -169,7 +169,8 @@ async fn consortium_story_works() {
     assert_eq!(d.event_names(&out.included), vec!["sampling.LotRecorded", "registry.LotRegistered"]);
     let lot3 = lots::build(other.gtin, "X1", (0..5).map(|i| format!("X{i}")).collect()).unwrap();
     let lot3_id = tp.register_lot(&k.merchant, info(&lot3, other.gtin)).await.unwrap().value;
-    assert_eq!(tp.selection(lot1_id).await.unwrap(), Selection::SeedPending);
+    // a 100 % rule needs no draw: the lot is selected at registration, before its epoch's seed
+    assert_eq!(tp.selection(lot1_id).await.unwrap(), Selection::Selected);
     assert_eq!(tp.counts().await.unwrap(), (1, 2, 3));
     // the on-chain proof check agrees
     let p = lot1.proof(1234);
@@ -208,7 +209,7 @@ async fn consortium_story_works() {
     assert_eq!(out, many.iter().map(|l| lot_id(&gtin, l.lot.as_bytes())).collect::<Vec<_>>());
     assert_eq!(tp.counts().await.unwrap().2, lots_before + 20);
     // each lot is a lot like any other: sampled, and its items verify on chain
-    assert_eq!(tp.selection(out[9]).await.unwrap(), Selection::SeedPending);
+    assert_eq!(tp.selection(out[9]).await.unwrap(), Selection::Selected);
     let p = many[9].proof(19);
     assert!(tp.verify_item(gtin, b"Q9", b"Q9-19", p.index, p.siblings).await.unwrap());
     // the same batch again is a no-op

@@ -13,6 +13,7 @@ verdict-merchant_suspended = NOT GENUINE: merchant suspended
 verdict-attestation_revoked = NOT VERIFIED: inspection revoked
 verdict-attestation_expired = NOT VERIFIED: inspection expired
 verdict-awaiting_inspection = NOT VERIFIED: awaiting inspection
+verdict-selection_pending = NOT VERIFIED YET: inspection selection pending
 
 ## Why (verify::Reason)
 
@@ -24,6 +25,7 @@ reason-recalled = the merchant or the consortium recalled this lot
 reason-failed-inspection = inspection #{ $id } of this lot failed
 reason-held = the lot is held and has not been released
 reason-awaiting-inspection = sampling selected this lot for inspection and none is recorded yet
+reason-selection-pending = sampling has not yet drawn whether this lot must be inspected (the draw of its epoch is not final)
 reason-inspection-revoked = inspection #{ $id } was revoked
 reason-inspection-expired = inspection #{ $id } has expired
 reason-passed-inspection = registered, in its lot, and passed inspection #{ $id }

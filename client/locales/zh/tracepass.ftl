@@ -13,6 +13,7 @@ verdict-merchant_suspended = 非正品：商家已被暂停
 verdict-attestation_revoked = 未能核实：检验已撤销
 verdict-attestation_expired = 未能核实：检验已过期
 verdict-awaiting_inspection = 未能核实：等待抽检
+verdict-selection_pending = 尚未核实：抽检选择待定
 
 ## 原因（verify::Reason）
 
@@ -24,6 +25,7 @@ reason-recalled = 商家或联盟已召回此批次
 reason-failed-inspection = 此批次的检验 #{ $id } 不合格
 reason-held = 此批次被扣留，尚未放行
 reason-awaiting-inspection = 抽样选中此批次进行检验，但尚无检验记录
+reason-selection-pending = 抽样尚未决定此批次是否须检验（本期抽签尚未最终确定）
 reason-inspection-revoked = 检验 #{ $id } 已被撤销
 reason-inspection-expired = 检验 #{ $id } 已过期
 reason-passed-inspection = 已登记，属于其批次，并通过了检验 #{ $id }

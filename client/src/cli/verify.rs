@@ -5,7 +5,8 @@ use super::Ctx;
 use clap::Args;
 use tracepass::error::{ClientError, Result};
 use tracepass::gs1::{parse_gtin, parse_lot, DigitalLink, Proof};
-use tracepass::verify::{render_text, verify, EXIT_GENUINE, EXIT_NOT_GENUINE};
+use tracepass::shared::EpochPhase;
+use tracepass::verify::{render_text, verify, Verdict, EXIT_GENUINE, EXIT_NOT_GENUINE};
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
@@ -20,6 +21,10 @@ pub struct VerifyArgs {
     /// The item's proof (compact form, from the proofs file).
     #[arg(long, requires = "gtin")]
     pub proof: Option<String>,
+    /// When the verdict waits for a sampling draw that anyone may now finalise, finalise it
+    /// (a transaction: needs a key) and verify again.
+    #[arg(long)]
+    pub finalize: bool,
 }
 
 pub async fn run(ctx: &Ctx, a: VerifyArgs) -> Result<i32> {
@@ -33,7 +38,21 @@ pub async fn run(ctx: &Ctx, a: VerifyArgs) -> Result<i32> {
         _ => return Err(ClientError::Input("give a Digital Link URI, or --gtin, --lot, --serial and --proof".into())),
     };
     let tp = ctx.tracepass().await?;
-    let report = verify(&tp, &dl).await?;
+    let mut report = verify(&tp, &dl).await?;
+    // a draw that is due: anyone may finalise it, and the verdict then says what it decided
+    let due = match (&report.verdict, &report.sampling) {
+        (Verdict::SelectionPending, Some(x)) => (tp.epoch_status(x.epoch).await?.phase == EpochPhase::Finalizable).then_some(x.epoch),
+        _ => None,
+    };
+    if let Some(epoch) = due {
+        if a.finalize {
+            let out = tp.finalize(&ctx.signer()?, epoch).await?;
+            super::out::err(&format!("finalised the draw of sampling epoch {epoch} in block {:?}", out.included.block));
+            report = verify(&tp, &dl).await?;
+        } else {
+            super::out::err(&format!("the draw of sampling epoch {epoch} is due: anyone may finalise it (tracepass verify --finalize, or tracepass sampling finalize --epoch {epoch})"));
+        }
+    }
     ctx.print(&render_text(&report), serde_json::to_value(&report).unwrap_or_default());
     Ok(if report.verdict.is_genuine() { EXIT_GENUINE } else { EXIT_NOT_GENUINE })
 }

@@ -81,7 +81,7 @@ pub fn verdict_class(v: Verdict) -> &'static str {
     match v {
         Verdict::Genuine => "ok",
         Verdict::NotRegistered | Verdict::NotInLot | Verdict::MerchantSuspended | Verdict::Recalled | Verdict::FailedInspection => "bad",
-        Verdict::Held | Verdict::AttestationRevoked | Verdict::AttestationExpired | Verdict::AwaitingInspection => "warn",
+        Verdict::Held | Verdict::AttestationRevoked | Verdict::AttestationExpired | Verdict::AwaitingInspection | Verdict::SelectionPending => "warn",
     }
 }
 

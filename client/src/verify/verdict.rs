@@ -30,6 +30,9 @@ pub enum Verdict {
     AttestationExpired,
     /// Sampling selected the lot and no inspection is recorded yet.
     AwaitingInspection,
+    /// Sampling has not yet decided whether the lot must be inspected (its epoch's draw is not
+    /// final) and no valid passed inspection covers it.
+    SelectionPending,
 }
 
 impl Verdict {
@@ -56,11 +59,12 @@ impl Verdict {
             Verdict::AttestationRevoked => "verdict-attestation_revoked",
             Verdict::AttestationExpired => "verdict-attestation_expired",
             Verdict::AwaitingInspection => "verdict-awaiting_inspection",
+            Verdict::SelectionPending => "verdict-selection_pending",
         })
     }
 
     /// Every verdict (for tests and listings).
-    pub const ALL: [Verdict; 10] = [
+    pub const ALL: [Verdict; 11] = [
         Verdict::Genuine,
         Verdict::NotRegistered,
         Verdict::NotInLot,
@@ -71,6 +75,7 @@ impl Verdict {
         Verdict::AttestationRevoked,
         Verdict::AttestationExpired,
         Verdict::AwaitingInspection,
+        Verdict::SelectionPending,
     ];
 }
 
@@ -94,6 +99,8 @@ pub enum Reason {
     Held,
     /// Selected by sampling, no inspection recorded.
     AwaitingInspection,
+    /// The sampling draw of the lot's epoch is not final, and no valid pass covers the lot.
+    SelectionPending,
     /// The inspection the lot relies on was revoked.
     InspectionRevoked { id: AttestationId },
     /// The inspection the lot relies on has expired.
@@ -123,6 +130,7 @@ impl Reason {
             Reason::FailedInspection { id: i } => lang.t_args("reason-failed-inspection", id(i)),
             Reason::Held => lang.t("reason-held"),
             Reason::AwaitingInspection => lang.t("reason-awaiting-inspection"),
+            Reason::SelectionPending => lang.t("reason-selection-pending"),
             Reason::InspectionRevoked { id: i } => lang.t_args("reason-inspection-revoked", id(i)),
             Reason::InspectionExpired { id: i } => lang.t_args("reason-inspection-expired", id(i)),
             Reason::PassedInspection { id: i } => lang.t_args("reason-passed-inspection", id(i)),
@@ -205,8 +213,8 @@ pub fn merchant_in_good_standing(status: Option<MerchantStatus>) -> bool {
 
 /// The verdict of an item proven to be in the lot, at time `now`. Rules, most serious first:
 /// merchant suspended (or revoked before the lot was registered, or with no record); lot
-/// recalled; latest inspection a valid Fail; lot held; selected by sampling and its latest
-/// inspection missing, revoked or expired; else genuine, saying so when the merchant was revoked
+/// recalled; latest inspection a valid Fail; lot held; sampling's draw not final and no valid
+/// pass; selected by sampling and its latest inspection missing, revoked or expired; else genuine, saying so when the merchant was revoked
 /// after the lot was registered (revocation is not retroactive).
 pub fn lot_verdict(facts: &LotFacts, now: Timestamp) -> Judgement {
     let Some(reg) = &facts.registered else {
@@ -241,6 +249,13 @@ pub fn lot_verdict(facts: &LotFacts, now: Timestamp) -> Judgement {
     }
     if reg.lot.status == LotStatus::Held {
         return judged(Verdict::Held, Reason::Held);
+    }
+    if reg.selection == Selection::SeedPending {
+        // whether it must be inspected is not decided yet: only a valid pass answers that early
+        return match latest {
+            Some((id, InspectionResult::Pass, AttestationStatus::Valid)) => judged(Verdict::Genuine, genuine(Reason::PassedInspection { id })),
+            _ => judged(Verdict::SelectionPending, Reason::SelectionPending),
+        };
     }
     if reg.selection == Selection::Selected {
         return match latest {
@@ -455,9 +470,26 @@ mod tests {
         assert_eq!((j.verdict, j.reason.to_string().as_str()), (Verdict::Genuine, "registered, in its lot, and passed inspection #6"));
     }
 
+    /// A lot whose draw is not final is not GENUINE: it may yet be selected. Only a valid pass
+    /// answers early; a revoked or expired one does not.
+    #[test]
+    fn selection_pending_works() {
+        let mut f = clean();
+        reg(&mut f).selection = Selection::SeedPending;
+        let j = verdict(&f, NOW, "S1", ProofCheck::InLot);
+        assert_eq!((j.verdict, j.reason.to_string().as_str()), (Verdict::SelectionPending, "sampling has not yet drawn whether this lot must be inspected (the draw of its epoch is not final)"));
+        assert!(!j.verdict.is_genuine());
+        for (pass, expect) in [((false, NOW + DAY), Verdict::Genuine), ((true, NOW + DAY), Verdict::SelectionPending), ((false, NOW - 1), Verdict::SelectionPending)] {
+            reg(&mut f).attestations = vec![(3, inspection(InspectionResult::Pass, pass.1, pass.0))];
+            assert_eq!(v(&f), expect, "revoked {}, valid until {}", pass.0, pass.1);
+        }
+        reg(&mut f).attestations = vec![(4, inspection(InspectionResult::Fail, NOW + DAY, false))];
+        assert_eq!(v(&f), Verdict::FailedInspection, "a fail comes first");
+    }
+
     #[test]
     fn unselected_clean_lot_is_genuine_works() {
-        for selection in [Selection::NotSelected, Selection::SeedPending, Selection::Unknown] {
+        for selection in [Selection::NotSelected, Selection::Unknown] {
             let mut f = clean();
             reg(&mut f).selection = selection;
             let j = verdict(&f, NOW, "S1", ProofCheck::InLot);

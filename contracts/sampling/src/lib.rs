@@ -17,7 +17,9 @@
 //!   then anyone finalises: the seed is `epoch_seed(e, revealed secrets in commit order)`.
 //!   A member who does not reveal is skipped and recorded, so no one can stall sampling. An epoch
 //!   finalised with no reveal at all selects every one of its lots (fail safe).
-//! - **Selection** (`Selection::of_final`): a lot is selected iff `sampling_draw(seed, lot) < rate`.
+//! - **Selection** (`Selection::decide`): a lot is selected iff `sampling_draw(seed, lot) < rate`.
+//!   A rate of 0 or 100 % needs no draw and is answered at once; any other lot reads
+//!   `SeedPending` until its epoch is final (and the verdict then says so, never GENUINE).
 //!   Everything it depends on is public, so anyone can recompute every selection.
 //!
 //! ## Invariants
@@ -492,10 +494,7 @@ mod sampling {
                 return Selection::Unknown;
             };
             let e = self.epochs.get(s.epoch).unwrap_or_default();
-            if !e.finalized {
-                return Selection::SeedPending;
-            }
-            Selection::of_final(e.seed.as_ref(), &lot, s.rate_bps)
+            Selection::decide(e.finalized.then_some(e.seed.as_ref()), &lot, s.rate_bps)
         }
 
         /// Attestation only: risk feedback.

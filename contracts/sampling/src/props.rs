@@ -14,7 +14,8 @@
 //!    policy, the rules, every merchant's risk, every lot's recorded sample and every epoch's
 //!    committers, reveals, skipped members, phase and seed equal the model's.
 //! 2. **Selections are recomputable from the public seed**: for every lot, `selection(lot)` is
-//!    `Unknown` iff no sample was recorded, `SeedPending` until its epoch is final, and once it is
+//!    `Unknown` iff no sample was recorded; at rate 0 `NotSelected` and at 100 % `Selected` at
+//!    once (no draw decides them); otherwise `SeedPending` until its epoch is final, and once it is
 //!    final `Selected` iff the epoch has no seed (no reveal) or
 //!    `sampling_draw(epoch_seed(epoch, revealed secrets in commit order), lot) < rate`, where the
 //!    secrets are the ones revealed publicly and the rate is the one recorded, which is the
@@ -450,10 +451,12 @@ fn check_state(s: &Sampling, snap: &Snapshot, m: &Model, epochs: &BTreeSet<u32>)
             None => Selection::Unknown,
             Some(smp) => {
                 let view = snap.epochs.iter().find(|v| v.epoch == smp.epoch).expect("lot epochs are snapshot");
-                if view.phase != EpochPhase::Final {
-                    Selection::SeedPending
-                } else {
-                    Selection::of_final(view.seed.as_ref(), &id, smp.rate_bps)
+                let final_seed = (view.phase == EpochPhase::Final).then_some(view.seed.as_ref());
+                match smp.rate_bps {
+                    0 => Selection::NotSelected,
+                    r if u32::from(r) >= BPS_DENOMINATOR => Selection::Selected,
+                    _ if final_seed.is_none() => Selection::SeedPending,
+                    r => Selection::of_final(view.seed.as_ref(), &id, r),
                 }
             }
         };

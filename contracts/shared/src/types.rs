@@ -983,12 +983,31 @@ impl Selection {
     pub const ALL: [Selection; 4] = [Selection::Unknown, Selection::SeedPending, Selection::Selected, Selection::NotSelected];
 
     /// The decision for `lot`, sampled at `rate_bps`, once its epoch is final with `seed`:
-    /// selected iff `sampling_draw(seed, lot) < rate_bps`; every lot is selected when the epoch
-    /// was finalised with no reveal (`seed` is `None`, fail safe).
+    /// selected iff `sampling_draw(seed, lot) < rate_bps`; a lot at rate 0 is never selected;
+    /// every other lot is selected when the epoch was finalised with no reveal (`seed` is
+    /// `None`, fail safe).
     pub fn of_final(seed: Option<&Hash32>, lot: &LotId, rate_bps: u16) -> Selection {
         match seed {
+            _ if rate_bps == 0 => Selection::NotSelected,
             Some(seed) if sampling_draw(seed, lot) >= u32::from(rate_bps) => Selection::NotSelected,
             _ => Selection::Selected,
+        }
+    }
+
+    /// The decision for `lot` at `rate_bps` whatever the state of its epoch: a rate of 0 or of
+    /// 100 % needs no draw, so it is known at registration (a lot is never left "pending" for a
+    /// decision nobody could change); otherwise `SeedPending` until the epoch is final
+    /// (`seed`: `None` while not final, `Some(seed)` once final), then [`Selection::of_final`].
+    pub fn decide(seed: Option<Option<&Hash32>>, lot: &LotId, rate_bps: u16) -> Selection {
+        if rate_bps == 0 {
+            return Selection::NotSelected;
+        }
+        if u32::from(rate_bps) >= crate::bounds::BPS_DENOMINATOR {
+            return Selection::Selected;
+        }
+        match seed {
+            None => Selection::SeedPending,
+            Some(seed) => Selection::of_final(seed, lot, rate_bps),
         }
     }
 }
@@ -1471,7 +1490,23 @@ mod tests {
         assert_eq!(at(draw + 1), Selection::Selected);
         assert_eq!(at(draw), Selection::NotSelected);
         assert_eq!(at(BPS_DENOMINATOR), Selection::Selected);
-        // no reveal at all: every lot of the epoch is selected, whatever its rate
-        assert_eq!(Selection::of_final(None, &lot, 0), Selection::Selected);
+        // no reveal at all: every lot of the epoch is selected, but one at rate 0
+        assert_eq!(Selection::of_final(None, &lot, 1), Selection::Selected);
+        assert_eq!(Selection::of_final(None, &lot, 0), Selection::NotSelected);
+    }
+
+    #[test]
+    fn selection_decide_works() {
+        let (lot, seed) = ([7u8; 32], [9u8; 32]);
+        let draw = sampling_draw(&seed, &lot);
+        // known at registration: rate 0 and 100 %
+        assert_eq!(Selection::decide(None, &lot, 0), Selection::NotSelected);
+        assert_eq!(Selection::decide(None, &lot, 10_000), Selection::Selected);
+        assert_eq!(Selection::decide(Some(None), &lot, 0), Selection::NotSelected);
+        // otherwise pending until final, then the draw
+        assert_eq!(Selection::decide(None, &lot, 1), Selection::SeedPending);
+        assert_eq!(Selection::decide(Some(Some(&seed)), &lot, u16::try_from(draw + 1).unwrap()), Selection::Selected);
+        assert_eq!(Selection::decide(Some(Some(&seed)), &lot, u16::try_from(draw).unwrap().max(1)), if draw == 0 { Selection::Selected } else { Selection::NotSelected });
+        assert_eq!(Selection::decide(Some(None), &lot, 1), Selection::Selected, "fail safe");
     }
 }
