@@ -69,6 +69,8 @@ events! {
     "whitelist" MerchantStatusChanged { account: AccountId, by: AccountId, status: MerchantStatus, reason_hash: Option<Hash32> }
     "whitelist" ContractsWired { registry: AccountId, sampling: AccountId, attestation: AccountId }
     "whitelist" DisplayNameSet { account: AccountId, name: Vec<u8> }
+    "whitelist" MerchantBrandsSet { account: AccountId, brands: Vec<Vec<u8>> }
+    "whitelist" SuspensionConfirmed { account: AccountId }
     "registry" FactoryRegistered { id: FactoryId, merchant: AccountId, country: CountryCode }
     "registry" ProductRegistered { gtin: Gtin, merchant: AccountId, info: ProductInput }
     "registry" LotRegistered { lot: LotId, gtin: Gtin, merchant: AccountId, info: LotInput }
@@ -109,7 +111,7 @@ mod tests {
         assert_eq!(display_name("Option<Hash32>"), "Option");
         assert_eq!(display_name("ink::primitives::Hash"), "Hash");
         assert_eq!(display_name("Vec<AccountId>"), "Vec");
-        assert_eq!(FIELDS.len(), 30);
+        assert_eq!(FIELDS.len(), 32);
         let named = DisplayNameSet { account: AccountId::from([3; 32]), name: "Aroha Dairy".into() };
         assert_eq!(decode("whitelist.DisplayNameSet", &([3u8; 32], b"Aroha Dairy".to_vec()).encode()), Ok(Some(Event::DisplayNameSet(named))));
         let factory = FactoryNamed { factory: 7, name: vec![] };

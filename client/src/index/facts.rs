@@ -343,7 +343,11 @@ pub fn steps(block: &BlockEvents) -> Vec<Step> {
             // names: read from the contracts (`display_names`, `factory_name`); every change
             // is in the audit log with its name (`whitelist.DisplayNameSet`, `registry.FactoryNamed`)
             | Event::DisplayNameSet(_)
-            | Event::FactoryNamed(_) => {}
+            | Event::FactoryNamed(_)
+            // a merchant's brands and a confirmed suspension: read from the whitelist
+            // (`merchant_standing`), every change in the audit log
+            | Event::MerchantBrandsSet(_)
+            | Event::SuspensionConfirmed(_) => {}
         }
     }
     // a lot sampling recorded without its registration in the same block (not something the
