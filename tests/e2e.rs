@@ -174,8 +174,15 @@ async fn consortium_story_works() {
     assert_eq!(tp.counts().await.unwrap(), (1, 2, 3));
     // the on-chain proof check agrees
     let p = lot1.proof(1234);
-    assert!(tp.verify_item(gtin, b"L2026A", lot1.serials[1234].as_bytes(), p.index, p.siblings.clone()).await.unwrap());
-    assert!(!tp.verify_item(gtin, b"L2026A", b"FORGED", p.index, p.siblings).await.unwrap());
+    assert!(tp.verify_item(gtin, b"L2026A", lot1.serials[1234].as_bytes(), p.salt, p.index, p.siblings.clone()).await.unwrap());
+    assert!(!tp.verify_item(gtin, b"L2026A", b"FORGED", p.salt, p.index, p.siblings.clone()).await.unwrap());
+    // the minter: serials are sequential and the count public, but without the salts its tree
+    // (and so every proof from it) is not the lot's, on chain and for the consumer alike
+    let unsalted: Vec<ItemId> = lot1.serials.iter().map(|s| item_id(&gtin, b"L2026A", s.as_bytes())).collect();
+    let minted = tracepass::shared::merkle::Tree::from_items(&unsalted).unwrap();
+    assert!(!tp.verify_item(gtin, b"L2026A", lot1.serials[1234].as_bytes(), None, 1234, minted.proof(1234).unwrap()).await.unwrap());
+    let forged_code = DigitalLink { gtin, lot: "L2026A".into(), serial: lot1.serials[1234].clone(), proof: Some(Proof { index: 1234, salt: None, siblings: minted.proof(1234).unwrap() }) };
+    assert_eq!(verify(&tp, &forged_code).await.unwrap().verdict, Verdict::NotInLot);
 
     // ---- reveal after the epoch closes, finalise --------------------------------------------
     advance_to(&tp, &k.alice, (epoch + 1) * EPOCH_BLOCKS).await;
@@ -211,7 +218,7 @@ async fn consortium_story_works() {
     // each lot is a lot like any other: sampled, and its items verify on chain
     assert_eq!(tp.selection(out[9]).await.unwrap(), Selection::Selected);
     let p = many[9].proof(19);
-    assert!(tp.verify_item(gtin, b"Q9", b"Q9-19", p.index, p.siblings).await.unwrap());
+    assert!(tp.verify_item(gtin, b"Q9", b"Q9-19", p.salt, p.index, p.siblings).await.unwrap());
     // the same batch again is a no-op
     assert_eq!(tp.register_lots(&k.merchant, inputs).await.unwrap().value, out);
     assert_eq!(tp.counts().await.unwrap().2, lots_before + 20);
@@ -436,7 +443,7 @@ fn selectors_come_from_metadata_works() {
     assert!(other.whitelist.selectors.is_empty() && other.registry.selectors.is_empty(), "nothing written on refusal");
     let _ = root();
     let _: Option<AccountId> = None;
-    let _ = Proof { index: 0, siblings: vec![] };
+    let _ = Proof { index: 0, salt: None, siblings: vec![] };
 }
 
 /// `scripts/node.sh start` then `stop`, twice: the second start continues the first one's chain.

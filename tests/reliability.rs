@@ -36,9 +36,15 @@ fn write_manifest(dir: &Path, lots: usize, items: usize) -> PathBuf {
 }
 
 /// `tracepass lot register-many` against `url`, signing as the fixture's merchant.
+/// The merchant's salt key of a run: beside its manifest, the same for every rerun.
+fn salt_key(manifest: &Path) -> std::path::PathBuf {
+    manifest.with_file_name("salt.key")
+}
+
 fn register_many(url: &str, deployment: &Path, manifest: &Path, out: &Path) -> Command {
     let mut c = Command::new(tracepass_bin());
     c.env("TRACEPASS_SURI", "//MerchantA")
+        .env("TRACEPASS_SALT_KEY", salt_key(manifest))
         .args(["--url", url, "--json", "lot", "register-many", "--window", "4", "--lots-per-tx", "5"])
         .arg("--deployment")
         .arg(deployment)
@@ -146,7 +152,9 @@ async fn crash_and_restart_loses_nothing_works() {
     // exactly once: the counter grew by the number of distinct lots, and every lot is the planned one
     let tp = Tracepass::open(Chain::connect(&node.url()).await.unwrap(), &d).unwrap();
     assert_eq!(tp.counts().await.unwrap().2, lots_before + CRASH_LOTS as u64, "no lot lost, none counted twice");
-    let planned = batch::plan(batch::parse_manifest(&std::fs::read_to_string(&manifest).unwrap(), work.path()).unwrap()).unwrap();
+    // the plan again, in process, under the runs' salt key: the same lots, roots and salts
+    let key = tracepass::lots::SaltKey::load_or_create(&salt_key(&manifest)).unwrap();
+    let planned = batch::plan(batch::parse_manifest(&std::fs::read_to_string(&manifest).unwrap(), work.path()).unwrap(), &key).unwrap();
     let mut items = 0usize;
     for p in &planned {
         let lot = tp.lot(lot_id(&p.row.gtin, p.row.lot.as_bytes())).await.unwrap().expect("registered");
@@ -158,7 +166,8 @@ async fn crash_and_restart_loses_nothing_works() {
         for (i, l) in lines.iter().enumerate() {
             assert_eq!(l.serial, p.built.serials[i]);
             let proof = Proof::decode(&l.proof).unwrap();
-            let item = item_id(&p.row.gtin, p.row.lot.as_bytes(), l.serial.as_bytes());
+            let item = item_id_of(&p.row.gtin, p.row.lot.as_bytes(), l.serial.as_bytes(), proof.salt.as_ref());
+            assert!(proof.salt.is_some(), "every item is salted");
             assert!(merkle::verify(&lot.info.root, lot.info.item_count, proof.index, &item, &proof.siblings), "{} {}", p.row.lot, l.serial);
             items += 1;
         }
@@ -395,6 +404,7 @@ async fn secret_never_shown_works() {
         "merchant reinstate {me}",
         "merchant tier {me} trusted",
         "merchant brands {me} --brand B",
+        "merchant revoke {me} --reason r",
         "merchant show {me}",
         "sampling rule set --rate 100",
         "sampling rule remove --category 1",
@@ -431,12 +441,16 @@ async fn secret_never_shown_works() {
         assert!(cases.iter().any(|c| c.starts_with(&leaf)), "no secret-hygiene case for `tracepass {}`", leaf.join(" "));
     }
 
-    let forbidden = [secret.as_str(), SECRET_PHRASE, "legal winner", SECRET_PATH, SECRET_PASSWORD, BAD_SECRET, "Pa55-bad"];
+    // the merchant's salt key is a secret too: made first, so that its text can be looked for
+    let salt_key = format!("{d}/salt.key");
+    tracepass::lots::SaltKey::load_or_create(Path::new(&salt_key)).unwrap();
+    let salt_hex = std::fs::read_to_string(&salt_key).unwrap().trim().to_string();
+    let forbidden = [secret.as_str(), SECRET_PHRASE, "legal winner", SECRET_PATH, SECRET_PASSWORD, BAD_SECRET, "Pa55-bad", &salt_hex, &salt_hex[..16]];
     let dep = c.deployment_file.display().to_string();
     let (mut runs, mut bytes, mut failures) = (0usize, 0usize, 0usize);
     let mut run = |args: Vec<String>, how: &str| {
         let mut cmd = Command::new(&bin);
-        cmd.args(["--url", &node.url(), "--deployment", &dep]);
+        cmd.args(["--url", &node.url(), "--deployment", &dep]).env("TRACEPASS_SALT_KEY", &salt_key);
         match how {
             "env" => {
                 cmd.env("TRACEPASS_SURI", &secret);
@@ -507,6 +521,7 @@ fn register_lot(url: &str, c: &Consortium, dir: &Path, lot: &str, serials: &str,
     let mut cmd = Command::new(tracepass_bin());
     cmd.current_dir(dir)
         .env("TRACEPASS_SURI", "//MerchantA")
+        .env("TRACEPASS_SALT_KEY", dir.with_file_name("salt.key"))
         .args(["--url", url, "--json", "lot", "register", "--gtin", GTIN, "--lot", lot, "--serials", "serials.txt"])
         .arg("--deployment")
         .arg(&c.deployment_file);

@@ -126,15 +126,15 @@ pub struct Planned {
     pub input: LotInput,
 }
 
-/// Reads and checks every serials file, and builds every lot's tree (in parallel). Nothing is
-/// sent; any bad file stops the whole plan.
-pub fn plan(rows: Vec<Row>) -> Result<Vec<Planned>> {
+/// Reads and checks every serials file, and builds every lot's tree (in parallel) with salts
+/// under `key`. Nothing is sent; any bad file stops the whole plan.
+pub fn plan(rows: Vec<Row>, key: &lots::SaltKey) -> Result<Vec<Planned>> {
     rows.into_par_iter()
         .map(|row| {
             let text = std::fs::read_to_string(&row.serials)
                 .map_err(|e| ClientError::Io { path: row.serials.display().to_string(), reason: e.to_string() })?;
             let serials = parse_serials(&text).map_err(|e| ClientError::Input(format!("{}: {e}", row.serials.display())))?;
-            let built = lots::build(row.gtin, &row.lot, serials)?;
+            let built = lots::build_with_key(row.gtin, &row.lot, serials, key)?;
             let input = LotInput {
                 gtin: row.gtin,
                 lot_number: row.lot.as_bytes().to_vec(),
@@ -317,10 +317,11 @@ mod tests {
         std::fs::write(dir.path().join("a.txt"), "S1\nS2\n").unwrap();
         std::fs::write(dir.path().join("b.txt"), "S1\nS1\n").unwrap();
         let m = "gtin,lot,serials,produced,expires\n4006381333931,L1,a.txt,20260101,20280101\n4006381333931,L2,b.txt,20260101,20280101\n";
-        let e = plan(parse_manifest(m, dir.path()).unwrap()).err().unwrap().to_string();
+        let key = lots::SaltKey::generate().unwrap();
+        let e = plan(parse_manifest(m, dir.path()).unwrap(), &key).err().unwrap().to_string();
         assert!(e.contains("b.txt") && e.contains("line 2"), "{e}");
         let m = "gtin,lot,serials,produced,expires\n4006381333931,L1,a.txt,20260101,20280101\n";
-        let p = plan(parse_manifest(m, dir.path()).unwrap()).unwrap();
+        let p = plan(parse_manifest(m, dir.path()).unwrap(), &key).unwrap();
         assert_eq!(p[0].input.item_count, 2);
     }
 }

@@ -88,7 +88,7 @@ pub fn serials(data: &[u8]) {
     let n = tree.len();
     let probes = [0, n / 2, n - 1];
     for &i in &probes {
-        let p = Proof { index: i, siblings: tree.proof(i).expect("in range") };
+        let p = Proof { index: i, salt: None, siblings: tree.proof(i).expect("in range") };
         let p = Proof::decode(&p.encode()).expect("own encoding decodes");
         assert!(merkle::verify(&tree.root(), n, p.index, &items[i as usize], &p.siblings));
         for &j in &probes {
@@ -114,7 +114,9 @@ pub fn proof(data: &[u8]) {
             .take(MAX_PROOF_LEN)
             .map(|c| c.try_into().expect("16 bytes"))
             .collect();
-        let p = Proof { index: u32::from_le_bytes(*head), siblings };
+        // a salt when the rest holds 8 bytes over whole siblings
+        let salt = (rest.len() % 16 >= 8).then(|| rest[rest.len() - 8..].try_into().expect("8 bytes"));
+        let p = Proof { index: u32::from_le_bytes(*head), salt, siblings };
         let text = p.encode();
         assert!(text.bytes().all(|b| b.is_ascii_digit()));
         assert_eq!(Proof::decode(&text).ok(), Some(p), "roundtrip of {text:?}");

@@ -3,7 +3,7 @@
 use crate::error::{ClientError, Result};
 use tracepass_shared::bounds::{MAX_PROOF_LEN, MAX_SERIAL_LEN};
 use tracepass_shared::merkle::Node;
-use tracepass_shared::{check_lot_number, check_serial, Gtin};
+use tracepass_shared::{check_lot_number, check_serial, Gtin, Salt, SALT_LEN};
 
 /// Default resolver host of Digital Link URIs.
 pub const DEFAULT_RESOLVER: &str = "id.tracepass.local";
@@ -118,6 +118,8 @@ fn first_repeat(lines: &[&str], par: bool) -> Option<(usize, usize)> {
 pub struct Proof {
     /// Leaf index (position in the serials file, from 0).
     pub index: u32,
+    /// The item's secret salt (`None`: a lot registered before salts).
+    pub salt: Option<Salt>,
     /// Sibling hashes.
     pub siblings: Vec<Node>,
 }
@@ -128,13 +130,14 @@ pub const PROOF_CHUNK_BYTES: usize = 7;
 /// A full 7-byte chunk (2^56 < 10^17) takes 17 digits. The lengths are distinct, so the length
 /// of the last, partial chunk tells how many bytes it holds.
 const CHUNK_DIGITS: [usize; PROOF_CHUNK_BYTES + 1] = [0, 3, 5, 8, 10, 13, 15, 17];
-/// Longest proof text accepted: LEB128 index (5 bytes) plus `MAX_PROOF_LEN` siblings.
-pub const MAX_PROOF_TEXT: usize = (5 + 16 * MAX_PROOF_LEN).div_ceil(PROOF_CHUNK_BYTES) * 17;
+/// Longest proof text accepted: LEB128 index (5 bytes), a salt and `MAX_PROOF_LEN` siblings.
+pub const MAX_PROOF_TEXT: usize = (5 + SALT_LEN + 16 * MAX_PROOF_LEN).div_ceil(PROOF_CHUNK_BYTES) * 17;
 
 impl Proof {
-    /// The proof as bytes: LEB128(index) followed by the siblings.
+    /// The proof as bytes: LEB128(index), the salt if any, then the siblings (16 bytes each, so
+    /// what follows the index has a length of 16k + 8 with a salt, 16k without).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(5 + 16 * self.siblings.len());
+        let mut bytes = Vec::with_capacity(5 + SALT_LEN + 16 * self.siblings.len());
         let mut i = self.index;
         loop {
             let b = (i & 0x7f) as u8;
@@ -144,6 +147,9 @@ impl Proof {
                 break;
             }
             bytes.push(b | 0x80);
+        }
+        if let Some(salt) = &self.salt {
+            bytes.extend_from_slice(salt);
         }
         for s in &self.siblings {
             bytes.extend_from_slice(s);
@@ -211,15 +217,21 @@ impl Proof {
         if used == 0 || bytes[used - 1] & 0x80 != 0 {
             return Err(bad("truncated index"));
         }
-        let rest = &bytes[used..];
-        if rest.len() % 16 != 0 {
-            return Err(bad("sibling hashes must be 16 bytes each"));
-        }
+        let mut rest = &bytes[used..];
+        let salt = match rest.len() % 16 {
+            0 => None,
+            SALT_LEN => {
+                let (salt, siblings) = rest.split_at(SALT_LEN);
+                rest = siblings;
+                Some(salt.try_into().expect("8 bytes"))
+            }
+            _ => return Err(bad("a salt of 8 bytes and sibling hashes of 16 bytes each")),
+        };
         if rest.len() / 16 > MAX_PROOF_LEN {
             return Err(bad("too many siblings"));
         }
         let siblings = rest.chunks_exact(16).map(|c| c.try_into().expect("16 bytes")).collect();
-        let p = Proof { index, siblings };
+        let p = Proof { index, salt, siblings };
         if p.encode() != text {
             return Err(bad("not in canonical form"));
         }
@@ -376,23 +388,29 @@ mod tests {
     #[test]
     fn proof_roundtrip_works() {
         for index in [0u32, 1, 127, 128, 999_999, u32::MAX] {
-            let p = Proof { index, siblings: vec![[7; 16]; 20] };
+            let p = Proof { index, salt: None, siblings: vec![[7; 16]; 20] };
             assert_eq!(Proof::decode(&p.encode()).unwrap(), p);
+            let salted = Proof { salt: Some([0, 1, 2, 3, 4, 5, 6, 0xff]), ..p };
+            assert_eq!(Proof::decode(&salted.encode()).unwrap(), salted);
         }
         // a million-item proof: 20 siblings, 3 bytes of index -> 323 bytes -> 46 chunks of 17 digits + 3
-        let p = Proof { index: 999_999, siblings: vec![[0xff; 16]; 20] };
+        let p = Proof { index: 999_999, salt: None, siblings: vec![[0xff; 16]; 20] };
         assert_eq!(p.encode().len(), 785);
+        // with its salt: 331 bytes -> 47 chunks + 2 bytes, 804 digits (19 more)
+        assert_eq!(Proof { salt: Some([0xff; SALT_LEN]), ..p.clone() }.encode().len(), 804);
         assert!(p.encode().bytes().all(|b| b.is_ascii_digit()));
         for n in 0..40 {
-            let p = Proof { index: 3, siblings: vec![[0xff; 16]; n % 33] };
-            assert_eq!(Proof::decode(&p.encode()).unwrap(), p, "{n} siblings");
+            for salt in [None, Some([9; SALT_LEN])] {
+                let p = Proof { index: 3, salt, siblings: vec![[0xff; 16]; n % 33] };
+                assert_eq!(Proof::decode(&p.encode()).unwrap(), p, "{n} siblings");
+            }
         }
     }
 
     #[test]
     fn proof_decode_fails() {
         let digits = |bytes: &[u8]| {
-            let p = Proof { index: 0, siblings: vec![] };
+            let p = Proof { index: 0, salt: None, siblings: vec![] };
             // encode arbitrary bytes the way Proof::encode does
             let _ = p;
             bytes
@@ -406,10 +424,12 @@ mod tests {
         assert!(Proof::decode("999").is_err(), "999 does not fit one byte");
         assert!(Proof::decode(&digits(&[0x80])).is_err(), "truncated index");
         assert!(Proof::decode(&digits(&[0u8; 5])).is_err(), "siblings not 16 bytes");
+        assert!(Proof::decode(&digits(&[0u8; 1 + 16 + 7])).is_err(), "a salt of 7 bytes");
+        assert!(Proof::decode(&digits(&[0u8; 1 + 8 + 16 * 33])).is_err(), "a salt and too many siblings");
         assert!(Proof::decode(&digits(&[0u8; 1 + 16 * 33])).is_err(), "too many siblings");
         assert!(Proof::decode(&digits(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x01])).is_err(), "index too large");
         assert!(Proof::decode(&digits(&[0x81, 0x00])).is_err(), "non-canonical index");
-        assert_eq!(Proof::decode(&digits(&[5])).unwrap(), Proof { index: 5, siblings: vec![] });
+        assert_eq!(Proof::decode(&digits(&[5])).unwrap(), Proof { index: 5, salt: None, siblings: vec![] });
     }
 
     #[test]
@@ -418,7 +438,7 @@ mod tests {
             gtin: parse_gtin("4006381333931").unwrap(),
             lot: "L/1".into(),
             serial: "S&1".into(),
-            proof: Some(Proof { index: 5, siblings: vec![[1; 16]; 3] }),
+            proof: Some(Proof { index: 5, salt: Some([4; SALT_LEN]), siblings: vec![[1; 16]; 3] }),
         };
         let uri = dl.uri(DEFAULT_RESOLVER);
         assert!(uri.starts_with("https://id.tracepass.local/01/04006381333931/10/L%2F1/21/S%261?p="), "{uri}");

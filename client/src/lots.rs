@@ -1,4 +1,13 @@
-//! Lot building off chain: serials -> item IDs -> Merkle tree -> per-item proofs file.
+//! Lot building off chain: serials -> secret salts -> item IDs -> Merkle tree -> per-item
+//! proofs file.
+//!
+//! Every item gets a secret 64-bit salt inside its ID (`tracepass_shared::salted_item_id`), so
+//! that nobody who lacks it can compute the item's leaf: with sequential serials and the public
+//! item count, an unsalted lot's whole tree could be rebuilt and proofs minted for every serial.
+//! A salt is `blake2b-64` keyed with the merchant's [`SaltKey`] (32 bytes from the OS's random
+//! generator, kept in a 0600 file) over (GTIN, lot, serial): as unpredictable as a random salt
+//! to anyone without the key, and the same on every run, so a registration that crashed after
+//! the chain took the lot rebuilds the same root and finds its proofs again.
 //!
 //! Item IDs, leaves and every level of the tree are hashed in parallel (rayon), four messages
 //! at a time per core (`blake2b_simd::many`, AVX2 where the CPU has it). The results are
@@ -12,7 +21,61 @@ use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use tracepass_shared::merkle::Node;
-use tracepass_shared::{Gtin, ItemId};
+use tracepass_shared::{Gtin, ItemId, Salt, SALT_LEN};
+
+/// Bytes of a merchant's salt key.
+pub const SALT_KEY_LEN: usize = 32;
+
+/// The merchant's secret from which every item's salt is derived. Never printed (its `Debug`
+/// says only that it is a key); wiped from memory when dropped.
+pub struct SaltKey(zeroize::Zeroizing<[u8; SALT_KEY_LEN]>);
+
+impl std::fmt::Debug for SaltKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SaltKey(..)")
+    }
+}
+
+impl SaltKey {
+    /// A fresh key from the OS's random generator.
+    pub fn generate() -> Result<SaltKey> {
+        let mut k = zeroize::Zeroizing::new([0u8; SALT_KEY_LEN]);
+        getrandom::getrandom(&mut k[..])
+            .map_err(|e| ClientError::Io { path: "getrandom".into(), reason: format!("no randomness for a salt key: {e}") })?;
+        Ok(SaltKey(k))
+    }
+
+    /// The key in `path` (64 hex digits), or (if there is no such file) a fresh one written
+    /// there first, readable by its owner only. Errors name the file, never its content.
+    pub fn load_or_create(path: &Path) -> Result<SaltKey> {
+        let io = |e: &dyn std::fmt::Display| ClientError::Io { path: path.display().to_string(), reason: e.to_string() };
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let bytes = zeroize::Zeroizing::new(hex::decode(text.trim()).map_err(|_| io(&"not a salt key (64 hex digits)"))?);
+                let key: [u8; SALT_KEY_LEN] = bytes.as_slice().try_into().map_err(|_| io(&"not a salt key (64 hex digits)"))?;
+                Ok(SaltKey(zeroize::Zeroizing::new(key)))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key = SaltKey::generate()?;
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| io(&e))?;
+                }
+                let mut opts = std::fs::OpenOptions::new();
+                opts.write(true).create_new(true);
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::OpenOptionsExt;
+                    opts.mode(0o600);
+                }
+                let mut f = opts.open(path).map_err(|e| io(&e))?;
+                let text = zeroize::Zeroizing::new(hex::encode(&key.0[..]) + "\n");
+                f.write_all(text.as_bytes()).and_then(|_| f.sync_all()).map_err(|e| io(&e))?;
+                Ok(key)
+            }
+            Err(e) => Err(io(&e)),
+        }
+    }
+}
 
 /// A lot ready to register: its serials, their item IDs and the tree over them.
 pub struct BuiltLot {
@@ -22,7 +85,9 @@ pub struct BuiltLot {
     pub lot: String,
     /// Serials in file order.
     pub serials: Vec<String>,
-    /// Item IDs in the same order.
+    /// Their secret salts, in the same order.
+    pub salts: Vec<Salt>,
+    /// Item IDs in the same order (salted).
     pub items: Vec<ItemId>,
     /// The tree.
     pub tree: LotTree,
@@ -55,25 +120,52 @@ fn hash_batch(p: &blake2b_simd::Params, buf: &[u8], offsets: &[usize], mut out: 
     }
 }
 
-/// The item IDs of `serials` of lot `lot` of `gtin`, and their leaves, in parallel: each is
-/// `tracepass_shared::item_id` and `merkle::leaf`.
-pub fn items_and_leaves(gtin: &Gtin, lot: &str, serials: &[String]) -> (Vec<ItemId>, Vec<Node>) {
-    // item_id = blake2_256("tracepass/item" ++ gtin ++ len(lot) ++ lot ++ serial)
-    let mut prefix = Vec::with_capacity(14 + 14 + 1 + lot.len());
-    prefix.extend_from_slice(b"tracepass/item");
+/// The salt of each of `serials` of lot `lot` of `gtin` under `key`, in parallel:
+/// `blake2b-64(key; gtin ++ len(lot) ++ lot ++ serial)`.
+pub fn salts(key: &SaltKey, gtin: &Gtin, lot: &str, serials: &[String]) -> Vec<Salt> {
+    let mut prefix = Vec::with_capacity(14 + 1 + lot.len());
     prefix.extend_from_slice(&gtin.0);
     prefix.push(u8::try_from(lot.len()).unwrap_or(u8::MAX));
     prefix.extend_from_slice(lot.as_bytes());
-    let (p32, p16) = (params(32), params(16));
-    let mut items = vec![[0u8; 32]; serials.len()];
-    let mut leaves = vec![[0u8; 16]; serials.len()];
-    items.par_chunks_mut(CHUNK).zip(leaves.par_chunks_mut(CHUNK)).zip(serials.par_chunks(CHUNK)).for_each(|((items, leaves), serials)| {
+    let mut p = params(SALT_LEN);
+    p.key(&key.0[..]);
+    let mut out = vec![[0u8; SALT_LEN]; serials.len()];
+    out.par_chunks_mut(CHUNK).zip(serials.par_chunks(CHUNK)).for_each(|(out, serials)| {
         let mut buf = Vec::with_capacity(serials.len() * (prefix.len() + 20));
         let mut offsets = Vec::with_capacity(serials.len() + 1);
         offsets.push(0);
         for s in serials {
             buf.extend_from_slice(&prefix);
             buf.extend_from_slice(s.as_bytes());
+            offsets.push(buf.len());
+        }
+        hash_batch(&p, &buf, &offsets, |i, d| out[i].copy_from_slice(d));
+    });
+    out
+}
+
+/// The item IDs of `serials` (with their `salts`) of lot `lot` of `gtin`, and their leaves, in
+/// parallel: each is `tracepass_shared::salted_item_id` and `merkle::leaf`.
+pub fn items_and_leaves(gtin: &Gtin, lot: &str, serials: &[String], salts: &[Salt]) -> (Vec<ItemId>, Vec<Node>) {
+    // salted_item_id = blake2_256("tracepass/salted" ++ gtin ++ len(lot) ++ lot ++ len(serial) ++ serial ++ salt)
+    let mut prefix = Vec::with_capacity(16 + 14 + 1 + lot.len());
+    prefix.extend_from_slice(b"tracepass/salted");
+    prefix.extend_from_slice(&gtin.0);
+    prefix.push(u8::try_from(lot.len()).unwrap_or(u8::MAX));
+    prefix.extend_from_slice(lot.as_bytes());
+    let (p32, p16) = (params(32), params(16));
+    let mut items = vec![[0u8; 32]; serials.len()];
+    let mut leaves = vec![[0u8; 16]; serials.len()];
+    let work = serials.par_chunks(CHUNK).zip(salts.par_chunks(CHUNK));
+    items.par_chunks_mut(CHUNK).zip(leaves.par_chunks_mut(CHUNK)).zip(work).for_each(|((items, leaves), (serials, salts))| {
+        let mut buf = Vec::with_capacity(serials.len() * (prefix.len() + 21 + SALT_LEN));
+        let mut offsets = Vec::with_capacity(serials.len() + 1);
+        offsets.push(0);
+        for (s, salt) in serials.iter().zip(salts) {
+            buf.extend_from_slice(&prefix);
+            buf.push(u8::try_from(s.len()).unwrap_or(u8::MAX));
+            buf.extend_from_slice(s.as_bytes());
+            buf.extend_from_slice(salt);
             offsets.push(buf.len());
         }
         hash_batch(&p32, &buf, &offsets, |i, d| items[i].copy_from_slice(d));
@@ -109,11 +201,19 @@ fn next_level(prev: &[Node]) -> Vec<Node> {
     next
 }
 
-/// Hashes item IDs and leaves in parallel and builds the tree.
-pub fn build(gtin: Gtin, lot: &str, serials: Vec<String>) -> Result<BuiltLot> {
-    let (items, leaves) = items_and_leaves(&gtin, lot, &serials);
+/// Derives the salts under `key`, hashes item IDs and leaves in parallel and builds the tree.
+/// The same key and serials give the same lot (a rerun finds its registration again).
+pub fn build_with_key(gtin: Gtin, lot: &str, serials: Vec<String>, key: &SaltKey) -> Result<BuiltLot> {
+    let salts = salts(key, &gtin, lot, &serials);
+    let (items, leaves) = items_and_leaves(&gtin, lot, &serials, &salts);
     let tree = tree_from_leaves(leaves).ok_or_else(|| ClientError::Input("a lot needs at least one serial".into()))?;
-    Ok(BuiltLot { gtin, lot: lot.to_string(), serials, items, tree })
+    Ok(BuiltLot { gtin, lot: lot.to_string(), serials, salts, items, tree })
+}
+
+/// [`build_with_key`] under a fresh key used for this lot only (its salts are then known only
+/// through its proofs file): for a lot built once and kept, as in tests and benchmarks.
+pub fn build(gtin: Gtin, lot: &str, serials: Vec<String>) -> Result<BuiltLot> {
+    build_with_key(gtin, lot, serials, &SaltKey::generate()?)
 }
 
 /// One line of the proofs file.
@@ -132,7 +232,7 @@ pub struct ProofLine {
 impl BuiltLot {
     /// The proof of item `i`.
     pub fn proof(&self, i: usize) -> Proof {
-        Proof { index: i as u32, siblings: self.tree.proof(i as u32).expect("index in range") }
+        Proof { index: i as u32, salt: Some(self.salts[i]), siblings: self.tree.proof(i as u32).expect("index in range") }
     }
 
     /// The proofs-file line of item `i`.
@@ -273,7 +373,7 @@ pub fn find_in_proofs(path: &Path, serial: &str) -> Result<ProofLine> {
 mod tests {
     use super::*;
     use tracepass_shared::merkle::{self, Tree};
-    use tracepass_shared::item_id;
+    use tracepass_shared::{item_id, salted_item_id};
 
     /// The parallel, SIMD hashing is bit-identical to the shared crate's (what the registry
     /// computes on chain): item IDs, leaves, every level of the tree, the root, every proof.
@@ -285,7 +385,8 @@ mod tests {
             let lot = "L".repeat(1 + n % 20);
             let serials: Vec<String> = (0..n).map(|i| format!("{i:0w$}", w = 1 + i % 20)).collect();
             let built = build(gtin, &lot, serials.clone()).unwrap();
-            let items: Vec<ItemId> = serials.iter().map(|s| item_id(&gtin, lot.as_bytes(), s.as_bytes())).collect();
+            let items: Vec<ItemId> =
+                serials.iter().zip(&built.salts).map(|(s, salt)| salted_item_id(&gtin, lot.as_bytes(), s.as_bytes(), salt)).collect();
             assert_eq!(built.items, items, "item IDs, n = {n}");
             let tree = Tree::from_items(&items).unwrap();
             assert_eq!(built.tree.levels(), tree.levels(), "levels, n = {n}");
@@ -297,9 +398,67 @@ mod tests {
         }
         // a lot number of 20 characters and a serial of 20: the longest message
         let (l, s) = ("A".repeat(20), "9".repeat(20));
-        let (items, leaves) = items_and_leaves(&gtin, &l, &[s.clone()]);
-        assert_eq!(items[0], item_id(&gtin, l.as_bytes(), s.as_bytes()));
+        let (items, leaves) = items_and_leaves(&gtin, &l, &[s.clone()], &[[0xff; SALT_LEN]]);
+        assert_eq!(items[0], salted_item_id(&gtin, l.as_bytes(), s.as_bytes(), &[0xff; SALT_LEN]));
         assert_eq!(leaves[0], merkle::leaf(&items[0]));
+    }
+
+    /// Salts: the same key gives the same salts (a rerun rebuilds the same root), another key
+    /// others; each is the keyed hash over (GTIN, lot, serial); every item's salt differs.
+    #[test]
+    fn salts_work() {
+        let gtin = crate::gs1::parse_gtin("10614141000415").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys/salt.key");
+        let key = SaltKey::load_or_create(&path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600, "owner only");
+        }
+        assert_eq!(format!("{key:?}"), "SaltKey(..)", "never printed");
+        let serials: Vec<String> = (0..5000).map(|i| format!("AROHA{i:08}")).collect();
+        let a = build_with_key(gtin, "L1", serials.clone(), &key).unwrap();
+        let again = build_with_key(gtin, "L1", serials.clone(), &SaltKey::load_or_create(&path).unwrap()).unwrap();
+        assert_eq!((a.salts.clone(), a.tree.root()), (again.salts.clone(), again.tree.root()), "same key, same lot");
+        let other = build_with_key(gtin, "L1", serials.clone(), &SaltKey::generate().unwrap()).unwrap();
+        assert_ne!(a.tree.root(), other.tree.root());
+        let mut distinct = a.salts.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), serials.len(), "every item its own salt");
+        let mut p = blake2b_simd::Params::new();
+        p.hash_length(SALT_LEN).key(&key.0[..]);
+        let mut msg = gtin.0.to_vec();
+        msg.push(2);
+        msg.extend_from_slice(b"L1AROHA00000042");
+        assert_eq!(&a.salts[42][..], p.hash(&msg).as_bytes());
+        // a file that is not a key is refused, naming the file only
+        std::fs::write(&path, "00 not hex").unwrap();
+        let e = SaltKey::load_or_create(&path).unwrap_err().to_string();
+        assert!(e.contains("salt.key") && e.contains("not a salt key") && !e.contains("not hex"), "{e}");
+    }
+
+    /// The minter of #17: the serials are sequential and the count is public, so it rebuilds
+    /// the lot without salts, or guesses them; no proof it makes verifies, while the
+    /// merchant's do.
+    #[test]
+    fn minted_proof_fails() {
+        let gtin = crate::gs1::parse_gtin("10614141000415").unwrap();
+        let serials: Vec<String> = (0..1000).map(|i| format!("AROHA{i:08}")).collect();
+        let lot = build(gtin, "L1", serials.clone()).unwrap();
+        let (root, n) = (lot.tree.root(), 1000);
+        let unsalted: Vec<ItemId> = serials.iter().map(|s| item_id(&gtin, b"L1", s.as_bytes())).collect();
+        let minted = Tree::from_items(&unsalted).unwrap();
+        for i in [0usize, 1, 500, 999] {
+            assert!(!merkle::verify(&root, n, i as u32, &unsalted[i], &minted.proof(i as u32).unwrap()), "unsalted {i}");
+            let guess = salted_item_id(&gtin, b"L1", serials[i].as_bytes(), &[0; SALT_LEN]);
+            assert!(!merkle::verify(&root, n, i as u32, &guess, &lot.proof(i).siblings), "a guessed salt {i}");
+            // one item's salt (a shopper's code) is no other item's
+            let borrowed = salted_item_id(&gtin, b"L1", serials[i].as_bytes(), &lot.salts[(i + 1) % 1000]);
+            assert!(!merkle::verify(&root, n, i as u32, &borrowed, &lot.proof(i).siblings), "a borrowed salt {i}");
+            assert!(merkle::verify(&root, n, i as u32, &lot.items[i], &lot.proof(i).siblings), "the merchant's {i}");
+        }
     }
 
     #[test]
@@ -326,7 +485,7 @@ mod tests {
         let lot = build(gtin, "L1", serials).unwrap();
         for i in [0usize, 1, 500, 999] {
             let p = lot.proof(i);
-            let item = item_id(&gtin, b"L1", lot.serials[i].as_bytes());
+            let item = salted_item_id(&gtin, b"L1", lot.serials[i].as_bytes(), &p.salt.unwrap());
             assert!(merkle::verify(&lot.tree.root(), 1000, i as u32, &item, &p.siblings));
             let line = lot.line(i, "h");
             let dl = DigitalLink::parse(&line.uri).unwrap();

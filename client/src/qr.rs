@@ -119,7 +119,7 @@ mod tests {
                 gtin: parse_gtin("10614141000415").unwrap(),
                 lot: "L2026-11A0".into(),
                 serial: "AROHA00042".into(),
-                proof: Some(Proof { index, siblings }),
+                proof: Some(Proof { index, salt: Some([0xa5; tracepass_shared::SALT_LEN]), siblings }),
             };
             let uri = dl.uri(DEFAULT_RESOLVER);
             let code = encode(&uri).unwrap();

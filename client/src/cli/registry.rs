@@ -8,6 +8,9 @@ use std::path::PathBuf;
 use tracepass::fmt::ss58;
 use tracepass::error::{ClientError, Result};
 use tracepass::gs1::{parse_gtin, parse_lot, parse_serials, DEFAULT_RESOLVER};
+
+/// Where `lot register` keeps the merchant's salt key unless told.
+const DEFAULT_SALT_KEY: &str = ".tracepass/salt.key";
 use tracepass::lots;
 use tracepass::shared::{check_date, check_display_name, lot_id, BusinessStep, Location, LotInput, ProductInput};
 
@@ -89,6 +92,10 @@ pub enum LotCmd {
         /// Host of the Digital Link URIs.
         #[arg(long, default_value = DEFAULT_RESOLVER)]
         resolver: String,
+        /// The merchant's secret salt key (created, owner-only, if missing): every item's salt
+        /// is derived from it, so keep it with your signing key.
+        #[arg(long, env = "TRACEPASS_SALT_KEY", default_value = DEFAULT_SALT_KEY)]
+        salt_key: PathBuf,
     },
     /// Register many lots from a manifest (CSV: gtin,lot,serials,produced,expires), pipelined.
     /// Safe to rerun after a crash: lots already registered are skipped.
@@ -108,6 +115,9 @@ pub enum LotCmd {
         /// Lots per transaction (1 to 100; 1 sends one register_lot per lot).
         #[arg(long, default_value_t = tracepass::batch::DEFAULT_LOTS_PER_TX)]
         lots_per_tx: usize,
+        /// The merchant's secret salt key (as for `lot register`).
+        #[arg(long, env = "TRACEPASS_SALT_KEY", default_value = DEFAULT_SALT_KEY)]
+        salt_key: PathBuf,
     },
     /// Recall a lot (its merchant; a governor proposes a recall with --by-vote).
     Recall {
@@ -241,7 +251,7 @@ pub async fn product(ctx: &Ctx, c: ProductCmd) -> Result<i32> {
 
 pub async fn lot(ctx: &Ctx, c: LotCmd) -> Result<i32> {
     match c {
-        LotCmd::Register { gtin, lot, serials, out, produced, expires, resolver } => {
+        LotCmd::Register { gtin, lot, serials, out, produced, expires, resolver, salt_key } => {
             let gtin = parse_gtin(&gtin)?;
             parse_lot(&lot)?;
             if !check_date(produced) || !check_date(expires) || expires < produced {
@@ -255,7 +265,7 @@ pub async fn lot(ctx: &Ctx, c: LotCmd) -> Result<i32> {
             let n = list.len();
             let bar = ctx.bar(4);
             bar.set_message(format!("{n} serials valid; hashing items and building the Merkle tree"));
-            let built = lots::build(gtin, &lot, list)?;
+            let built = lots::build_with_key(gtin, &lot, list, &lots::SaltKey::load_or_create(&salt_key)?)?;
             bar.inc(1);
             let out_path = out.unwrap_or_else(|| PathBuf::from(lots::proofs_file_name(&gtin, &lot)));
             bar.set_message(format!("writing proofs beside {}", out_path.display()));
@@ -298,7 +308,7 @@ pub async fn lot(ctx: &Ctx, c: LotCmd) -> Result<i32> {
             );
             Ok(0)
         }
-        LotCmd::RegisterMany { manifest, out_dir, resolver, window, lots_per_tx } => {
+        LotCmd::RegisterMany { manifest, out_dir, resolver, window, lots_per_tx, salt_key } => {
             use tracepass::batch;
             let text = std::fs::read_to_string(&manifest)
                 .map_err(|e| ClientError::Io { path: manifest.display().to_string(), reason: e.to_string() })?;
@@ -306,7 +316,7 @@ pub async fn lot(ctx: &Ctx, c: LotCmd) -> Result<i32> {
             let rows = batch::parse_manifest(&text, &base)?;
             let signer = ctx.signer()?;
             let t0 = std::time::Instant::now();
-            let planned = batch::plan(rows)?;
+            let planned = batch::plan(rows, &lots::SaltKey::load_or_create(&salt_key)?)?;
             let tp = ctx.tracepass().await?;
             let bar = ctx.bar(planned.len() as u64);
             bar.set_message("lots confirmed");

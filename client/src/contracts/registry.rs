@@ -109,10 +109,10 @@ impl Tracepass {
     pub async fn counts(&self) -> Result<(u32, u32, u64)> {
         self.query(Message::Counts, ()).await
     }
-    /// On-chain proof check of an item.
-    pub async fn verify_item(&self, gtin: Gtin, lot: &[u8], serial: &[u8], index: u32, proof: Vec<Node>) -> Result<bool> {
+    /// On-chain proof check of an item (`salt`: `None` for lots registered before salts).
+    pub async fn verify_item(&self, gtin: Gtin, lot: &[u8], serial: &[u8], salt: Option<Salt>, index: u32, proof: Vec<Node>) -> Result<bool> {
         let r: std::result::Result<bool, Error> =
-            self.query(Message::VerifyItem, (gtin, lot.to_vec(), serial.to_vec(), index, proof)).await?;
+            self.query(Message::VerifyItem, (gtin, lot.to_vec(), serial.to_vec(), salt, index, proof)).await?;
         r.map_err(ClientError::Contract)
     }
 }

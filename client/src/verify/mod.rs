@@ -14,7 +14,7 @@ pub use verdict::{lot_verdict, verdict, Judgement, ProofCheck, Reason, Verdict};
 use crate::contracts::Tracepass;
 use crate::error::{ClientError, Result};
 use crate::gs1::DigitalLink;
-use tracepass_shared::{item_id, Claim, Gtin};
+use tracepass_shared::{item_id_of, Claim, Gtin};
 
 /// Exit status of `verify` for a genuine item.
 pub const EXIT_GENUINE: i32 = 0;
@@ -75,7 +75,8 @@ impl LotView {
     /// The report of one scanned item of this lot: its ID and proof checked here, the rest
     /// from the view. `dl` must name the view's GTIN and lot.
     pub fn judge(&self, dl: &DigitalLink) -> Report {
-        let item = item_id(&dl.gtin, dl.lot.as_bytes(), dl.serial.as_bytes());
+        let salt = dl.proof.as_ref().and_then(|p| p.salt.as_ref());
+        let item = item_id_of(&dl.gtin, dl.lot.as_bytes(), dl.serial.as_bytes(), salt);
         let proof = match &self.facts.registered {
             Some(reg) => ProofCheck::of(&reg.lot.info.root, reg.lot.info.item_count, &item, dl.proof.as_ref()),
             None => ProofCheck::Missing,

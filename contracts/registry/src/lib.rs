@@ -10,8 +10,10 @@
 //! - **Lots**: one transaction per lot, whatever its size: the lot commits to all its items by
 //!   the Merkle root over their digital IDs (`tracepass_shared::merkle`). The registry records the
 //!   lot with the sampling contract at registration, which fixes its sampling epoch and rate.
-//! - **Items**: an item's digital ID is `item_id(GTIN, lot, serial)`; [`Registry::verify_item`]
-//!   checks its proof against the stored root, so a verifier trusting no server can check it.
+//! - **Items**: an item's digital ID is `salted_item_id(GTIN, lot, serial, salt)`, the salt a
+//!   secret 64 bits known to the merchant and carried by the item's code (lots registered before
+//!   salts use `item_id(GTIN, lot, serial)`); [`Registry::verify_item`] checks its proof against
+//!   the stored root, so a verifier trusting no server can check it.
 //! - **Trace events**: append-only, at most `MAX_EVENTS_PER_LOT` per lot, each by a role entitled
 //!   to its business step (`BusinessStep::allowed_for`), at a location that passes
 //!   `Location::check`; shipping, arrival, customs clearance and holding move the lot's status.
@@ -398,14 +400,16 @@ mod registry {
 
         // ---- queries --------------------------------------------------------------------
 
-        /// Checks an item's proof against its lot's root: `Ok(true)` iff the serial is in the
-        /// registered lot at `index`. `Err(LotNotFound)` if no such lot exists.
+        /// Checks an item's proof against its lot's root: `Ok(true)` iff the serial, with its
+        /// secret `salt` (`None` for lots registered before salts), is in the registered lot at
+        /// `index`. `Err(LotNotFound)` if no such lot exists.
         #[ink(message)]
         pub fn verify_item(
             &self,
             gtin: Gtin,
             lot_number: Vec<u8>,
             serial: Vec<u8>,
+            salt: Option<Salt>,
             index: u32,
             proof: Vec<Node>,
         ) -> Result<bool> {
@@ -414,7 +418,7 @@ mod registry {
             }
             check_serial(&serial).map_err(Error::BadGs1String)?;
             let l = self.lots.get(lot_id(&gtin, &lot_number)).ok_or(Error::LotNotFound)?;
-            let item = item_id(&gtin, &lot_number, &serial);
+            let item = item_id_of(&gtin, &lot_number, &serial, salt.as_ref());
             Ok(merkle::verify(&l.info.root, l.info.item_count, index, &item, &proof))
         }
 

@@ -498,7 +498,7 @@ fn check_verify(r: &Registry, m: &Model, lot: usize, probe: Option<u16>, index: 
     let (g, number, id) = slot_id(lot);
     let Some(ml) = m.lots.get(&id) else {
         let probe = serial(probe.unwrap_or(0));
-        assert_eq!(r.verify_item(g, number.to_vec(), probe, 0, vec![]), Err(Error::LotNotFound));
+        assert_eq!(r.verify_item(g, number.to_vec(), probe, None, 0, vec![]), Err(Error::LotNotFound));
         return;
     };
     let n = ml.serials.len() as u32;
@@ -506,19 +506,19 @@ fn check_verify(r: &Registry, m: &Model, lot: usize, probe: Option<u16>, index: 
     let probe = probe.map(serial).unwrap_or_else(|| ml.serials[i as usize].clone());
     let proof: Vec<Node> = ml.tree.proof(i).expect("in range");
     let expected = ml.serials[i as usize] == probe;
-    assert_eq!(r.verify_item(g, number.to_vec(), probe.clone(), i, proof), Ok(expected), "probe at {i}");
+    assert_eq!(r.verify_item(g, number.to_vec(), probe.clone(), None, i, proof), Ok(expected), "probe at {i}");
     stats::add(if expected { &stats::PROBES_TRUE } else { &stats::PROBES_FALSE });
     match ml.serials.iter().position(|s| *s == probe) {
         // a registered serial verifies at its own position
         Some(at) => {
             let proof = ml.tree.proof(at as u32).expect("in range");
-            assert_eq!(r.verify_item(g, number.to_vec(), probe, at as u32, proof), Ok(true));
+            assert_eq!(r.verify_item(g, number.to_vec(), probe, None, at as u32, proof), Ok(true));
         }
         // an unregistered one at no position
         None => {
             for at in 0..n {
                 let proof = ml.tree.proof(at).expect("in range");
-                assert_eq!(r.verify_item(g, number.to_vec(), probe.clone(), at, proof), Ok(false), "forged at {at}");
+                assert_eq!(r.verify_item(g, number.to_vec(), probe.clone(), None, at, proof), Ok(false), "forged at {at}");
             }
         }
     }

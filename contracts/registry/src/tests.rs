@@ -327,20 +327,44 @@ fn verify_item_works() {
     let t = tree(b"L1", 100);
     let s = serials(100);
     for i in [0u32, 5, 99] {
-        let ok = r.verify_item(gtin(), b"L1".to_vec(), s[i as usize].clone(), i, t.proof(i).unwrap());
+        let ok = r.verify_item(gtin(), b"L1".to_vec(), s[i as usize].clone(), None, i, t.proof(i).unwrap());
         assert_eq!(ok, Ok(true), "item {i}");
     }
     // a forged serial, a wrong index, a wrong lot
-    assert_eq!(r.verify_item(gtin(), b"L1".to_vec(), b"FORGED".to_vec(), 5, t.proof(5).unwrap()), Ok(false));
-    assert_eq!(r.verify_item(gtin(), b"L1".to_vec(), s[5].clone(), 6, t.proof(5).unwrap()), Ok(false));
+    assert_eq!(r.verify_item(gtin(), b"L1".to_vec(), b"FORGED".to_vec(), None, 5, t.proof(5).unwrap()), Ok(false));
+    assert_eq!(r.verify_item(gtin(), b"L1".to_vec(), s[5].clone(), None, 6, t.proof(5).unwrap()), Ok(false));
     assert_eq!(
-        r.verify_item(gtin(), b"L9".to_vec(), s[5].clone(), 5, t.proof(5).unwrap()),
+        r.verify_item(gtin(), b"L9".to_vec(), s[5].clone(), None, 5, t.proof(5).unwrap()),
         Err(Error::LotNotFound)
     );
     assert_eq!(
-        r.verify_item(gtin(), b"L1".to_vec(), s[5].clone(), 5, vec![[0; 16]; 33]),
+        r.verify_item(gtin(), b"L1".to_vec(), s[5].clone(), None, 5, vec![[0; 16]; 33]),
         Err(Error::Invalid(Field::Proof))
     );
+}
+
+/// The minter: a lot of sequential serials with secret salts. Knowing every serial and the
+/// count, the minter rebuilds the tree without the salts (or with a salt of an item it holds),
+/// and its proofs do not verify; the merchant's salted proofs do.
+#[ink::test]
+fn verify_salted_item_works() {
+    let mut r = setup();
+    set_caller(MERCHANT);
+    r.register_factory(CountryCode(*b"NZ"), [1; 32]).unwrap();
+    r.register_product(product_input()).unwrap();
+    let s = serials(64);
+    let salt = |i: usize| -> Salt { [i as u8 ^ 0x5a, 7, 1, 9, i as u8, 3, 3, 8] };
+    let items: Vec<ItemId> = s.iter().enumerate().map(|(i, x)| salted_item_id(&gtin(), b"S1", x, &salt(i))).collect();
+    let t = Tree::from_items(&items).unwrap();
+    r.register_lot(LotInput { gtin: gtin(), lot_number: b"S1".to_vec(), item_count: 64, root: t.root(), produced_on: 20260101, expires_on: 20270101 }).unwrap();
+    let check = |i: usize, salt: Option<Salt>, proof: Vec<tracepass_shared::merkle::Node>| r.verify_item(gtin(), b"S1".to_vec(), s[i].clone(), salt, i as u32, proof);
+    assert_eq!(check(9, Some(salt(9)), t.proof(9).unwrap()), Ok(true));
+    // the minter's tree, from the public serials alone
+    let unsalted = tree(b"S1", 64);
+    assert_eq!(check(9, None, unsalted.proof(9).unwrap()), Ok(false));
+    // the salt of an item it holds does not fit another
+    assert_eq!(check(10, Some(salt(9)), t.proof(10).unwrap()), Ok(false));
+    assert_eq!(check(9, Some([0; SALT_LEN]), t.proof(9).unwrap()), Ok(false));
 }
 
 #[ink::test]

@@ -248,9 +248,56 @@ pub fn item_id(gtin: &Gtin, lot: &[u8], serial: &[u8]) -> ItemId {
     blake2_256(&buf)
 }
 
+/// Bytes of an item's secret salt (64 bits).
+pub const SALT_LEN: usize = 8;
+
+/// An item's secret salt: known only to its merchant and to whoever holds the item's code.
+pub type Salt = [u8; SALT_LEN];
+
+/// The digital ID of one salted item: the hash of (GTIN, lot, serial, salt), under its own tag
+/// and with the serial's length, so that no salted ID equals an unsalted one or another split.
+/// Without the salt nobody can compute the ID, so nobody can build a lot's tree from its
+/// serials (sequential ones included) and mint proofs for items they have never seen.
+pub fn salted_item_id(gtin: &Gtin, lot: &[u8], serial: &[u8], salt: &Salt) -> ItemId {
+    let mut buf = Vec::with_capacity(16 + 14 + 2 + MAX_LOT_LEN + MAX_SERIAL_LEN + SALT_LEN);
+    buf.extend_from_slice(b"tracepass/salted");
+    buf.extend_from_slice(&gtin.0);
+    buf.push(u8::try_from(lot.len()).unwrap_or(u8::MAX));
+    buf.extend_from_slice(lot);
+    buf.push(u8::try_from(serial.len()).unwrap_or(u8::MAX));
+    buf.extend_from_slice(serial);
+    buf.extend_from_slice(salt);
+    blake2_256(&buf)
+}
+
+/// The ID of an item as its code names it: salted when the code carries a salt
+/// ([`salted_item_id`]), else the unsalted [`item_id`] of lots registered before salts.
+pub fn item_id_of(gtin: &Gtin, lot: &[u8], serial: &[u8], salt: Option<&Salt>) -> ItemId {
+    match salt {
+        Some(salt) => salted_item_id(gtin, lot, serial, salt),
+        None => item_id(gtin, lot, serial),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn salted_item_id_works() {
+        let g = Gtin::parse(b"10614141000415").unwrap();
+        let a = salted_item_id(&g, b"L1", b"SN1", &[1; SALT_LEN]);
+        assert_ne!(a, salted_item_id(&g, b"L1", b"SN1", &[2; SALT_LEN]), "the salt counts");
+        assert_ne!(a, item_id(&g, b"L1", b"SN1"), "salted is not unsalted");
+        // the serial's length is hashed: (serial, salt) cannot be re-split
+        let mut longer = b"SN1".to_vec();
+        longer.push(1);
+        let mut salt = [1; SALT_LEN];
+        salt[SALT_LEN - 1] = 7;
+        assert_ne!(salted_item_id(&g, b"L1", &longer, &salt), a);
+        assert_eq!(item_id_of(&g, b"L1", b"SN1", Some(&[1; SALT_LEN])), a);
+        assert_eq!(item_id_of(&g, b"L1", b"SN1", None), item_id(&g, b"L1", b"SN1"));
+    }
 
     #[test]
     fn gtin_parse_works() {

@@ -367,6 +367,7 @@ async fn gas_table(c: &Consortium) -> Result<GasTable> {
     read!("whitelist.member", Message::Member, k.eve.account());
     read!("whitelist.role_of", Message::RoleOf, k.eve.account());
     read!("whitelist.merchant", Message::Merchant, k.merchant.account());
+    read!("whitelist.merchant_standing", Message::MerchantStanding, k.merchant.account());
     read!("whitelist.proposal", Message::Proposal, id);
     read!("whitelist.proposal_count", Message::ProposalCount, ());
     read!("registry.counts", Message::Counts, ());
@@ -377,7 +378,7 @@ async fn gas_table(c: &Consortium) -> Result<GasTable> {
     read!(
         "registry.verify_item (1,000-item lot)",
         Message::VerifyItem,
-        (c.gtin, lot.lot.as_bytes().to_vec(), lot.serials[7].as_bytes().to_vec(), p.index, p.siblings.clone())
+        (c.gtin, lot.lot.as_bytes().to_vec(), lot.serials[7].as_bytes().to_vec(), p.salt, p.index, p.siblings.clone())
     );
     read!("sampling.selection", Message::Selection, lot_id);
     read!("sampling.lot_sample", Message::LotSample, lot_id);
@@ -547,8 +548,9 @@ fn fmt_rate(x: f64) -> String {
     if !x.is_finite() {
         return "-".into();
     }
-    let s = format!("{:.0}", x);
-    let mut out = String::new();
+    // a refund (a negative deposit) keeps its sign in front of the grouped digits
+    let s = format!("{:.0}", x.abs());
+    let mut out = String::from(if x < 0.0 { "-" } else { "" });
     for (i, ch) in s.chars().enumerate() {
         if i > 0 && (s.len() - i) % 3 == 0 {
             out.push(',');
