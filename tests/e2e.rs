@@ -313,6 +313,42 @@ async fn consortium_story_works() {
         .value;
     assert_eq!(verify(&tp, &genuine).await.unwrap().verdict, Verdict::Genuine);
 
+    // ---- a failed inspection: another agency's pass does not answer it; a dispute does --------
+    let agency2 = fixture::signer("//Agency2");
+    tp.chain.transfer(&k.alice, agency2.account(), 1_000_000_000_000_000).await.unwrap();
+    let scope = AgencyScope { categories: vec![CATEGORY], valid_until: now + year };
+    tp.pass(&[&k.bob, &k.charlie], Action::AddMember { account: agency2.account(), role: Role::Agency, name_hash: [2; 32], scope: Some(scope) }).await.unwrap();
+    let lot4 = lots::build(gtin, "L2026D", (0..10).map(|i| format!("D{i}")).collect()).unwrap();
+    let lot4_id = tp.register_lot(&k.merchant, info(&lot4, gtin)).await.unwrap().value;
+    macro_rules! inspect {
+        ($who:expr, $result:expr, $answers:expr) => {
+            tp.attest_inspection($who, lot4_id, $result, b"GB 10765".to_vec(), 5, [7; 32], vec![], now, now + year, $answers)
+        };
+    }
+    let failed = inspect!(&k.eve, InspectionResult::Fail, None).await.unwrap().value;
+    assert_eq!(tp.lot(lot4_id).await.unwrap().unwrap().status, LotStatus::Held);
+    // the friendly agency's pass: the lot stays held and failed
+    inspect!(&agency2, InspectionResult::Pass, None).await.unwrap();
+    let item4 = dl(gtin, &lot4, 3);
+    let r = verify(&tp, &item4).await.unwrap();
+    assert_eq!((r.verdict, r.reason), (Verdict::FailedInspection, tracepass::verify::Reason::FailedInspection { id: failed }));
+    assert_eq!(tp.lot(lot4_id).await.unwrap().unwrap().status, LotStatus::Held);
+    // the merchant disputes; the failing agency may not re-test its own finding; another does
+    g(&mut gas, "attestation.open_dispute", tp.open_dispute(&k.merchant, lot4_id, failed).await);
+    assert_eq!(contract_err(inspect!(&k.eve, InspectionResult::Pass, Some(failed)).await), Error::SameAgency);
+    let retest4 = inspect!(&agency2, InspectionResult::Pass, Some(failed)).await.unwrap().value;
+    let r = verify(&tp, &item4).await.unwrap();
+    assert_eq!((r.verdict, r.reason), (Verdict::FailedInspection, tracepass::verify::Reason::FailDisputed { id: failed, retest: Some(retest4) }));
+    // one governor cannot release it; M governors do
+    let release = Action::ResolveDispute { lot: lot4_id, release: true };
+    let id = tp.propose(&k.bob, release).await.unwrap().value;
+    assert_eq!(contract_err(tp.execute(&k.bob, id).await), Error::NotEnoughApprovals { have: 1, need: 2 });
+    tp.approve(&k.dave, id).await.unwrap();
+    g(&mut gas, "whitelist.execute(ResolveDispute release)", tp.execute(&k.dave, id).await);
+    assert_eq!(tp.lot(lot4_id).await.unwrap().unwrap().status, LotStatus::Released);
+    let r = verify(&tp, &item4).await.unwrap();
+    assert_eq!((r.verdict, r.reason), (Verdict::Genuine, tracepass::verify::Reason::ReleasedAfterRetest { failed, retest: retest4 }));
+
     // ---- upgrades: refused from anyone but governance; through governance state is kept -------
     // new code: the registry's wasm with a custom section appended (same behaviour, new code hash)
     let old_hash: [u8; 32] = hex::decode(d.registry.code_hash.trim_start_matches("0x")).unwrap().try_into().unwrap();

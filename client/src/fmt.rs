@@ -50,6 +50,9 @@ pub fn describe_action(a: &Action) -> String {
         Action::ReinstateMerchant { account } => format!("reinstate merchant {}", ss58(account)),
         Action::RevokeMerchant { account, .. } => format!("revoke merchant {} for good", ss58(account)),
         Action::RecallLot { lot, .. } => format!("recall lot 0x{}", hex::encode(lot)),
+        Action::ResolveDispute { lot, release: true } => format!("release lot 0x{} after its passing re-test", hex::encode(lot)),
+        Action::ReleaseHold { lot } => format!("release the hold of lot 0x{}", hex::encode(lot)),
+        Action::ResolveDispute { lot, release: false } => format!("confirm the hold of lot 0x{} (its dispute is rejected)", hex::encode(lot)),
     }
 }
 

@@ -1,4 +1,4 @@
-//! `tracepass attest inspection|certification|customs|revoke`.
+//! `tracepass attest inspection|certification|customs|revoke|dispute`.
 
 use super::{hash_file, hash_text, now_ms, Ctx};
 use clap::{Subcommand, ValueEnum};
@@ -42,7 +42,8 @@ pub enum AttestCmd {
         /// is sooner; at most 1,098 days, never past the accreditation).
         #[arg(long)]
         valid_days: Option<u64>,
-        /// The earlier inspection this re-tests.
+        /// The earlier inspection this re-tests (naming the failed inspection of the lot's open
+        /// dispute makes this its re-test; the failing agency itself may not).
         #[arg(long)]
         answers: Option<u64>,
     },
@@ -84,6 +85,18 @@ pub enum AttestCmd {
         #[arg(long)]
         reason: String,
     },
+    /// Dispute a failed inspection of your lot (its merchant): another accredited agency may
+    /// then re-test it (`attest inspection --answers ID`), and governors decide
+    /// (`member propose resolve-dispute`).
+    Dispute {
+        #[arg(long)]
+        gtin: String,
+        #[arg(long)]
+        lot: String,
+        /// The failed inspection's attestation ID.
+        #[arg(long)]
+        failed: u64,
+    },
 }
 
 pub async fn run(ctx: &Ctx, c: AttestCmd) -> Result<i32> {
@@ -119,6 +132,15 @@ pub async fn run(ctx: &Ctx, c: AttestCmd) -> Result<i32> {
         AttestCmd::Revoke { id, reason } => {
             let o = tp.revoke(&signer, id, hash_text(&reason)).await?;
             ctx.print_write(&format!("attestation {id} revoked"), json!({ "attestation": id, "revoked": true }), &o);
+        }
+        AttestCmd::Dispute { gtin, lot, failed } => {
+            let id = lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice());
+            let o = tp.open_dispute(&signer, id, failed).await?;
+            ctx.print_write(
+                &format!("inspection {failed} of lot {lot} disputed: another agency may re-test it naming {failed}; governors then decide"),
+                json!({ "lot_id": format!("0x{}", hex::encode(id)), "disputed": failed }),
+                &o,
+            );
         }
     }
     Ok(0)

@@ -113,6 +113,25 @@ pub enum ProposeCmd {
         #[arg(long)]
         reason: String,
     },
+    /// Decide a lot's dispute of a failed inspection: release it (needs a valid passing re-test
+    /// by another agency) or confirm its hold.
+    ResolveDispute {
+        #[arg(long)]
+        gtin: String,
+        #[arg(long)]
+        lot: String,
+        /// Release the lot (else: confirm the hold).
+        #[arg(long)]
+        release: bool,
+    },
+    /// Release a held lot that no failed inspection holds (a customs hold, or one whose fail
+    /// was revoked).
+    ReleaseHold {
+        #[arg(long)]
+        gtin: String,
+        #[arg(long)]
+        lot: String,
+    },
     /// Set the display name consumers see for a merchant or member (stored on chain as text).
     SetName {
         /// The merchant or member (SS58 or 0x-hex).
@@ -160,6 +179,13 @@ pub async fn action(tp: &Tracepass, c: ProposeCmd) -> Result<Action> {
             Action::SetCodeHash { target, code_hash: h.into() }
         }
         ProposeCmd::RevokeAttestation { id, reason } => Action::RevokeAttestation { id, reason_hash: hash_text(&reason) },
+        ProposeCmd::ResolveDispute { gtin, lot, release } => Action::ResolveDispute {
+            lot: tracepass::shared::lot_id(&tracepass::gs1::parse_gtin(&gtin)?, tracepass::gs1::parse_lot(&lot)?.as_slice()),
+            release,
+        },
+        ProposeCmd::ReleaseHold { gtin, lot } => Action::ReleaseHold {
+            lot: tracepass::shared::lot_id(&tracepass::gs1::parse_gtin(&gtin)?, tracepass::gs1::parse_lot(&lot)?.as_slice()),
+        },
         ProposeCmd::SetName { account, name } => {
             // the contract's own rule, before anything is sent (the dry run checks it again)
             check_display_name(name.as_bytes()).map_err(ClientError::Contract)?;

@@ -52,6 +52,14 @@ impl Tracepass {
     pub async fn revoke(&self, signer: &Signer, id: AttestationId, reason: Hash32) -> Result<Outcome<()>> {
         self.exec(signer, Message::Revoke, (id, reason)).await
     }
+    /// Disputes failed inspection `failed` of the signer's lot `lot`.
+    pub async fn open_dispute(&self, signer: &Signer, lot: LotId, failed: AttestationId) -> Result<Outcome<()>> {
+        self.exec(signer, Message::OpenDispute, (lot, failed)).await
+    }
+    /// A lot's latest dispute, open or decided.
+    pub async fn dispute(&self, lot: LotId) -> Result<Option<Dispute>> {
+        self.query(Message::Dispute, lot).await
+    }
     /// A lot's attestations.
     pub async fn attestations_of_lot(&self, lot: LotId) -> Result<Vec<(AttestationId, Attestation)>> {
         self.query(Message::OfLot, lot).await

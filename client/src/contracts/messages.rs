@@ -104,6 +104,8 @@ messages! {
     AttestCustoms = Attestation "attest_customs",
     Revoke = Attestation "revoke",
     OfLot = Attestation "of_lot",
+    OpenDispute = Attestation "open_dispute",
+    Dispute = Attestation "dispute",
     OfFactory = Attestation "of_factory",
     Status = Attestation "status",
 }

@@ -11,7 +11,7 @@
 use crate::chain::AccountId;
 use parity_scale_codec::Decode;
 use tracepass_shared::{
-    Action, AgencyScope, Attestation, AttestationId, BlockNumber, ContractKind, CountryCode, FactoryId, Gtin, Hash32, LotId,
+    Action, AgencyScope, Attestation, AttestationId, BlockNumber, ContractKind, CountryCode, DisputeOutcome, FactoryId, Gtin, Hash32, LotId,
     LotInput, LotStatus, MerchantStatus, MerchantTier, ProductInput, ProposalId, Risk, Role, RuleKey, TraceEvent,
 };
 
@@ -88,6 +88,8 @@ events! {
     "sampling" EpochFinalized { epoch: u32, seed: Option<Hash32>, skipped: Vec<AccountId> }
     "attestation" Attested { id: AttestationId, subject: Hash32, issuer: AccountId, attestation: Attestation }
     "attestation" Revoked { id: AttestationId, by: AccountId, reason_hash: Hash32 }
+    "attestation" DisputeOpened { lot: LotId, failed: AttestationId, by: AccountId }
+    "attestation" DisputeResolved { lot: LotId, outcome: DisputeOutcome, retest: Option<AttestationId> }
 }
 
 /// The name a type has in ink!'s metadata (`displayName`'s last segment): the outer type's last
@@ -111,7 +113,7 @@ mod tests {
         assert_eq!(display_name("Option<Hash32>"), "Option");
         assert_eq!(display_name("ink::primitives::Hash"), "Hash");
         assert_eq!(display_name("Vec<AccountId>"), "Vec");
-        assert_eq!(FIELDS.len(), 32);
+        assert_eq!(FIELDS.len(), 34);
         let named = DisplayNameSet { account: AccountId::from([3; 32]), name: "Aroha Dairy".into() };
         assert_eq!(decode("whitelist.DisplayNameSet", &([3u8; 32], b"Aroha Dairy".to_vec()).encode()), Ok(Some(Event::DisplayNameSet(named))));
         let factory = FactoryNamed { factory: 7, name: vec![] };

@@ -332,8 +332,10 @@ pub fn steps(block: &BlockEvents) -> Vec<Step> {
                 "UPDATE attestations SET revoked_by = $1, revoked_reason = $2, revoked_block = $3 WHERE id = $4",
                 vec![acc(&r.by).into(), hex32(&r.reason_hash).into(), b.clone(), r.id.into()],
             )),
-            // in the audit log only
-            Event::ThresholdChanged(_)
+            // in the audit log only (a lot's dispute is read from the attestation contract)
+            Event::DisputeOpened(_)
+            | Event::DisputeResolved(_)
+            | Event::ThresholdChanged(_)
             | Event::CodeUpgraded(_)
             | Event::ContractsWired(_)
             | Event::LotRecorded(_)

@@ -33,6 +33,8 @@ pub struct RegisteredLot {
     pub standing: MerchantStanding,
     /// The lot's attestations (inspections, clearances), oldest first.
     pub attestations: Vec<(AttestationId, Attestation)>,
+    /// The lot's latest dispute of a failed inspection, open or decided.
+    pub dispute: Option<Dispute>,
     /// The factory's certifications, oldest first.
     pub factory_attestations: Vec<(AttestationId, Attestation)>,
     /// Whether sampling selected the lot.
@@ -107,6 +109,7 @@ pub async fn read_lot_facts(tp: &Tracepass, gtin: Gtin, lot_number: &str) -> Res
         tp.read(Message::Selection, lot_id),
         tp.read(Message::LotSample, lot_id),
         tp.read(Message::Events, lot_id),
+        tp.read(Message::Dispute, lot_id),
     ];
     let mut out = tp.chain.read_many(second).await?.into_iter();
     let mut next = || out.next().ok_or_else(|| ClientError::Chain("a batch answer is missing".into()));
@@ -125,6 +128,7 @@ pub async fn read_lot_facts(tp: &Tracepass, gtin: Gtin, lot_number: &str) -> Res
         selection: answer(next()?)?,
         sample: answer(next()?)?,
         trace: answer(next()?)?,
+        dispute: answer(next()?)?,
         names: Names::default(),
     };
     let accounts = std::iter::once(reg.product.merchant)

@@ -4,7 +4,7 @@
 use super::read::LotFacts;
 use serde::Serialize;
 use crate::i18n::{n, s, Lang};
-use tracepass_shared::{merkle, AttestationId, AttestationStatus, Claim, InspectionResult, LotStatus, MerchantStatus, Selection, Timestamp};
+use tracepass_shared::{active_inspections, merkle, AttestationId, AttestationStatus, Claim, DisputeOutcome, InspectionResult, LotStatus, MerchantStatus, Selection, Timestamp};
 
 /// The verdict, first thing a consumer sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -95,6 +95,14 @@ pub enum Reason {
     Recalled,
     /// Inspection `id` failed and still counts.
     FailedInspection { id: AttestationId },
+    /// Inspection `id` failed; the merchant disputes it (re-test `retest`, if any), and
+    /// governance has not decided.
+    FailDisputed { id: AttestationId, retest: Option<AttestationId> },
+    /// Inspection `id` failed, was disputed, and governance confirmed the hold.
+    FailConfirmed { id: AttestationId },
+    /// Inspection `failed` failed; another agency's re-test `retest` passed and governance
+    /// released the lot.
+    ReleasedAfterRetest { failed: AttestationId, retest: AttestationId },
     /// The lot is held.
     Held,
     /// Selected by sampling, no inspection recorded.
@@ -128,6 +136,12 @@ impl Reason {
             Reason::MerchantNotActive => lang.t("reason-merchant-not-active"),
             Reason::Recalled => lang.t("reason-recalled"),
             Reason::FailedInspection { id: i } => lang.t_args("reason-failed-inspection", id(i)),
+            Reason::FailDisputed { id: i, retest: Some(r) } => lang.t_args("reason-fail-retested", [("id", n(*i)), ("retest", n(*r))]),
+            Reason::FailDisputed { id: i, retest: None } => lang.t_args("reason-fail-disputed", id(i)),
+            Reason::FailConfirmed { id: i } => lang.t_args("reason-fail-confirmed", id(i)),
+            Reason::ReleasedAfterRetest { failed, retest } => {
+                lang.t_args("reason-released-after-retest", [("id", n(*failed)), ("retest", n(*retest))])
+            }
             Reason::Held => lang.t("reason-held"),
             Reason::AwaitingInspection => lang.t("reason-awaiting-inspection"),
             Reason::SelectionPending => lang.t("reason-selection-pending"),
@@ -213,21 +227,29 @@ pub fn merchant_in_good_standing(status: Option<MerchantStatus>) -> bool {
 
 /// The verdict of an item proven to be in the lot, at time `now`. Rules, most serious first:
 /// merchant suspended (or revoked before the lot was registered, or with no record); lot
-/// recalled; latest inspection a valid Fail; lot held; sampling's draw not final and no valid
+/// recalled; an agency's latest inspection a valid Fail that governance did not release after a
+/// passing re-test (another agency's pass does not answer it); lot held; sampling's draw not final and no valid
 /// pass; selected by sampling and its latest inspection missing, revoked or expired; else genuine, saying so when the merchant was revoked
 /// after the lot was registered (revocation is not retroactive).
 pub fn lot_verdict(facts: &LotFacts, now: Timestamp) -> Judgement {
     let Some(reg) = &facts.registered else {
         return judged(Verdict::NotRegistered, Reason::NotRegistered);
     };
-    let latest = reg
-        .attestations
-        .iter()
+    // the inspections that count: each agency's latest (its new one supersedes its own, never
+    // another agency's); a fail governance released after a passing re-test no longer holds
+    let active: Vec<(AttestationId, InspectionResult, AttestationStatus)> = active_inspections(&reg.attestations)
+        .into_iter()
         .filter_map(|(id, a)| match a.claim {
-            Claim::QualityInspection { result, .. } => Some((*id, result, a.status_at(now))),
+            Claim::QualityInspection { result, .. } => Some((id, result, a.status_at(now))),
             _ => None,
         })
-        .last();
+        .collect();
+    let released = reg.dispute.as_ref().filter(|d| d.outcome == Some(DisputeOutcome::Released));
+    let failing = active
+        .iter()
+        .find(|(id, result, st)| *result == InspectionResult::Fail && *st == AttestationStatus::Valid && released.is_none_or(|d| d.failed != *id));
+    let passed = active.iter().rev().find(|(_, result, st)| *result == InspectionResult::Pass && *st == AttestationStatus::Valid).map(|x| x.0);
+    let latest = active.last().copied();
     let status = reg.merchant.as_ref().map(|m| m.status);
     // revoked after this lot was registered: the lot keeps the standing it was registered in
     let revoked_after = match (status, reg.standing.revoked_at) {
@@ -237,32 +259,41 @@ pub fn lot_verdict(facts: &LotFacts, now: Timestamp) -> Judgement {
     if !merchant_in_good_standing(status) && revoked_after.is_none() {
         return judged(Verdict::MerchantSuspended, Reason::MerchantNotActive);
     }
-    let genuine = |reason: Reason| match revoked_after {
-        Some(revoked_at) => Reason::RegisteredBeforeRevocation { registered_at: reg.lot.registered_at, revoked_at },
-        None => reason,
+    let genuine = |reason: Reason| match (revoked_after, released) {
+        (Some(revoked_at), _) => Reason::RegisteredBeforeRevocation { registered_at: reg.lot.registered_at, revoked_at },
+        (None, Some(d)) => Reason::ReleasedAfterRetest { failed: d.failed, retest: d.retest.unwrap_or_default() },
+        (None, None) => reason,
     };
     if reg.lot.status == LotStatus::Recalled {
         return judged(Verdict::Recalled, Reason::Recalled);
     }
-    if let Some((id, InspectionResult::Fail, AttestationStatus::Valid)) = latest {
-        return judged(Verdict::FailedInspection, Reason::FailedInspection { id });
+    if let Some(&(id, ..)) = failing {
+        // the whole story of the fail: disputed, re-tested, the hold confirmed
+        let reason = match reg.dispute.as_ref().filter(|d| d.failed == id) {
+            Some(d) if d.outcome == Some(DisputeOutcome::HoldConfirmed) => Reason::FailConfirmed { id },
+            Some(d) => Reason::FailDisputed { id, retest: d.retest },
+            None => Reason::FailedInspection { id },
+        };
+        return judged(Verdict::FailedInspection, reason);
     }
     if reg.lot.status == LotStatus::Held {
         return judged(Verdict::Held, Reason::Held);
     }
     if reg.selection == Selection::SeedPending {
         // whether it must be inspected is not decided yet: only a valid pass answers that early
-        return match latest {
-            Some((id, InspectionResult::Pass, AttestationStatus::Valid)) => judged(Verdict::Genuine, genuine(Reason::PassedInspection { id })),
-            _ => judged(Verdict::SelectionPending, Reason::SelectionPending),
+        return match passed {
+            Some(id) => judged(Verdict::Genuine, genuine(Reason::PassedInspection { id })),
+            None => judged(Verdict::SelectionPending, Reason::SelectionPending),
         };
     }
     if reg.selection == Selection::Selected {
+        if let Some(id) = passed {
+            return judged(Verdict::Genuine, genuine(Reason::PassedInspection { id }));
+        }
         return match latest {
-            None => judged(Verdict::AwaitingInspection, Reason::AwaitingInspection),
             Some((id, _, AttestationStatus::Revoked)) => judged(Verdict::AttestationRevoked, Reason::InspectionRevoked { id }),
             Some((id, _, AttestationStatus::Expired)) => judged(Verdict::AttestationExpired, Reason::InspectionExpired { id }),
-            Some((id, _, AttestationStatus::Valid)) => judged(Verdict::Genuine, genuine(Reason::PassedInspection { id })),
+            _ => judged(Verdict::AwaitingInspection, Reason::AwaitingInspection),
         };
     }
     judged(Verdict::Genuine, genuine(Reason::InLot))
@@ -311,6 +342,7 @@ mod tests {
                 selection: Selection::NotSelected,
                 sample: None,
                 trace: vec![],
+                dispute: None,
                 names: Default::default(),
             }),
         }
@@ -329,6 +361,11 @@ mod tests {
             answers: None,
             revoked: revoked.then(|| (AccountId::from([9; 32]), [0; 32])),
         }
+    }
+
+    /// `inspection` issued by agency `by`.
+    fn by(agency: u8, a: Attestation) -> Attestation {
+        Attestation { issuer: AccountId::from([agency; 32]), ..a }
     }
 
     fn v(f: &LotFacts) -> Verdict {
@@ -410,6 +447,50 @@ mod tests {
         reg(&mut f).attestations = vec![(1, inspection(InspectionResult::Pass, NOW + DAY, false)), (2, inspection(InspectionResult::Fail, NOW + DAY, false))];
         let j = verdict(&f, NOW, "S1", ProofCheck::InLot);
         assert_eq!((j.verdict, j.reason.to_string().as_str()), (Verdict::FailedInspection, "inspection #2 of this lot failed"));
+    }
+
+    /// The pass-after-fail of #17: once one agency failed the lot, another agency's later pass
+    /// does not make it genuine (each agency's latest counts, and a fail holds until governance
+    /// releases it); the failing agency's own later pass supersedes its fail.
+    #[test]
+    fn pass_after_fail_fails() {
+        let mut f = clean();
+        reg(&mut f).selection = Selection::Selected;
+        let (fail, pass) = (inspection(InspectionResult::Fail, NOW + DAY, false), inspection(InspectionResult::Pass, NOW + DAY, false));
+        reg(&mut f).attestations = vec![(1, by(1, fail.clone())), (2, by(2, pass.clone())), (3, by(3, pass.clone()))];
+        let j = verdict(&f, NOW, "S1", ProofCheck::InLot);
+        assert_eq!((j.verdict, j.reason), (Verdict::FailedInspection, Reason::FailedInspection { id: 1 }));
+        // its own correction counts: agency 1's pass supersedes agency 1's fail
+        reg(&mut f).attestations.push((4, by(1, pass.clone())));
+        assert_eq!(v(&f), Verdict::Genuine);
+        // and agency 1's new fail supersedes its pass
+        reg(&mut f).attestations.push((5, by(1, fail)));
+        assert_eq!(v(&f), Verdict::FailedInspection);
+    }
+
+    /// The whole story of a disputed fail reads on the verdict: disputed, re-tested, decided.
+    #[test]
+    fn disputed_fail_works() {
+        let mut f = clean();
+        reg(&mut f).selection = Selection::Selected;
+        let (fail, pass) = (inspection(InspectionResult::Fail, NOW + DAY, false), inspection(InspectionResult::Pass, NOW + DAY, false));
+        reg(&mut f).attestations = vec![(1, by(1, fail))];
+        let open = Dispute { failed: 1, opened_at: NOW - DAY, retest: None, outcome: None };
+        reg(&mut f).dispute = Some(open.clone());
+        let j = verdict(&f, NOW, "S1", ProofCheck::InLot);
+        assert_eq!((j.verdict, j.reason.to_string().as_str()), (Verdict::FailedInspection, "inspection #1 failed; the merchant disputes it and a re-test by another agency is awaited"));
+        reg(&mut f).attestations.push((2, by(2, pass)));
+        reg(&mut f).dispute = Some(Dispute { retest: Some(2), ..open.clone() });
+        let j = verdict(&f, NOW, "S1", ProofCheck::InLot);
+        assert_eq!((j.verdict, j.reason), (Verdict::FailedInspection, Reason::FailDisputed { id: 1, retest: Some(2) }), "a passing re-test alone decides nothing");
+        reg(&mut f).dispute = Some(Dispute { retest: Some(2), outcome: Some(DisputeOutcome::HoldConfirmed), ..open.clone() });
+        assert_eq!(verdict(&f, NOW, "S1", ProofCheck::InLot).reason, Reason::FailConfirmed { id: 1 });
+        reg(&mut f).dispute = Some(Dispute { retest: Some(2), outcome: Some(DisputeOutcome::Released), ..open });
+        let j = verdict(&f, NOW, "S1", ProofCheck::InLot);
+        assert_eq!((j.verdict, j.reason.to_string().as_str()), (Verdict::Genuine, "inspection #1 failed, but another agency's re-test #2 passed and the consortium released the lot"));
+        // a release answers only the fail it decided: another agency's valid fail still holds
+        reg(&mut f).attestations.push((3, by(3, inspection(InspectionResult::Fail, NOW + DAY, false))));
+        assert_eq!(verdict(&f, NOW, "S1", ProofCheck::InLot).reason, Reason::FailedInspection { id: 3 });
     }
 
     #[test]

@@ -4,10 +4,16 @@
 //! - **Quality inspections** of lots, by agencies whose accreditation (whitelist `check_agency`)
 //!   covers the lot's product category. The record says whether sampling had selected the lot;
 //!   an unselected lot may be inspected too, and the inspection is recorded as voluntary
-//!   (`selected: false`). A failed inspection puts the lot on `Held` (when its status allows it);
-//!   a passed inspection releases a `Held` lot. Every inspection, pass or fail, is reported to the
-//!   sampling contract as risk feedback on the lot's merchant. A re-test names the inspection it
-//!   answers (`answers`), which must be an inspection of the same lot.
+//!   (`selected: false`). One active inspection per agency per lot: an agency's new inspection
+//!   supersedes its own earlier ones (the verdict reads each agency's latest,
+//!   `active_inspections`), at most `MAX_INSPECTIONS_PER_AGENCY_PER_LOT` per agency, so no
+//!   agency can fill a lot's index with fails. A failed inspection puts the lot on `Held` (when
+//!   its status allows it); a passed inspection releases nothing. Every inspection, pass or
+//!   fail, is reported to the sampling contract as risk feedback on the lot's merchant.
+//! - **Disputes**: the lot's merchant disputes a failed inspection (`open_dispute`); another
+//!   accredited agency re-tests, naming it (`answers`; the failing agency itself gets
+//!   `SameAgency`); M governors decide (`Action::ResolveDispute`): release, only after a valid
+//!   passing re-test, or confirm the hold. One open dispute per lot.
 //! - **Factory certifications**, by agencies accredited for the certified category.
 //! - **Customs clearances**, by customs members, at a port that is a UN/LOCODE (`is_un_locode`):
 //!   move an `AtCustoms` lot to `Cleared`. They do not expire (`valid_until` is `None`).
@@ -74,6 +80,11 @@ mod attestation {
         factory_index: Mapping<(FactoryId, u32), AttestationId>,
         /// Number of attestations of a factory (at most `MAX_ATTESTATIONS_PER_SUBJECT`).
         factory_count: Mapping<FactoryId, u32>,
+        /// Inspections each agency recorded of each lot (at most
+        /// `MAX_INSPECTIONS_PER_AGENCY_PER_LOT`).
+        inspections_by: Mapping<(LotId, AccountId), u32>,
+        /// Each lot's latest dispute (open, or decided).
+        disputes: Mapping<LotId, Dispute>,
     }
 
     /// The `subject` topic of a factory's attestations: `"tracepass/factory"`, zeros, then the
@@ -97,6 +108,25 @@ mod attestation {
         #[ink(topic)]
         pub issuer: AccountId,
         pub attestation: Attestation,
+    }
+
+    /// A merchant disputed a failed inspection of its lot.
+    #[ink(event)]
+    pub struct DisputeOpened {
+        #[ink(topic)]
+        pub lot: LotId,
+        #[ink(topic)]
+        pub failed: AttestationId,
+        pub by: AccountId,
+    }
+
+    /// Governance decided a lot's dispute.
+    #[ink(event)]
+    pub struct DisputeResolved {
+        #[ink(topic)]
+        pub lot: LotId,
+        pub outcome: DisputeOutcome,
+        pub retest: Option<AttestationId>,
     }
 
     /// An attestation was revoked (by its issuer, or by the whitelist for governance).
@@ -123,13 +153,19 @@ mod attestation {
                 lot_count: Mapping::default(),
                 factory_index: Mapping::default(),
                 factory_count: Mapping::default(),
+                inspections_by: Mapping::default(),
+                disputes: Mapping::default(),
             }
         }
 
         /// Records a quality inspection of a lot (agencies accredited for the lot's product
-        /// category); returns its ID. A fail holds the lot, a pass releases a held lot, and both
-        /// are reported to sampling as risk feedback. `answers` names the inspection of the same
-        /// lot that this one re-tests, if any.
+        /// category); returns its ID. It supersedes the agency's own earlier inspections of the
+        /// lot (at most `MAX_INSPECTIONS_PER_AGENCY_PER_LOT` each). A fail holds the lot; a pass
+        /// releases nothing (a held lot is released only by governance after a passing re-test,
+        /// `resolve_dispute`); both are reported to sampling as risk feedback. `answers` names
+        /// the inspection of the same lot that this one re-tests, if any; naming the failed
+        /// inspection of the lot's open dispute makes it that dispute's re-test, which must come
+        /// from another agency (`SameAgency`).
         #[ink(message)]
         #[allow(clippy::too_many_arguments)]
         pub fn attest_inspection(
@@ -160,27 +196,30 @@ mod attestation {
                 return Err(Error::Invalid(Field::EventTime));
             }
             check_validity(now, valid_until, accredited_until)?;
+            let mut dispute = None;
             if let Some(earlier) = answers {
-                let same_lot = matches!(
-                    self.attestations.get(earlier),
-                    Some(Attestation { claim: Claim::QualityInspection { lot: tested, .. }, .. }) if tested == lot
-                );
-                if !same_lot {
-                    return Err(Error::BadRetest);
+                let tested = match self.attestations.get(earlier) {
+                    Some(a @ Attestation { claim: Claim::QualityInspection { lot: tested, .. }, .. }) if tested == lot => a,
+                    _ => return Err(Error::BadRetest),
+                };
+                if let Some(mut d) = self.disputes.get(lot).filter(|d| d.is_open() && d.failed == earlier) {
+                    if tested.issuer == caller {
+                        return Err(Error::SameAgency);
+                    }
+                    d.retest = Some(self.count.saturating_add(1));
+                    dispute = Some(d);
                 }
+            }
+            let by_agency = self.inspections_by.get((lot, caller)).unwrap_or(0);
+            if by_agency >= MAX_INSPECTIONS_PER_AGENCY_PER_LOT {
+                return Err(Error::TooManyInspections);
             }
             let slot = self.lot_slot(lot)?;
             let id = self.next_id()?;
             let selected = ext::selection(self.sampling, lot) == Selection::Selected;
 
-            match result {
-                InspectionResult::Fail if l.status.can_become(LotStatus::Held) => {
-                    ext::apply_status(self.registry, lot, LotStatus::Held)?
-                }
-                InspectionResult::Pass if l.status == LotStatus::Held => {
-                    ext::apply_status(self.registry, lot, LotStatus::Released)?
-                }
-                _ => {}
+            if result == InspectionResult::Fail && l.status.can_become(LotStatus::Held) {
+                ext::apply_status(self.registry, lot, LotStatus::Held)?
             }
             ext::record_inspection(self.sampling, l.merchant, result)?;
 
@@ -202,7 +241,37 @@ mod attestation {
                 revoked: None,
             };
             self.store_for_lot(lot, slot, id, &attestation);
+            self.inspections_by.insert((lot, caller), &by_agency.saturating_add(1));
+            if let Some(d) = dispute {
+                self.disputes.insert(lot, &d);
+            }
             Ok(id)
+        }
+
+        /// Disputes failed inspection `failed` of the caller's lot `lot` (its merchant only): a
+        /// different accredited agency may then re-test the lot naming `failed`, and governance
+        /// decides (`Action::ResolveDispute`). One open dispute per lot.
+        #[ink(message)]
+        pub fn open_dispute(&mut self, lot: LotId, failed: AttestationId) -> Result<()> {
+            let caller = self.env().caller();
+            let l = ext::lot(self.registry, lot).ok_or(Error::LotNotFound)?;
+            if l.merchant != caller {
+                return Err(Error::NotOwner { account: caller });
+            }
+            if self.disputes.get(lot).is_some_and(|d| d.is_open()) {
+                return Err(Error::DisputeOpen);
+            }
+            let is_fail = matches!(
+                self.attestations.get(failed),
+                Some(Attestation { claim: Claim::QualityInspection { lot: l, result: InspectionResult::Fail, .. }, revoked: None, .. }) if l == lot
+            );
+            if !is_fail {
+                return Err(Error::NotAFail);
+            }
+            let now = self.env().block_timestamp();
+            self.disputes.insert(lot, &Dispute { failed, opened_at: now, retest: None, outcome: None });
+            self.env().emit_event(DisputeOpened { lot, failed, by: caller });
+            Ok(())
         }
 
         /// Records the certification of a factory against a standard (agencies accredited for
@@ -316,6 +385,12 @@ mod attestation {
             self.attestations.get(id).map(|a| a.status_at(now))
         }
 
+        /// A lot's latest dispute, open or decided.
+        #[ink(message)]
+        pub fn dispute(&self, lot: LotId) -> Option<Dispute> {
+            self.disputes.get(lot)
+        }
+
         /// A lot's attestations, oldest first (at most `MAX_ATTESTATIONS_PER_SUBJECT`).
         #[ink(message)]
         pub fn of_lot(&self, lot: LotId) -> Vec<(AttestationId, Attestation)> {
@@ -423,6 +498,34 @@ mod attestation {
             ext::ensure_caller_is(self.whitelist, ContractKind::Whitelist)?;
             let attestation = self.attestations.get(id).ok_or(Error::AttestationNotFound)?;
             self.revoke_as(id, attestation, self.whitelist, reason_hash)
+        }
+
+        /// Whitelist (governance) only: decides the open dispute of `lot`. Releasing needs the
+        /// dispute's re-test to be a valid pass (`RetestNotPassed`); the whitelist then moves a
+        /// held lot to `Released` in the registry itself (a call from here to the registry's
+        /// `apply_status` would re-enter the whitelist, which pallet-contracts refuses).
+        /// Confirming leaves the lot as it is.
+        #[ink(message)]
+        fn resolve_dispute(&mut self, lot: LotId, release: bool) -> Result<()> {
+            ext::ensure_caller_is(self.whitelist, ContractKind::Whitelist)?;
+            let mut d = self.disputes.get(lot).filter(|d| d.is_open()).ok_or(Error::NoDispute)?;
+            let outcome = if release {
+                let now = self.env().block_timestamp();
+                let passed = d.retest.and_then(|r| self.attestations.get(r)).is_some_and(|a| {
+                    matches!(a.claim, Claim::QualityInspection { result: InspectionResult::Pass, .. })
+                        && a.status_at(now) == AttestationStatus::Valid
+                });
+                if !passed {
+                    return Err(Error::RetestNotPassed);
+                }
+                DisputeOutcome::Released
+            } else {
+                DisputeOutcome::HoldConfirmed
+            };
+            d.outcome = Some(outcome);
+            self.disputes.insert(lot, &d);
+            self.env().emit_event(DisputeResolved { lot, outcome, retest: d.retest });
+            Ok(())
         }
     }
 

@@ -18,8 +18,13 @@
 //!    to sampling is the model's.
 //! 2. **Legal transitions only**: every status change the contract asks the registry for
 //!    (`apply_status`) is legal from the lot's status at that moment (`LotStatus::can_become`),
-//!    and is exactly the predicted effect: a fail holds a lot that may be held, a pass releases a
-//!    held lot, a clearance clears a lot at customs; revocation and expiry change no status.
+//!    and is exactly the predicted effect: a fail holds a lot that may be held, a pass releases
+//!    nothing, a clearance clears a lot at customs; a dispute is released by governance only
+//!    after a valid passing re-test by another agency (the lot's release itself is the
+//!    whitelist's call to the registry); revocation and expiry change no status. No agency records more than `MAX_INSPECTIONS_PER_AGENCY_PER_LOT`
+//!    inspections of a lot; every dispute equals the model's (opened only by the lot's merchant
+//!    naming an unrevoked fail of the lot, one open at a time, its re-test never by the failing
+//!    agency, decided once, only by the whitelist).
 //! 3. **Only entitled roles change anything**: an inspection or certification by a non-agency
 //!    (or an agency out of scope or expired) fails with `Unauthorized`, `OutOfScope` or
 //!    `AccreditationExpired`; a clearance by a non-customs member with `Unauthorized`; a
@@ -62,9 +67,12 @@ const ITEMS: u32 = 50;
 
 // What the sequences exercised, printed with the totals.
 tracepass_shared::property_stats!(
-    "{} attestations issued, {} lots held, {} released, {} cleared, {} revocations, {} steps seeing an \
-     expired attestation, {} refusals, {} revocations refused to an expelled issuer, {} validities refused",
-    ISSUED, HELD, RELEASED, CLEARED, REVOKED, EXPIRED, REFUSED, EXPELLED_REFUSED, VALIDITY_REFUSED
+    "{} attestations issued, {} lots held, {} cleared, {} revocations, {} steps seeing an \
+     expired attestation, {} refusals, {} revocations refused to an expelled issuer, {} validities refused, \
+     {} disputes opened, {} re-tests recorded, {} re-tests refused to the failing agency, {} disputes released, \
+     {} holds confirmed, {} inspections refused over the per-agency cap",
+    ISSUED, HELD, CLEARED, REVOKED, EXPIRED, REFUSED, EXPELLED_REFUSED, VALIDITY_REFUSED,
+    OPENED, RETESTS, SAME_AGENCY, RELEASED_BY_VOTE, CONFIRMED, CAPPED
 );
 
 fn gtin(i: usize) -> Gtin {
@@ -84,7 +92,8 @@ const ALL_LOTS: usize = 2 * LOTS_PER_PRODUCT + 1;
 enum Op {
     /// `bad`: 0 none, 1 standard, 2 URI, 3 items sampled, 4 inspected in the future, 5 valid
     /// until now. `answers`: `None`, or a pick of an earlier ID (see `pick_id`).
-    Inspect { caller: u8, lot: usize, pass: bool, bad: u8, answers: Option<u8>, valid_for: Timestamp },
+    /// `retest`: name the failed inspection of the lot's open dispute, when there is one.
+    Inspect { caller: u8, lot: usize, pass: bool, bad: u8, answers: Option<u8>, retest: bool, valid_for: Timestamp },
     Certify { caller: u8, factory: u32, category: usize, bad: bool, valid_for: Timestamp },
     Clear { caller: u8, lot: usize, port_ok: bool, future: bool },
     Revoke { caller: u8, id: u8 },
@@ -98,6 +107,17 @@ enum Op {
     Wait { ms: Timestamp },
     /// The consortium removes an agency or the customs office (in the whitelist).
     Expel { who: u8 },
+    /// `open_dispute` of lot `lot` naming a pick of an earlier ID.
+    Dispute { caller: u8, lot: usize, failed: u8 },
+    /// Made concrete from the model before it runs (`Model::concrete`): a dispute of the lot's
+    /// latest fail, or a re-test of its open dispute by an agency other than the failing one.
+    DisputeLatestFail { lot: usize },
+    Retest { lot: usize, pass: bool, who: u8 },
+    /// The whitelist decides the open dispute of some lot (lot 0 when none is open).
+    ResolveOpen { release: bool },
+
+    /// `resolve_dispute` of lot `lot`.
+    Resolve { caller: u8, lot: usize, release: bool },
 }
 
 fn caller(usual: &'static [u8]) -> impl Strategy<Value = u8> {
@@ -105,7 +125,8 @@ fn caller(usual: &'static [u8]) -> impl Strategy<Value = u8> {
 }
 
 fn lot_pick() -> impl Strategy<Value = usize> {
-    prop_oneof![8 => 0usize..2 * LOTS_PER_PRODUCT, 1 => Just(2 * LOTS_PER_PRODUCT)]
+    // lot 3 (category 2002, which three agencies may inspect) often: caps, disputes and re-tests
+    prop_oneof![4 => Just(3usize), 8 => 0usize..2 * LOTS_PER_PRODUCT, 1 => Just(2 * LOTS_PER_PRODUCT)]
 }
 
 fn valid_for() -> impl Strategy<Value = Timestamp> {
@@ -115,8 +136,8 @@ fn valid_for() -> impl Strategy<Value = Timestamp> {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         8 => (caller(&[AGENCY, AGENCY, OTHER_AGENCY, AGENCY_SHORT]), lot_pick(), prop::bool::weighted(0.5),
-              prop_oneof![8 => Just(0u8), 1 => 1u8..6], prop::option::weighted(0.3, any::<u8>()), valid_for())
-            .prop_map(|(caller, lot, pass, bad, answers, valid_for)| Op::Inspect { caller, lot, pass, bad, answers, valid_for }),
+              prop_oneof![8 => Just(0u8), 1 => 1u8..6], prop::option::weighted(0.3, any::<u8>()), prop::bool::weighted(0.3), valid_for())
+            .prop_map(|(caller, lot, pass, bad, answers, retest, valid_for)| Op::Inspect { caller, lot, pass, bad, answers, retest, valid_for }),
         3 => (caller(&[AGENCY, OTHER_AGENCY, AGENCY_SHORT]), prop_oneof![4 => 1u32..3, 1 => Just(9u32)], 0usize..3,
               prop::bool::weighted(0.1), valid_for())
             .prop_map(|(caller, factory, category, bad, valid_for)| Op::Certify { caller, factory, category, bad, valid_for }),
@@ -130,6 +151,11 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (lot_pick(), prop::sample::select(Selection::ALL.to_vec())).prop_map(|(lot, selection)| Op::Select { lot, selection }),
         2 => prop_oneof![0u64..HOUR / 2, HOUR / 2..2 * HOUR].prop_map(|ms| Op::Wait { ms }),
         1 => prop::sample::select(vec![AGENCY, OTHER_AGENCY, AGENCY_SHORT, CUSTOMS]).prop_map(|who| Op::Expel { who }),
+        3 => (caller(&[MERCHANT]), lot_pick(), any::<u8>()).prop_map(|(caller, lot, failed)| Op::Dispute { caller, lot, failed }),
+        3 => (caller(&[WHITELIST]), lot_pick(), prop::bool::weighted(0.7)).prop_map(|(caller, lot, release)| Op::Resolve { caller, lot, release }),
+        3 => lot_pick().prop_map(|lot| Op::DisputeLatestFail { lot }),
+        4 => (lot_pick(), prop::bool::weighted(0.8), any::<u8>()).prop_map(|(lot, pass, who)| Op::Retest { lot, pass, who }),
+        3 => prop::bool::weighted(0.7).prop_map(|release| Op::ResolveOpen { release }),
     ]
 }
 
@@ -159,6 +185,10 @@ struct Model {
     changes: Vec<(LotId, LotStatus)>,
     /// Agencies and customs removed from the consortium.
     expelled: Vec<u8>,
+    /// Inspections per (lot, agency).
+    by_agency: BTreeMap<(LotId, u8), u32>,
+    /// Each lot's latest dispute.
+    disputes: BTreeMap<LotId, Dispute>,
 }
 
 fn scope_of(who: u8) -> Option<(Vec<Category>, Timestamp)> {
@@ -212,6 +242,58 @@ impl Model {
         }
     }
 
+    /// The ID an inspection names: the failed inspection of lot `n`'s open dispute for a
+    /// re-test (when there is one), else the picked earlier ID, if any.
+    fn answers_of(&self, n: usize, pick: Option<u8>, retest: bool) -> Option<AttestationId> {
+        let disputed = self.disputes.get(&lot(n)).filter(|d| d.outcome.is_none()).map(|d| d.failed);
+        match (retest, disputed) {
+            (true, Some(failed)) => Some(failed),
+            _ => pick.map(|p| self.pick_id(p)),
+        }
+    }
+
+    /// `op` with its model-dependent parts filled in: a dispute of the lot's latest unrevoked
+    /// fail (else of the first attestation), a re-test by an agency other than the disputed
+    /// fail's issuer naming it (else a plain inspection).
+    fn concrete(&self, op: &Op) -> Op {
+        match op {
+            Op::DisputeLatestFail { lot: n } => {
+                let id = lot(*n);
+                let latest = self.records.iter().enumerate().rev().find(|(_, a)| {
+                    a.revoked.is_none() && matches!(a.claim, Claim::QualityInspection { lot: l, result: InspectionResult::Fail, .. } if l == id)
+                });
+                let failed = latest.map_or(1, |(i, _)| i as u64 + 1);
+                // the pick that `pick_id` turns into `failed` (it counts back from the latest)
+                let n_records = self.records.len() as u64;
+                let back = n_records.saturating_sub(failed) % n_records.max(1);
+                Op::Dispute { caller: MERCHANT, lot: *n, failed: u8::try_from(back).unwrap_or(0) }
+            }
+            Op::Retest { lot: n, pass, who } => {
+                let failing = self
+                    .disputes
+                    .get(&lot(*n))
+                    .filter(|d| d.outcome.is_none())
+                    .and_then(|d| self.records.get(d.failed as usize - 1))
+                    .map(|a| a.issuer);
+                let others: Vec<u8> = [AGENCY, OTHER_AGENCY, AGENCY_SHORT].into_iter().filter(|a| Some(account(*a)) != failing).collect();
+                // mostly one that may inspect the lot now, valid as long as its accreditation
+                let category = CATEGORIES[*n / LOTS_PER_PRODUCT % 2];
+                let able: Vec<(u8, Timestamp)> =
+                    others.iter().filter_map(|a| check_agency(*a, category, self.now, &self.expelled).ok().map(|until| (*a, until))).collect();
+                let (caller, valid_for) = match able.get(*who as usize % able.len().max(1)) {
+                    Some((a, until)) if *who % 4 != 0 => (*a, (until - self.now).min(24 * HOUR)),
+                    _ => (others[*who as usize % others.len()], 24 * HOUR),
+                };
+                Op::Inspect { caller, lot: *n, pass: *pass, bad: 0, answers: None, retest: true, valid_for }
+            }
+            Op::ResolveOpen { release } => {
+                let open = (0..ALL_LOTS).find(|n| self.disputes.get(&lot(*n)).is_some_and(|d| d.outcome.is_none()));
+                Op::Resolve { caller: WHITELIST, lot: open.unwrap_or(0), release: *release }
+            }
+            other => other.clone(),
+        }
+    }
+
     fn lot_slot(&self, lot: &LotId) -> Result<()> {
         if self.lot_index.get(lot).map_or(0, Vec::len) >= MAX_ATTESTATIONS_PER_SUBJECT as usize {
             return Err(Error::TooManyAttestations);
@@ -235,8 +317,9 @@ impl Model {
     fn step(&mut self, op: &Op) -> Result<Option<AttestationId>> {
         let now = self.now;
         match op {
-            Op::Inspect { caller, lot: n, pass, bad, answers, valid_for } => {
+            Op::Inspect { caller, lot: n, pass, bad, answers, retest, valid_for } => {
                 let id = lot(*n);
+                let answers = &self.answers_of(*n, *answers, *retest);
                 let status = *self.statuses.get(&id).ok_or(Error::LotNotFound)?;
                 let until = check_agency(*caller, CATEGORIES[*n / LOTS_PER_PRODUCT], now, &self.expelled)?;
                 match bad {
@@ -248,29 +331,38 @@ impl Model {
                     _ => {}
                 }
                 check_valid_for(now, *valid_for, until)?;
-                let answers = answers.map(|p| self.pick_id(p));
+                let answers = *answers;
+                let mut retest_of = None;
                 if let Some(earlier) = answers {
-                    let same = matches!(
-                        earlier.checked_sub(1).and_then(|i| self.records.get(i as usize)),
-                        Some(Attestation { claim: Claim::QualityInspection { lot: l, .. }, .. }) if *l == id
-                    );
-                    if !same {
-                        return Err(Error::BadRetest);
+                    let tested = match earlier.checked_sub(1).and_then(|i| self.records.get(i as usize)) {
+                        Some(a @ Attestation { claim: Claim::QualityInspection { lot: l, .. }, .. }) if *l == id => a,
+                        _ => return Err(Error::BadRetest),
+                    };
+                    if self.disputes.get(&id).is_some_and(|d| d.outcome.is_none() && d.failed == earlier) {
+                        if tested.issuer == account(*caller) {
+                            stats::add(&stats::SAME_AGENCY);
+                            return Err(Error::SameAgency);
+                        }
+                        retest_of = Some(earlier);
                     }
                 }
+                let by = self.by_agency.get(&(id, *caller)).copied().unwrap_or(0);
+                if by >= MAX_INSPECTIONS_PER_AGENCY_PER_LOT {
+                    stats::add(&stats::CAPPED);
+                    return Err(Error::TooManyInspections);
+                }
                 self.lot_slot(&id)?;
+                self.by_agency.insert((id, *caller), by + 1);
+                if retest_of.is_some() {
+                    let next = self.records.len() as u64 + 1;
+                    self.disputes.get_mut(&id).expect("open").retest = Some(next);
+                    stats::add(&stats::RETESTS);
+                }
                 let selected = self.selections.get(&id) == Some(&Selection::Selected);
                 let result = if *pass { InspectionResult::Pass } else { InspectionResult::Fail };
-                match result {
-                    InspectionResult::Fail if status.can_become(LotStatus::Held) => {
-                        self.set_status(id, LotStatus::Held);
-                        stats::add(&stats::HELD);
-                    }
-                    InspectionResult::Pass if status == LotStatus::Held => {
-                        self.set_status(id, LotStatus::Released);
-                        stats::add(&stats::RELEASED);
-                    }
-                    _ => {}
+                if result == InspectionResult::Fail && status.can_become(LotStatus::Held) {
+                    self.set_status(id, LotStatus::Held);
+                    stats::add(&stats::HELD);
                 }
                 self.inspections.push((account(MERCHANT), result));
                 self.lot_index.entry(id).or_default().push(self.records.len() as u64 + 1);
@@ -403,6 +495,50 @@ impl Model {
                 }
                 Ok(None)
             }
+            Op::DisputeLatestFail { .. } | Op::Retest { .. } | Op::ResolveOpen { .. } => unreachable!("made concrete before it runs"),
+            Op::Dispute { caller, lot: n, failed } => {
+                let id = lot(*n);
+                self.statuses.get(&id).ok_or(Error::LotNotFound)?;
+                if *caller != MERCHANT {
+                    return Err(Error::NotOwner { account: account(*caller) });
+                }
+                if self.disputes.get(&id).is_some_and(|d| d.outcome.is_none()) {
+                    return Err(Error::DisputeOpen);
+                }
+                let failed = self.pick_id(*failed);
+                let is_fail = matches!(
+                    failed.checked_sub(1).and_then(|i| self.records.get(i as usize)),
+                    Some(Attestation { claim: Claim::QualityInspection { lot: l, result: InspectionResult::Fail, .. }, revoked: None, .. }) if *l == id
+                );
+                if !is_fail {
+                    return Err(Error::NotAFail);
+                }
+                self.disputes.insert(id, Dispute { failed, opened_at: self.now, retest: None, outcome: None });
+                stats::add(&stats::OPENED);
+                Ok(None)
+            }
+            Op::Resolve { caller, lot: n, release } => {
+                if *caller != WHITELIST {
+                    return Err(Error::NotContract { caller: account(*caller), expected: ContractKind::Whitelist });
+                }
+                let id = lot(*n);
+                let d = self.disputes.get(&id).filter(|d| d.outcome.is_none()).cloned().ok_or(Error::NoDispute)?;
+                let outcome = if *release {
+                    let passed = d.retest.and_then(|r| self.records.get(r as usize - 1)).is_some_and(|a| {
+                        matches!(a.claim, Claim::QualityInspection { result: InspectionResult::Pass, .. }) && a.status_at(self.now) == AttestationStatus::Valid
+                    });
+                    if !passed {
+                        return Err(Error::RetestNotPassed);
+                    }
+                    stats::add(&stats::RELEASED_BY_VOTE);
+                    DisputeOutcome::Released
+                } else {
+                    stats::add(&stats::CONFIRMED);
+                    DisputeOutcome::HoldConfirmed
+                };
+                self.disputes.get_mut(&id).expect("open").outcome = Some(outcome);
+                Ok(None)
+            }
         }
     }
 }
@@ -419,6 +555,7 @@ struct Snapshot {
     lots: Vec<Option<LotStatus>>,
     inspections: Vec<(AccountId, InspectionResult)>,
     changes: Vec<(LotId, LotStatus)>,
+    disputes: Vec<Option<Dispute>>,
 }
 
 fn snapshot(c: &Attestations) -> Snapshot {
@@ -432,6 +569,7 @@ fn snapshot(c: &Attestations) -> Snapshot {
         lots: (0..ALL_LOTS).map(|n| fakes::with(|w| w.lots.get(&lot(n)).map(|l| l.status))).collect(),
         inspections: fakes::with(|w| w.inspections.clone()),
         changes: fakes::with(|w| w.status_changes.clone()),
+        disputes: (0..ALL_LOTS).map(|n| c.dispute(lot(n))).collect(),
     }
 }
 
@@ -479,6 +617,16 @@ fn check_state(s: &Snapshot, m: &Model) {
     }
     assert_eq!(s.changes, m.changes, "status changes asked of the registry");
     assert_eq!(s.inspections, m.inspections, "risk feedback");
+    let disputes: Vec<Option<Dispute>> = (0..ALL_LOTS).map(|n| m.disputes.get(&lot(n)).cloned()).collect();
+    assert_eq!(s.disputes, disputes, "disputes");
+    // no agency past the cap of inspections of a lot
+    for list in &s.of_lot {
+        let mut per: BTreeMap<AccountId, u32> = BTreeMap::new();
+        for (_, a) in list.iter().filter(|(_, a)| matches!(a.claim, Claim::QualityInspection { .. })) {
+            *per.entry(a.issuer).or_default() += 1;
+        }
+        assert!(per.values().all(|n| *n <= MAX_INSPECTIONS_PER_AGENCY_PER_LOT), "an agency past the cap: {per:?}");
+    }
 }
 
 fn setup(world: &[(LotStatus, Selection)]) -> (Attestations, Model) {
@@ -515,12 +663,14 @@ fn run_sequence(world: &[(LotStatus, Selection)], ops: &[Op]) -> usize {
     let mut last = snapshot(&c);
     check_state(&last, &m);
     for (i, op) in ops.iter().enumerate() {
+        let op = &m.concrete(op);
         let events_before = events();
         let now = m.now;
         let pick = |p: u8| m.pick_id(p);
         let got: Result<Option<AttestationId>> = match op {
-            Op::Inspect { caller, lot: n, pass, bad, answers, valid_for } => {
+            Op::Inspect { caller, lot: n, pass, bad, answers, retest, valid_for } => {
                 set_caller(*caller);
+                let answers = m.answers_of(*n, *answers, *retest);
                 let result = if *pass { InspectionResult::Pass } else { InspectionResult::Fail };
                 c.attest_inspection(
                     lot(*n),
@@ -531,7 +681,7 @@ fn run_sequence(world: &[(LotStatus, Selection)], ops: &[Op]) -> usize {
                     if *bad == 2 { b"ipfs://a report".to_vec() } else { b"ipfs://report".to_vec() },
                     if *bad == 4 { now + 1 } else { now },
                     if *bad == 5 { now } else { now + valid_for },
-                    answers.map(pick),
+                    answers,
                 )
                 .map(Some)
             }
@@ -577,6 +727,15 @@ fn run_sequence(world: &[(LotStatus, Selection)], ops: &[Op]) -> usize {
             Op::Expel { who } => {
                 fakes::with(|w| w.members.remove(&account(*who)));
                 Ok(None)
+            }
+            Op::DisputeLatestFail { .. } | Op::Retest { .. } | Op::ResolveOpen { .. } => unreachable!("made concrete before it runs"),
+            Op::Dispute { caller, lot: n, failed } => {
+                set_caller(*caller);
+                c.open_dispute(lot(*n), pick(*failed)).map(|_| None)
+            }
+            Op::Resolve { caller, lot: n, release } => {
+                set_caller(*caller);
+                c.resolve_dispute(lot(*n), *release).map(|_| None)
             }
         };
         let expected = m.step(op);

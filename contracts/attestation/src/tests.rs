@@ -199,20 +199,125 @@ fn fail_holds_lot_works() {
     assert_eq!(inspections().len(), 3);
 }
 
+/// A second agency accredited for `CATEGORY`, for re-tests.
+const RETESTER: u8 = 15;
+
+fn with_retester() -> Attestations {
+    let c = setup();
+    fakes::with(|w| w.add_agency(account(RETESTER), &[CATEGORY], u64::MAX));
+    c
+}
+
+/// The pass-after-fail of #17: after one agency fails a lot, another agency's pass (even one
+/// naming the fail) releases nothing; the lot stays held.
 #[ink::test]
-fn pass_releases_held_lot_works() {
-    let mut c = setup();
+fn pass_after_fail_releases_nothing_works() {
+    let mut c = with_retester();
     set_caller(AGENCY);
     inspect(&mut c, inspection(l1(), Fail)).unwrap();
+    set_caller(RETESTER);
     let retest = Inspection { answers: Some(1), ..inspection(l1(), Pass) };
     assert_eq!(inspect(&mut c, retest), Ok(2));
-    assert_eq!(lot_status(l1()), LotStatus::Released);
-    assert_eq!(status_changes(), vec![(l1(), LotStatus::Held), (l1(), LotStatus::Released)]);
+    assert_eq!(lot_status(l1()), LotStatus::Held);
+    assert_eq!(status_changes(), vec![(l1(), LotStatus::Held)]);
     assert_eq!(inspections(), vec![(account(MERCHANT), Fail), (account(MERCHANT), Pass)]);
     assert_eq!(c.attestation(2).unwrap().answers, Some(1));
-    // a pass on the released lot changes nothing more
-    inspect(&mut c, inspection(l1(), Pass)).unwrap();
-    assert_eq!(status_changes().len(), 2);
+    assert_eq!(c.dispute(l1()), None, "a re-test without a dispute is only a reference");
+}
+
+/// The dispute: the merchant disputes the fail, the failing agency cannot re-test its own
+/// finding, another agency's passing re-test is recorded, and only governance releases.
+#[ink::test]
+fn dispute_works() {
+    let mut c = with_retester();
+    set_caller(AGENCY);
+    inspect(&mut c, inspection(l1(), Fail)).unwrap();
+    set_caller(MERCHANT);
+    c.open_dispute(l1(), 1).unwrap();
+    let ev: DisputeOpened = last_event();
+    assert_eq!((ev.lot, ev.failed, ev.by), (l1(), 1, account(MERCHANT)));
+    assert_eq!(c.dispute(l1()), Some(Dispute { failed: 1, opened_at: NOW, retest: None, outcome: None }));
+    // the failing agency may supersede its own finding, but not be the dispute's re-test
+    set_caller(AGENCY);
+    assert_eq!(inspect(&mut c, Inspection { answers: Some(1), ..inspection(l1(), Pass) }), Err(Error::SameAgency));
+    set_caller(RETESTER);
+    assert_eq!(inspect(&mut c, Inspection { answers: Some(1), ..inspection(l1(), Pass) }), Ok(2));
+    assert_eq!(c.dispute(l1()).unwrap().retest, Some(2));
+    assert_eq!(lot_status(l1()), LotStatus::Held, "a passing re-test alone releases nothing");
+    set_caller(WHITELIST);
+    c.resolve_dispute(l1(), true).unwrap();
+    let ev: DisputeResolved = last_event();
+    assert_eq!((ev.lot, ev.outcome, ev.retest), (l1(), DisputeOutcome::Released, Some(2)));
+    // the whitelist, executing the vote, releases the lot in the registry itself
+    assert_eq!(status_changes(), vec![(l1(), LotStatus::Held)]);
+    assert_eq!(c.dispute(l1()).unwrap().outcome, Some(DisputeOutcome::Released));
+    assert_eq!(c.resolve_dispute(l1(), true), Err(Error::NoDispute), "decided once");
+}
+
+#[ink::test]
+fn dispute_fails() {
+    let mut c = with_retester();
+    set_caller(AGENCY);
+    inspect(&mut c, inspection(l1(), Fail)).unwrap(); // 1
+    inspect(&mut c, inspection(l2(), Pass)).unwrap(); // 2
+    inspect(&mut c, inspection(l2(), Fail)).unwrap(); // 3
+    c.revoke(3, [0; 32]).unwrap();
+    let before = (c.dispute(l1()), c.dispute(l2()), events());
+    for who in [STRANGER, GOVERNOR, AGENCY] {
+        set_caller(who);
+        assert_eq!(c.open_dispute(l1(), 1), Err(Error::NotOwner { account: account(who) }));
+    }
+    set_caller(MERCHANT);
+    assert_eq!(c.open_dispute(l9(), 1), Err(Error::LotNotFound));
+    assert_eq!(c.open_dispute(l2(), 2), Err(Error::NotAFail), "a pass");
+    assert_eq!(c.open_dispute(l2(), 3), Err(Error::NotAFail), "a revoked fail");
+    assert_eq!(c.open_dispute(l2(), 1), Err(Error::NotAFail), "another lot's fail");
+    assert_eq!(c.open_dispute(l1(), 77), Err(Error::NotAFail), "no such attestation");
+    assert_eq!((c.dispute(l1()), c.dispute(l2()), events()), before, "nothing changed");
+    // one open dispute per lot; governance needs a valid passing re-test to release
+    c.open_dispute(l1(), 1).unwrap();
+    assert_eq!(c.open_dispute(l1(), 1), Err(Error::DisputeOpen));
+    set_caller(WHITELIST);
+    assert_eq!(c.resolve_dispute(l1(), true), Err(Error::RetestNotPassed), "no re-test");
+    assert_eq!(c.resolve_dispute(l2(), false), Err(Error::NoDispute));
+    set_caller(RETESTER);
+    inspect(&mut c, Inspection { answers: Some(1), ..inspection(l1(), Fail) }).unwrap(); // 4
+    set_caller(WHITELIST);
+    assert_eq!(c.resolve_dispute(l1(), true), Err(Error::RetestNotPassed), "a failing re-test");
+    set_caller(RETESTER);
+    inspect(&mut c, Inspection { answers: Some(1), valid_until: NOW + DAY, ..inspection(l1(), Pass) }).unwrap(); // 5
+    set_now(NOW + DAY);
+    set_caller(WHITELIST);
+    assert_eq!(c.resolve_dispute(l1(), true), Err(Error::RetestNotPassed), "an expired re-test");
+    assert_eq!(lot_status(l1()), LotStatus::Held);
+    // confirming the hold closes the dispute and leaves the lot held; a new dispute may follow
+    c.resolve_dispute(l1(), false).unwrap();
+    assert_eq!(c.dispute(l1()).unwrap().outcome, Some(DisputeOutcome::HoldConfirmed));
+    assert_eq!(lot_status(l1()), LotStatus::Held);
+    set_caller(MERCHANT);
+    c.open_dispute(l1(), 1).unwrap();
+}
+
+/// The fail flooder of #17: one agency's inspections of a lot are capped, so it cannot fill
+/// the lot's index; other agencies still can inspect.
+#[ink::test]
+fn fail_flooding_fails() {
+    let mut c = with_retester();
+    set_caller(AGENCY);
+    for n in 1..=bounds::MAX_INSPECTIONS_PER_AGENCY_PER_LOT {
+        assert_eq!(inspect(&mut c, inspection(l1(), Fail)), Ok(u64::from(n)));
+    }
+    let before = (c.count(), c.of_lot(l1()).len(), inspections().len(), events());
+    assert_eq!(inspect(&mut c, inspection(l1(), Fail)), Err(Error::TooManyInspections));
+    assert_eq!((c.count(), c.of_lot(l1()).len(), inspections().len(), events()), before, "nothing changed");
+    // the cap is per agency and per lot
+    assert!(inspect(&mut c, inspection(l2(), Fail)).is_ok());
+    set_caller(RETESTER);
+    assert!(inspect(&mut c, inspection(l1(), Pass)).is_ok());
+    // and only the agency's latest counts
+    let lot = c.of_lot(l1());
+    let active: Vec<AttestationId> = active_inspections(&lot).into_iter().map(|(id, _)| id).collect();
+    assert_eq!(active, vec![3, 5]);
 }
 
 #[ink::test]
@@ -572,11 +677,16 @@ fn status_expires_works() {
 #[ink::test]
 fn subject_bound_fails() {
     let mut c = setup();
-    set_caller(AGENCY);
-    for i in 1..=32 {
+    // eleven agencies (at most three inspections of a lot each) fill the lot's 32 slots
+    let agencies: Vec<u8> = (30..41).collect();
+    fakes::with(|w| agencies.iter().for_each(|a| w.add_agency(account(*a), &[CATEGORY], u64::MAX)));
+    for i in 1..=32u64 {
+        set_caller(agencies[(i as usize - 1) / 3]);
         assert_eq!(inspect(&mut c, inspection(l1(), Pass)), Ok(2 * i - 1));
+        set_caller(AGENCY);
         assert_eq!(certify(&mut c), Ok(2 * i));
     }
+    set_caller(AGENCY);
     let n = events();
     assert_eq!(inspect(&mut c, inspection(l1(), Fail)), Err(Error::TooManyAttestations));
     assert_eq!(certify(&mut c), Err(Error::TooManyAttestations));
@@ -625,13 +735,15 @@ fn access_control_works() {
         }),
         AccessCase::other("revoke", &["agency"], |c| c.revoke(1, [9; 32]), |_| Error::NotIssuer),
         AccessCase::contract("revoke_by_governance", ContractKind::Whitelist, |c| c.revoke_by_governance(1, [9; 32])),
+        AccessCase::other("open_dispute", &["merchant"], |c| c.open_dispute(l1(), 1), |a| Error::NotOwner { account: a }),
+        AccessCase::contract("resolve_dispute", ContractKind::Whitelist, |c| c.resolve_dispute(l1(), false)),
         AccessCase::contract("set_code", ContractKind::Whitelist, |c| c.set_code(ink::primitives::Hash::from([1; 32]))),
     ];
     let snapshot = |c: &Attestations| {
         let world = fakes::with(|w| (w.lots[&l1()].status, w.lots[&l3()].status, w.inspections.len(), w.status_changes.len()));
-        (c.count(), c.attestation(1), c.attestation(2), c.of_lot(l1()), c.of_lot(l3()), c.of_factory(1), world)
+        (c.count(), c.attestation(1), c.attestation(2), c.of_lot(l1()), c.of_lot(l3()), c.of_factory(1), c.dispute(l1()), world)
     };
     let checked = check_access(&mut c, &cases, &callers, snapshot);
-    assert_eq!(checked, 9 * 6 - 1 - 1 - 1 - 1 - 1 - 1);
+    assert_eq!(checked, 9 * 8 - 1 - 1 - 1 - 1 - 1 - 1 - 1 - 1);
     assert_eq!((c.count(), inspections().len()), (1, 1));
 }

@@ -588,6 +588,22 @@ mod registry {
             let l = self.lots.get(lot).ok_or(Error::LotNotFound)?;
             self.recall_as(self.env().caller(), lot, l, reason_hash)
         }
+
+        /// Moves a held lot to `Released` on the consortium's authority: only the whitelist,
+        /// executing an approved `ReleaseHold`, or a `ResolveDispute` that released the lot.
+        /// `IllegalTransition` if the lot is not held.
+        #[ink(message)]
+        fn release_by_governance(&mut self, lot: LotId) -> Result<()> {
+            ext::ensure_caller_is(self.whitelist, ContractKind::Whitelist)?;
+            let mut l = self.lots.get(lot).ok_or(Error::LotNotFound)?;
+            if l.status != LotStatus::Held {
+                return Err(Error::IllegalTransition { from: l.status, to: LotStatus::Released });
+            }
+            l.status = LotStatus::Released;
+            self.lots.insert(lot, &l);
+            self.env().emit_event(LotStatusChanged { lot, from: LotStatus::Held, to: LotStatus::Released });
+            Ok(())
+        }
     }
 
     impl Upgradeable for Registry {

@@ -343,6 +343,26 @@ fn verify_item_works() {
     );
 }
 
+/// Governance lifts a hold (a customs hold, or a dispute released by vote): only through the
+/// whitelist, only a held lot.
+#[ink::test]
+fn release_by_governance_works() {
+    let (mut r, id) = with_lot();
+    set_caller(WHITELIST);
+    assert_eq!(r.release_by_governance(id), Err(Error::IllegalTransition { from: LotStatus::Registered, to: LotStatus::Released }));
+    set_caller(ATTESTATION);
+    r.apply_status(id, LotStatus::Held).unwrap();
+    for who in [GOVERNOR, MERCHANT, ATTESTATION] {
+        set_caller(who);
+        assert_eq!(r.release_by_governance(id), Err(Error::NotContract { caller: account(who), expected: ContractKind::Whitelist }));
+    }
+    set_caller(WHITELIST);
+    r.release_by_governance(id).unwrap();
+    let ev: LotStatusChanged = last_event();
+    assert_eq!((ev.lot, ev.from, ev.to), (id, LotStatus::Held, LotStatus::Released));
+    assert_eq!(r.lot(id).unwrap().status, LotStatus::Released);
+}
+
 /// The minter: a lot of sequential serials with secret salts. Knowing every serial and the
 /// count, the minter rebuilds the tree without the salts (or with a salt of an item it holds),
 /// and its proofs do not verify; the merchant's salted proofs do.
@@ -532,6 +552,7 @@ fn access_control_works() {
         ),
         AccessCase::other("recall", &["merchant"], |r| r.recall(lot_id(&gtin(), b"L1"), [0; 32]), |a| Error::NotOwner { account: a }),
         AccessCase::contract("recall_by_governance", ContractKind::Whitelist, |r| r.recall_by_governance(lot_id(&gtin(), b"L1"), [0; 32])),
+        AccessCase::contract("release_by_governance", ContractKind::Whitelist, |r| r.release_by_governance(lot_id(&gtin(), b"L1"))),
         AccessCase::contract("apply_status", ContractKind::Attestation, |r| r.apply_status(lot_id(&gtin(), b"L1"), LotStatus::Held)),
         AccessCase::contract("set_code", ContractKind::Whitelist, |r| r.set_code(ink::primitives::Hash::from([1; 32]))),
         AccessCase::other(
@@ -546,6 +567,6 @@ fn access_control_works() {
         (r.counts(), r.lot(id), r.events(id), r.product(gtin()), r.factory(1), r.factory(2), r.factory_name(1))
     };
     let checked = check_access(&mut r, &cases, &callers, snapshot);
-    assert_eq!(checked, 10 * 9 - 1 - 1 - 1 - 1 - 1 - 2 - 1 - 1 - 1 - 1);
+    assert_eq!(checked, 11 * 9 - 1 - 1 - 1 - 1 - 1 - 2 - 1 - 1 - 1 - 1 - 1);
     assert_eq!(fakes::with(|w| w.recorded_lots.len()), 1);
 }

@@ -80,3 +80,6 @@ pub const SUSPENSION_CONFIRM_MS: u64 = 3 * 86_400_000;
 /// After a suspension lapsed unconfirmed, how long one governor may not suspend that merchant
 /// again: thirty days, so a single key cannot keep a merchant down by renewing its brake.
 pub const SUSPENSION_COOLDOWN_MS: u64 = 30 * 86_400_000;
+/// Most quality inspections one agency may record of one lot (each supersedes its own earlier
+/// one): a hostile agency cannot fill a lot's `MAX_ATTESTATIONS_PER_SUBJECT` slots with fails.
+pub const MAX_INSPECTIONS_PER_AGENCY_PER_LOT: u32 = 3;

@@ -106,6 +106,11 @@ mod real {
         let mut c: ink::contract_ref!(Upgradeable, ink::env::DefaultEnvironment) = target.into();
         c.set_code(code_hash)
     }
+    /// `RegistryGovernance::release_by_governance`.
+    pub fn release_lot(reg: AccountId, lot: LotId) -> Result<()> {
+        let mut c: ink::contract_ref!(RegistryGovernance, ink::env::DefaultEnvironment) = reg.into();
+        c.release_by_governance(lot)
+    }
     /// `RegistryGovernance::recall_by_governance`.
     pub fn recall_lot(reg: AccountId, lot: LotId, reason: Hash32) -> Result<()> {
         let mut c: ink::contract_ref!(RegistryGovernance, ink::env::DefaultEnvironment) = reg.into();
@@ -115,6 +120,11 @@ mod real {
     pub fn revoke_attestation(att: AccountId, id: AttestationId, reason: Hash32) -> Result<()> {
         let mut c: ink::contract_ref!(AttestationGovernance, ink::env::DefaultEnvironment) = att.into();
         c.revoke_by_governance(id, reason)
+    }
+    /// `AttestationGovernance::resolve_dispute`.
+    pub fn resolve_dispute(att: AccountId, lot: LotId, release: bool) -> Result<()> {
+        let mut c: ink::contract_ref!(AttestationGovernance, ink::env::DefaultEnvironment) = att.into();
+        c.resolve_dispute(lot, release)
     }
 }
 
@@ -213,6 +223,12 @@ mod real {
     }
     pub fn revoke_attestation(t: AccountId, _: AttestationId, _: Hash32) -> Result<()> {
         governance(t, "revoke_attestation")
+    }
+    pub fn resolve_dispute(t: AccountId, _: LotId, _: bool) -> Result<()> {
+        governance(t, "resolve_dispute")
+    }
+    pub fn release_lot(t: AccountId, _: LotId) -> Result<()> {
+        governance(t, "release_lot")
     }
 }
 

@@ -118,6 +118,11 @@ pub trait RegistryGovernance {
     /// Whitelist (governance) only: recalls a lot with the hash of the recall notice.
     #[ink(message)]
     fn recall_by_governance(&mut self, lot: LotId, reason_hash: Hash32) -> Result<()>;
+
+    /// Whitelist (governance) only: moves a held lot to `Released` (`Action::ReleaseHold`, or
+    /// a dispute released by `Action::ResolveDispute`).
+    #[ink(message)]
+    fn release_by_governance(&mut self, lot: LotId) -> Result<()>;
 }
 
 /// What governance may do to attestations.
@@ -126,4 +131,10 @@ pub trait AttestationGovernance {
     /// Whitelist (governance) only: revokes an attestation.
     #[ink(message)]
     fn revoke_by_governance(&mut self, id: AttestationId, reason_hash: Hash32) -> Result<()>;
+
+    /// Whitelist (governance) only: decides the open dispute of `lot` (`release`: release it,
+    /// which needs a valid passing re-test, and the whitelist then releases a held lot in the
+    /// registry; else confirm the hold).
+    #[ink(message)]
+    fn resolve_dispute(&mut self, lot: LotId, release: bool) -> Result<()>;
 }

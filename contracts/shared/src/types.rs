@@ -433,6 +433,23 @@ pub enum Action {
         #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
         reason_hash: Hash32,
     },
+    /// Decide a merchant's dispute of a failed inspection of `lot`: release the lot (only when
+    /// a different agency's re-test passed and is valid) or confirm its hold.
+    ResolveDispute {
+        /// The disputed lot.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
+        lot: LotId,
+        /// `true`: release the lot; `false`: confirm the hold.
+        release: bool,
+    },
+    /// Release a held lot that no fail holds: a customs hold, or one whose fail governance
+    /// revoked. (A lot a valid fail holds is answered through its dispute; releasing it here
+    /// moves its status, not its verdict.)
+    ReleaseHold {
+        /// The held lot.
+        #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::hex"))]
+        lot: LotId,
+    },
 }
 
 /// A merchant's suspension by one governor: an emergency brake that lapses
@@ -922,6 +939,56 @@ pub struct Attestation {
     pub revoked: Option<(AccountId, Hash32)>,
 }
 
+/// How a dispute of a failed inspection ended.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
+pub enum DisputeOutcome {
+    /// M governors accepted the passing re-test: the failed inspection no longer holds the lot.
+    Released,
+    /// M governors confirmed the hold.
+    HoldConfirmed,
+}
+
+/// A merchant's dispute of a failed inspection of its lot: a different accredited agency
+/// re-tests, and governance decides.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Dispute {
+    /// The failed inspection disputed.
+    pub failed: AttestationId,
+    /// When the merchant opened it (chain time, ms).
+    pub opened_at: Timestamp,
+    /// The latest re-test (an inspection by another agency naming `failed`), if any.
+    pub retest: Option<AttestationId>,
+    /// The decision, once made (`None`: open).
+    pub outcome: Option<DisputeOutcome>,
+}
+
+impl Dispute {
+    /// Whether governance has not decided it yet.
+    pub fn is_open(&self) -> bool {
+        self.outcome.is_none()
+    }
+}
+
+/// The inspections of a lot that count: each agency's latest (a new inspection supersedes the
+/// agency's own earlier ones, never another agency's), in issue order. `attestations` are the
+/// lot's, oldest first, as `of_lot` answers.
+pub fn active_inspections(attestations: &[(AttestationId, Attestation)]) -> Vec<(AttestationId, &Attestation)> {
+    let mut out: Vec<(AttestationId, &Attestation)> = Vec::new();
+    for (id, a) in attestations {
+        if let Claim::QualityInspection { .. } = a.claim {
+            out.retain(|(_, b)| b.issuer != a.issuer);
+            out.push((*id, a));
+        }
+    }
+    out
+}
+
 /// Whether an attestation still counts as evidence.
 ///
 /// Revocation is not retroactive on effects: a lot held after a failed inspection stays held
@@ -1337,6 +1404,18 @@ pub enum Error {
         /// End of the cool-down (chain time, ms).
         until: Timestamp,
     },
+    /// The agency has `MAX_INSPECTIONS_PER_AGENCY_PER_LOT` inspections of this lot already.
+    TooManyInspections,
+    /// A dispute of this lot is open already.
+    DisputeOpen,
+    /// No open dispute of this lot.
+    NoDispute,
+    /// The named attestation is not a failed, unrevoked inspection of this lot.
+    NotAFail,
+    /// A re-test must come from another agency than the one whose inspection is disputed.
+    SameAgency,
+    /// The lot can be released only after a valid passing re-test.
+    RetestNotPassed,
 }
 
 /// The result type of every tracepass contract message.

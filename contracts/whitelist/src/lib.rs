@@ -638,6 +638,13 @@ mod whitelist {
                 Action::RecallLot { .. } => {
                     self.directory(ContractKind::Registry)?;
                 }
+                Action::ResolveDispute { .. } => {
+                    self.directory(ContractKind::Attestation)?;
+                    self.directory(ContractKind::Registry)?;
+                }
+                Action::ReleaseHold { .. } => {
+                    self.directory(ContractKind::Registry)?;
+                }
             }
             Ok(())
         }
@@ -790,6 +797,18 @@ mod whitelist {
                 }
                 Action::RecallLot { lot, reason_hash } => {
                     ext::recall_lot(self.directory(ContractKind::Registry)?, lot, reason_hash)?;
+                }
+                Action::ResolveDispute { lot, release } => {
+                    ext::resolve_dispute(self.directory(ContractKind::Attestation)?, lot, release)?;
+                    // the release's effect on the lot: made here, so no contract calls back into
+                    // the whitelist while it executes
+                    let registry = self.directory(ContractKind::Registry)?;
+                    if release && ext::lot(registry, lot).is_some_and(|l| l.status == LotStatus::Held) {
+                        ext::release_lot(registry, lot)?;
+                    }
+                }
+                Action::ReleaseHold { lot } => {
+                    ext::release_lot(self.directory(ContractKind::Registry)?, lot)?;
                 }
             }
             Ok(())

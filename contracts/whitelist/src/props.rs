@@ -254,6 +254,12 @@ impl Model {
             Action::RecallLot { .. } => {
                 self.directory(ContractKind::Registry)?;
             }
+            Action::ResolveDispute { .. } => {
+                self.directory(ContractKind::Attestation)?;
+            }
+            Action::ReleaseHold { .. } => {
+                self.directory(ContractKind::Registry)?;
+            }
         }
         Ok(())
     }
@@ -337,6 +343,8 @@ impl Model {
                 s.revoked_at = Some(self.block);
             }
             Action::RecallLot { .. } => self.governance_calls.push((account(REGISTRY), "recall_lot")),
+            Action::ResolveDispute { .. } => self.governance_calls.push((account(ATTESTATION), "resolve_dispute")),
+            Action::ReleaseHold { .. } => self.governance_calls.push((account(REGISTRY), "release_lot")),
         }
     }
 
@@ -567,6 +575,8 @@ fn action() -> impl Strategy<Value = Action> {
         2 => merchant_target().prop_map(|w| Action::ReinstateMerchant { account: account(w) }),
         1 => merchant_target().prop_map(|w| Action::RevokeMerchant { account: account(w), reason_hash: [8; 32] }),
         1 => Just(Action::RecallLot { lot: [4; 32], reason_hash: [8; 32] }),
+        1 => any::<bool>().prop_map(|release| Action::ResolveDispute { lot: [4; 32], release }),
+        1 => Just(Action::ReleaseHold { lot: [4; 32] }),
     ]
 }
 

@@ -359,6 +359,8 @@ fn merchant_one_governor_fails() {
         Action::ReinstateMerchant { account: account(MERCHANT) },
         Action::RevokeMerchant { account: account(MERCHANT), reason_hash: [2; 32] },
         Action::RecallLot { lot: [4; 32], reason_hash: [2; 32] },
+        Action::ResolveDispute { lot: [4; 32], release: true },
+        Action::ReleaseHold { lot: [4; 32] },
     ];
     for action in actions {
         set_caller(G1);
@@ -542,6 +544,8 @@ fn governance_calls_out_works() {
     pass(&mut w, Action::SetCodeHash { target: ContractKind::Registry, code_hash: Hash::from([3; 32]) }).unwrap();
     pass(&mut w, Action::RevokeAttestation { id: 1, reason_hash: [1; 32] }).unwrap();
     pass(&mut w, Action::RecallLot { lot: [4; 32], reason_hash: [1; 32] }).unwrap();
+    pass(&mut w, Action::ResolveDispute { lot: [4; 32], release: true }).unwrap();
+    pass(&mut w, Action::ReleaseHold { lot: [4; 32] }).unwrap();
     let over = Action::SetSamplingRule { key: RuleKey { category: None, origin: None, tier: None }, rate_bps: 10_001 };
     set_caller(G1);
     assert_eq!(w.propose(over), Err(Error::Invalid(Field::Rate)));
@@ -552,7 +556,9 @@ fn governance_calls_out_works() {
             (account(SAMPLING), "set_rule"),
             (account(REGISTRY), "set_code"),
             (account(ATTESTATION), "revoke_attestation"),
-            (account(REGISTRY), "recall_lot")
+            (account(REGISTRY), "recall_lot"),
+            (account(ATTESTATION), "resolve_dispute"),
+            (account(REGISTRY), "release_lot")
         ]
     );
 }
