@@ -519,3 +519,90 @@ async fn node_script_restart_works() {
     drop(chain);
     assert!(script("stop").0);
 }
+
+/// The verdict table of docs/ARCHITECTURE.md walked row by row through the CLI a shopper or a
+/// partner runs (`tracepass --json verify URI`): one lot per state, made through the library on
+/// a real node, each verdict and reason read from the command's JSON with its exit status.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verdict_table_through_the_cli_works() {
+    let work = tempfile::tempdir().unwrap();
+    let node = Node::start().await;
+    let c = fixture::Consortium::setup(&node.url(), work.path()).await;
+    let (tp, k) = (&c.tp, &c.keys);
+    let now = tp.chain.now_ms().await.unwrap();
+    let year = 365 * 86_400_000;
+    let cli = |dl: &DigitalLink| -> (Option<i32>, serde_json::Value) {
+        let out = std::process::Command::new(tracepass_e2e::tracepass_bin())
+            .args(["--url", &node.url(), "--json", "verify", &dl.uri("id.example")])
+            .arg("--deployment")
+            .arg(&c.deployment_file)
+            .output()
+            .unwrap();
+        let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code(), v)
+    };
+    let mut rows: Vec<(&str, DigitalLink, &str, &str)> = vec![];
+    let inspect = move |lot: LotId, result: InspectionResult, until: u64| {
+        tp.attest_inspection(&k.eve, lot, result, b"GB 10765".to_vec(), 2, [7; 32], vec![], now, until, None)
+    };
+    let rule = |rate_bps: u16| Action::SetSamplingRule { key: RuleKey { category: Some(CATEGORY), origin: None, tier: None }, rate_bps };
+
+    // default rate 0: never selected
+    let (genuine, _) = c.register_lot("T-OK", "OK", 4).await;
+    let (recalled, id) = c.register_lot("T-RCL", "RC", 4).await;
+    tp.recall(&k.merchant, id, [1; 32]).await.unwrap();
+    let (failed, id) = c.register_lot("T-FAIL", "FA", 4).await;
+    inspect(id, InspectionResult::Fail, now + year).await.unwrap();
+    let (held, id) = c.register_lot("T-HOLD", "HO", 4).await;
+    tp.add_event(&k.ferdie, id, BusinessStep::Holding, now, Location { country: CountryCode(*b"CN"), code: b"CNSHA".to_vec() }, [0; 32]).await.unwrap();
+    // every lot of the category selected (100 %: decided at registration)
+    tp.pass(&[&k.bob, &k.charlie], rule(10_000)).await.unwrap();
+    let (awaiting, _) = c.register_lot("T-AWAIT", "AW", 4).await;
+    let (passed, id) = c.register_lot("T-PASS", "PA", 4).await;
+    let pass_id = inspect(id, InspectionResult::Pass, now + year).await.unwrap().value;
+    let (revoked, id) = c.register_lot("T-REV", "RV", 4).await;
+    let rev_id = inspect(id, InspectionResult::Pass, now + year).await.unwrap().value;
+    tp.revoke(&k.eve, rev_id, [2; 32]).await.unwrap();
+    let (expired, id) = c.register_lot("T-EXP", "EX", 4).await;
+    let exp_id = inspect(id, InspectionResult::Pass, tp.chain.now_ms().await.unwrap() + 2_000).await.unwrap().value;
+    // 50 %: a draw decides, and no epoch of this test is ever final
+    tp.pass(&[&k.bob, &k.charlie], rule(5_000)).await.unwrap();
+    let (pending, _) = c.register_lot("T-PEND", "PE", 4).await;
+    // the expiry: chain time passes only with blocks
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    tp.chain.remark(&k.alice).await.unwrap();
+
+    let link = fixture::Consortium::link;
+    rows.push(("not_registered", DigitalLink { lot: "T-NONE".into(), ..link(&genuine, 0) }, "not_registered", "no product with this GTIN, or no lot with this number, is registered on chain"));
+    rows.push(("no proof", DigitalLink { proof: None, ..link(&genuine, 0) }, "not_in_lot", "no proof was given for this serial"));
+    rows.push(("wrong serial", DigitalLink { serial: "OK99".into(), ..link(&genuine, 1) }, "not_in_lot", "serial OK99 is not one of the 4 items registered in lot T-OK"));
+    rows.push(("recalled", link(&recalled, 1), "recalled", ""));
+    rows.push(("failed", link(&failed, 1), "failed_inspection", ""));
+    rows.push(("held", link(&held, 1), "held", ""));
+    rows.push(("pending", link(&pending, 1), "selection_pending", "sampling has not yet drawn whether this lot must be inspected (the draw of its epoch is not final)"));
+    rows.push(("awaiting", link(&awaiting, 1), "awaiting_inspection", "sampling selected this lot for inspection and none is recorded yet"));
+    let revoked_reason = format!("inspection #{rev_id} was revoked");
+    let expired_reason = format!("inspection #{exp_id} has expired");
+    let passed_reason = format!("registered, in its lot, and passed inspection #{pass_id}");
+    rows.push(("revoked", link(&revoked, 1), "attestation_revoked", &revoked_reason));
+    rows.push(("expired", link(&expired, 1), "attestation_expired", &expired_reason));
+    rows.push(("passed", link(&passed, 1), "genuine", &passed_reason));
+    rows.push(("not selected", link(&genuine, 2), "genuine", "registered by an active merchant and proven to be in its lot"));
+    for (row, dl, verdict, reason) in &rows {
+        let (code, v) = cli(dl);
+        assert_eq!(v["verdict"].as_str(), Some(*verdict), "{row}: {v}");
+        if !reason.is_empty() {
+            assert_eq!(v["reason"].as_str(), Some(*reason), "{row}");
+        }
+        assert_eq!(code, Some(if *verdict == "genuine" { 0 } else { 1 }), "{row}: exit status");
+    }
+    // the merchant suspended (one governor's brake), then revoked by vote: lots registered before
+    // read genuine and say so
+    tp.suspend_merchant(&k.charlie, k.merchant.account(), [3; 32]).await.unwrap();
+    assert_eq!(cli(&link(&genuine, 3)).1["verdict"], "merchant_suspended");
+    tp.pass(&[&k.bob, &k.dave], Action::RevokeMerchant { account: k.merchant.account(), reason_hash: [4; 32] }).await.unwrap();
+    let (code, v) = cli(&link(&genuine, 3));
+    assert_eq!((code, v["verdict"].as_str()), (Some(0), Some("genuine")), "{v}");
+    assert!(v["reason"].as_str().unwrap().starts_with("registered in block"), "{v}");
+    println!("verdict table through the CLI: {} rows and the merchant's suspension and revocation", rows.len());
+}
