@@ -210,9 +210,9 @@ pub fn steps(block: &BlockEvents) -> Vec<Step> {
                 ],
             )),
             Event::LotRegistered(l) => {
-                let (epoch, rate, rule) = match recorded.remove(&l.lot) {
-                    Some((e, r, rule)) => (Val::from(e), Val::from(u32::from(r)), Val::from(rule)),
-                    None => (Val::NullInt, Val::NullInt, Val::NullText),
+                let (epoch, rate, rule, selected) = match recorded.remove(&l.lot) {
+                    Some((e, r, rule)) => (Val::from(e), Val::from(u32::from(r)), Val::from(rule), decided(&l.lot, r)),
+                    None => (Val::NullInt, Val::NullInt, Val::NullText, Val::NullInt),
                 };
                 out.push(row(
                     &db::LOTS,
@@ -232,7 +232,7 @@ pub fn steps(block: &BlockEvents) -> Vec<Step> {
                         epoch,
                         rate,
                         rule,
-                        Val::NullInt,
+                        selected,
                         hex32(&l.info.encode()).into(),
                     ],
                 ));
@@ -358,11 +358,22 @@ pub fn steps(block: &BlockEvents) -> Vec<Step> {
     rest.sort_by_key(|(lot, _)| *lot);
     for (lot, (epoch, rate, rule)) in rest {
         out.push(sql(
-            "UPDATE lots SET epoch = $1, rate_bps = $2, rule = $3 WHERE lot = $4",
-            vec![epoch.into(), u32::from(rate).into(), rule.into(), hex32(&lot).into()],
+            "UPDATE lots SET epoch = $1, rate_bps = $2, rule = $3, selected = $4 WHERE lot = $5",
+            vec![epoch.into(), u32::from(rate).into(), rule.into(), decided(&lot, rate), hex32(&lot).into()],
         ));
     }
     out
+}
+
+/// A lot's `selected` column as registered: 1 or 0 when its rate needs no draw (0 or 100 %,
+/// `Selection::decide`, as the sampling contract answers from registration), else NULL until
+/// its epoch is final.
+fn decided(lot: &tracepass_shared::LotId, rate_bps: u16) -> Val {
+    match tracepass_shared::Selection::decide(None, lot, rate_bps) {
+        tracepass_shared::Selection::Selected => Val::Int(1),
+        tracepass_shared::Selection::NotSelected => Val::Int(0),
+        _ => Val::NullInt,
+    }
 }
 
 #[cfg(test)]
@@ -401,9 +412,16 @@ mod tests {
         assert_eq!(s.len(), 5);
         let Step::Insert(lot_row) = &s[3] else { panic!("{s:?}") };
         assert_eq!(lot_row.table.name, "lots");
-        assert_eq!(lot_row.values[12..15], [Val::Int(2), Val::Int(500), Val::NullText]);
+        assert_eq!(lot_row.values[12..16], [Val::Int(2), Val::Int(500), Val::NullText, Val::NullInt], "a draw decides: not yet");
         let Step::Insert(unknown) = &s[4] else { panic!() };
         assert_eq!(unknown.values[3], Val::Text("unknown".into()));
+        // at 100 % and 0 % no draw decides: selected, or not, from registration
+        for (rate, selected) in [(10_000u16, Val::Int(1)), (0, Val::Int(0))] {
+            let mut b = block.clone();
+            b.events[0] = raw(3, "sampling", "sampling.LotRecorded", Event::LotRecorded(LotRecorded { lot, epoch: 2, rate_bps: rate, rule: None }));
+            let Step::Insert(row) = &steps(&b)[3] else { panic!() };
+            assert_eq!(row.values[15], selected, "rate {rate}");
+        }
         assert!(steps(&BlockEvents { events: vec![], ..block }).is_empty());
         assert_eq!(month(1_790_000_000_000), "2026-09");
     }

@@ -186,20 +186,22 @@ pub const DEFAULT_OVERDUE_DAYS: u32 = 14;
 /// Longest overdue period a caller may ask for, in days.
 pub const MAX_OVERDUE_DAYS: u32 = 3_650;
 
-/// The inspection backlog: selected lots with no inspection yet. `total` and `overdue` (selected
+/// The inspection backlog: selected lots with no inspection yet (selected when their epoch was
+/// finalized, or at registration for a rate of 100 %). `total` and `overdue` (selected
 /// more than `overdue_days` before the last indexed block's time, `as_of_ms`) count them all;
 /// `items` lists the oldest, at most `limit`, each with `selected_at` and `overdue`.
 pub async fn backlog(db: &Db, limit: u32, overdue_days: u32) -> Result<Value> {
-    let from = "FROM lots l JOIN epochs e ON e.epoch = l.epoch JOIN blocks b ON b.number = e.block \
+    // selected when its epoch was finalized, or (rates of 100 %: no draw) at registration
+    let from = "FROM lots l LEFT JOIN epochs e ON e.epoch = l.epoch LEFT JOIN blocks b ON b.number = e.block \
                 WHERE l.selected = 1 AND NOT EXISTS (SELECT 1 FROM attestations a WHERE a.lot = l.lot AND a.kind = 'inspection')";
     let as_of = db.rows("SELECT MAX(time_ms) AS t FROM blocks", &[]).await?.first().map_or(0, |r| number(&r["t"]));
     let cutoff = as_of - i64::from(overdue_days.min(MAX_OVERDUE_DAYS)) * 86_400_000;
     let counts = db
-        .rows(&format!("SELECT COUNT(*) AS n, SUM(CASE WHEN b.time_ms <= $1 THEN 1 ELSE 0 END) AS overdue {from}"), &[Val::Int(cutoff)])
+        .rows(&format!("SELECT COUNT(*) AS n, SUM(CASE WHEN COALESCE(b.time_ms, l.time_ms) <= $1 THEN 1 ELSE 0 END) AS overdue {from}"), &[Val::Int(cutoff)])
         .await?;
     let mut items = db
         .rows(
-            &format!("SELECT l.lot, l.merchant, l.gtin, l.lot_number, l.block, b.time_ms AS selected_at {from} ORDER BY l.block, l.idx LIMIT $1"),
+            &format!("SELECT l.lot, l.merchant, l.gtin, l.lot_number, l.block, COALESCE(b.time_ms, l.time_ms) AS selected_at {from} ORDER BY l.block, l.idx LIMIT $1"),
             &[Val::from(limit.min(MAX_LIMIT))],
         )
         .await?;
