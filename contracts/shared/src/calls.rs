@@ -34,10 +34,6 @@ mod real {
     pub fn merchant(wl: AccountId, who: AccountId) -> Option<Merchant> {
         whitelist(wl).merchant(who)
     }
-    /// `WhitelistApi::may_register_gtin`.
-    pub fn may_register_gtin(wl: AccountId, who: AccountId, gtin: Gtin) -> bool {
-        whitelist(wl).may_register_gtin(who, gtin)
-    }
     /// `WhitelistApi::check_product`.
     pub fn check_product(wl: AccountId, who: AccountId, gtin: Gtin, brand: Vec<u8>) -> Result<()> {
         whitelist(wl).check_product(who, gtin, brand)
@@ -138,9 +134,6 @@ mod real {
     }
     pub fn merchant(_: AccountId, who: AccountId) -> Option<Merchant> {
         with(|w| w.merchants.get(&who).cloned())
-    }
-    pub fn may_register_gtin(_: AccountId, who: AccountId, gtin: Gtin) -> bool {
-        with(|w| w.may_register_gtin(&who, &gtin))
     }
     pub fn check_product(_: AccountId, who: AccountId, gtin: Gtin, brand: Vec<u8>) -> Result<()> {
         with(|w| w.check_product(who, &gtin, &brand))

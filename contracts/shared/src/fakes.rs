@@ -66,11 +66,6 @@ impl World {
         self.members.get(who).map(|m| m.role)
     }
 
-    /// `WhitelistApi::may_register_gtin`.
-    pub fn may_register_gtin(&self, who: &AccountId, gtin: &Gtin) -> bool {
-        self.merchants.get(who).is_some_and(|m| m.may_register(gtin))
-    }
-
     /// `WhitelistApi::check_product`, with the shared rule.
     pub fn check_product(&self, who: AccountId, gtin: &Gtin, brand: &[u8]) -> Result<()> {
         let brands = self.brands.get(&who).map(Vec::as_slice).unwrap_or_default();
