@@ -36,7 +36,7 @@ EVE=$(addr //Eve); FERDIE=$(addr //Ferdie); MERCHANT=$(addr //MerchantA)
 
 say "the operator deploys the suite: governors Bob, Charlie, Dave; 2 of 3 must approve"
 as //Alice deploy --governor "$BOB" --governor "$CHARLIE" --governor "$DAVE" --threshold 2 \
-  --epoch-blocks 12 --reveal-window 12
+  --epoch 15s --reveal-window 15s
 
 say "governors admit an inspection agency (infant formula, category 1001) and customs"
 id=$(as //Bob --json member propose add "$EVE" --role agency --name "NZ Food Testing Lab" --categories 1001 | json '["proposal"]')
@@ -73,9 +73,8 @@ say "a sampling epoch: Bob and the agency commit to secrets before it opens"
 epoch=$(( $("$TP" --json sampling status | json '["current_epoch"]') + 2 ))
 as //Bob sampling commit --epoch "$epoch" --secret-file "$DEMO/bob-epoch-$epoch.secret"
 as //Eve sampling commit --epoch "$epoch" --secret-file "$DEMO/eve-epoch-$epoch.secret"
-advance_to() { # seal blocks (instant seal) until the chain reaches block $1
-  local now; now=$("$TP" --json chain info | json '["block"]')
-  if [ "$1" -gt "$now" ]; then as //Alice -q chain advance $(( $1 - now )); fi
+advance_to() { # wait for chain time $1 (ms) and seal a block there (instant seal)
+  as //Alice -q chain advance --until-time "$1"
 }
 advance_to "$("$TP" --json sampling status --epoch "$epoch" | json '["opens_at"]')"
 "$TP" sampling status --epoch "$epoch"

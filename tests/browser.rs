@@ -30,7 +30,7 @@ use tracepass::scans::{Regions, Rules, ScanLog};
 use tracepass::serve::{serve_with, ServeConfig, ServeState};
 use tracepass::shared::*;
 use tracepass::Deployment;
-use tracepass_e2e::fixture::{Consortium, CATEGORY, EPOCH_BLOCKS};
+use tracepass_e2e::fixture::{self, Consortium, CATEGORY};
 use tracepass_e2e::{free_port, root, Node};
 
 use tracepass_e2e::webdriver::WebDriver;
@@ -230,13 +230,6 @@ async fn sample_nearly_every_lot(c: &Consortium) {
     tp.execute(&k.bob, id).await.expect("execute");
 }
 
-/// Seals blocks until the chain is at `block` (instant seal: one block per transaction).
-async fn advance_to(c: &Consortium, block: u32) {
-    while c.tp.chain.block_number().await.expect("block") < block {
-        c.tp.chain.remark(&c.keys.alice).await.expect("remark");
-    }
-}
-
 /// Lots in each state a shopper may meet, besides [`populate`]'s genuine one: recalled, held by
 /// customs, selected by sampling and not inspected yet, and registered in an epoch whose draw is
 /// still pending. Returns their Digital Links in that order.
@@ -250,14 +243,14 @@ async fn lots_in_every_state(c: &Consortium) -> [DigitalLink; 4] {
     // sampling: every lot of the category; an epoch with two committed seeds, a lot in it, the
     // draw revealed and finalized (the lot is selected); then a lot in an epoch not drawn yet
     sample_nearly_every_lot(c).await;
-    let epoch = tp.current_epoch().await.expect("epoch") + 2;
+    let epoch = fixture::epoch_to_commit(tp, 2_000).await;
     let secrets = [(&k.bob, [11u8; 32]), (&k.eve, [22u8; 32])];
     for (who, secret) in &secrets {
         tp.commit(who, epoch, seed_commitment(secret, &who.account())).await.expect("commit");
     }
-    advance_to(c, epoch * EPOCH_BLOCKS).await;
+    fixture::advance_to_open(tp, &k.alice, epoch).await;
     let (selected, _) = c.register_lot("S2026-01", "SEL", 5).await;
-    advance_to(c, (epoch + 1) * EPOCH_BLOCKS).await;
+    fixture::advance_to_close(tp, &k.alice, epoch).await;
     for (who, secret) in &secrets {
         tp.reveal(who, epoch, *secret).await.expect("reveal");
     }

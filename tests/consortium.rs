@@ -155,7 +155,7 @@ async fn consortium_chain_works() {
     let t = Instant::now();
     let dep_file = net.dir.path().join("deployment.json");
     let out = std::process::Command::new(tracepass_bin())
-        .args(["deploy", "--threshold", "2", "--epoch-blocks", "6", "--reveal-window", "6", "--default-rate", "0"])
+        .args(["deploy", "--threshold", "2", "--epoch", "6s", "--reveal-window", "6s", "--default-rate", "0"])
         .args(["--governor", &ss58(&k.bob.account()), "--governor", &ss58(&k.charlie.account()), "--governor", &ss58(&k.dave.account())])
         .arg("--artifacts")
         .arg(artifacts())

@@ -2,7 +2,7 @@
 //! through the real client library, then a node restart on the same base path.
 
 use std::collections::HashMap;
-use tracepass::chain::{AccountId, Signer};
+use tracepass::chain::AccountId;
 use tracepass::contracts::{Contract, Deployment, Message, Tracepass};
 use tracepass::contracts::deploy::deploy;
 use tracepass::gs1::{parse_gtin, DigitalLink, Proof};
@@ -16,20 +16,15 @@ use tracepass_e2e::{artifacts, root, Node};
 
 const OTHER_CATEGORY: Category = 2002;
 const OTHER_GTIN: &str = "10614141000422";
-const EPOCH_BLOCKS: u32 = 6;
-const REVEAL_WINDOW: u32 = 6;
+/// Sampling epoch and reveal window (ms of chain time): the epoch holds a 10,000-item lot's
+/// registration and the proof checks after it.
+const EPOCH_MS: u64 = 10_000;
+const REVEAL_WINDOW_MS: u64 = 6_000;
 
 fn contract_err<T: std::fmt::Debug>(r: tracepass::Result<T>) -> Error {
     match r {
         Err(ClientError::Contract(e)) => e,
         other => panic!("expected a contract error, got {other:?}"),
-    }
-}
-
-/// Seals blocks until the chain is at `block` (instant seal: one block per transaction).
-async fn advance_to(tp: &Tracepass, by: &Signer, block: u32) {
-    while tp.chain.block_number().await.unwrap() < block {
-        tp.chain.remark(by).await.unwrap();
     }
 }
 
@@ -78,7 +73,7 @@ async fn consortium_story_works() {
     assert_eq!(chain.chain_name().await.unwrap(), "Development", "system_chain of the consortium spec");
 
     // ---- deploy: 3 governors, M = 2 ---------------------------------------------------------
-    let params = fixture::params(&k, EPOCH_BLOCKS, REVEAL_WINDOW, 500);
+    let params = fixture::params(&k, EPOCH_MS, REVEAL_WINDOW_MS, 500);
     let d = deploy(&chain, &k.alice, &artifacts(), &params, |_| {}).await.expect("deploy");
     let file = node.base.path().join("deployment.json");
     d.save(&file).unwrap();
@@ -140,13 +135,13 @@ async fn consortium_story_works() {
     let other = ProductInput { gtin: parse_gtin(OTHER_GTIN).unwrap(), category: OTHER_CATEGORY, ..product.clone() };
     tp.register_product(&k.merchant, other.clone()).await.unwrap();
     // ---- sampling epoch: commitments before it opens ----------------------------------------
-    // two epochs ahead: the commitments land well before it opens
-    let epoch = tp.current_epoch().await.unwrap() + 2;
+    // an epoch that opens at least 3 s from now: the commitments land before it opens
+    let epoch = fixture::epoch_to_commit(&tp, 3_000).await;
     let secrets: HashMap<&str, Hash32> = [("bob", [11u8; 32]), ("eve", [22u8; 32])].into();
     g(&mut gas, "sampling.commit", tp.commit(&k.bob, epoch, seed_commitment(&secrets["bob"], &k.bob.account())).await);
     tp.commit(&k.eve, epoch, seed_commitment(&secrets["eve"], &k.eve.account())).await.unwrap();
     assert_eq!(contract_err(tp.commit(&k.merchant, epoch, [0; 32]).await), Error::Unauthorized { account: k.merchant.account(), role: Role::Agency });
-    advance_to(&tp, &k.alice, epoch * EPOCH_BLOCKS).await;
+    fixture::advance_to_open(&tp, &k.alice, epoch).await;
 
     let serials: Vec<String> = (0..10_000).map(|i| format!("NZ{i:08}")).collect();
     let lot1 = lots::build(gtin, "L2026A", serials).unwrap();
@@ -185,7 +180,8 @@ async fn consortium_story_works() {
     assert_eq!(verify(&tp, &forged_code).await.unwrap().verdict, Verdict::NotInLot);
 
     // ---- reveal after the epoch closes, finalise --------------------------------------------
-    advance_to(&tp, &k.alice, (epoch + 1) * EPOCH_BLOCKS).await;
+    assert_eq!(tp.lot_sample(lot3_id).await.unwrap().unwrap().epoch, epoch, "the lots fall in the committed epoch");
+    fixture::advance_to_close(&tp, &k.alice, epoch).await;
     g(&mut gas, "sampling.reveal", tp.reveal(&k.bob, epoch, secrets["bob"]).await);
     tp.reveal(&k.eve, epoch, secrets["eve"]).await.unwrap();
     let seed = g(&mut gas, "sampling.finalize", tp.finalize(&k.alice, epoch).await);
@@ -605,4 +601,49 @@ async fn verdict_table_through_the_cli_works() {
     assert_eq!((code, v["verdict"].as_str()), (Some(0), Some("genuine")), "{v}");
     assert!(v["reason"].as_str().unwrap().starts_with("registered in block"), "{v}");
     println!("verdict table through the CLI: {} rows and the merchant's suspension and revocation", rows.len());
+}
+
+/// Remark stuffing, as the attacker with RPC access and a funded account: after a colluding
+/// committer reveals, the attacker seals hundreds of blocks with `System.remark` to end the
+/// reveal window before the honest committer can reveal, then finalizes so the colluder's secret
+/// alone makes the seed. Epochs and reveal windows count chain time, which follows the wall
+/// clock (each block may add at most the runtime's 5 ms minimum period), so the window is still
+/// open, the early finalization is refused, and the honest reveal counts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remark_stuffing_moves_no_epoch_fails() {
+    /// Blocks the attacker seals: 33 times the old 6-block test window, 4 times the old default.
+    const STUFFED: u32 = 200;
+    const WINDOW_MS: u64 = 120_000;
+    let k = keys();
+    let node = Node::start().await;
+    let chain = Chain::connect(&node.url()).await.unwrap();
+    let d = deploy(&chain, &k.alice, &artifacts(), &fixture::params(&k, 4_000, WINDOW_MS, 500), |_| {}).await.expect("deploy");
+    let tp = Tracepass::open(chain, &d).unwrap();
+    // Bob is honest, Charlie colludes with the attacker (Alice); both are governors
+    let epoch = fixture::epoch_to_commit(&tp, 2_000).await;
+    let (honest, colluder) = ([11u8; 32], [22u8; 32]);
+    tp.commit(&k.bob, epoch, seed_commitment(&honest, &k.bob.account())).await.unwrap();
+    tp.commit(&k.charlie, epoch, seed_commitment(&colluder, &k.charlie.account())).await.unwrap();
+    fixture::advance_to_close(&tp, &k.alice, epoch).await;
+    tp.reveal(&k.charlie, epoch, colluder).await.unwrap();
+
+    let (block0, time0, wall0) = (tp.chain.block_number().await.unwrap(), tp.chain.now_ms().await.unwrap(), std::time::Instant::now());
+    for _ in 0..STUFFED {
+        tp.chain.remark(&k.alice).await.unwrap();
+    }
+    let (block1, time1) = (tp.chain.block_number().await.unwrap(), tp.chain.now_ms().await.unwrap());
+    let wall_ms = wall0.elapsed().as_millis() as u64;
+    println!("stuffed {} blocks in {wall_ms} ms of wall time; chain time moved {} ms", block1 - block0, time1 - time0);
+    assert!(block1 >= block0 + STUFFED, "the attacker sealed {} blocks", block1 - block0);
+    // chain time followed the wall clock, not the block count (5 ms per block at most beyond it)
+    assert!(time1 - time0 <= wall_ms + 5 * u64::from(STUFFED) + 1_000, "chain time moved {} ms in {wall_ms} ms", time1 - time0);
+    assert!(time1 - time0 < WINDOW_MS, "the stuffing took longer than the reveal window; raise WINDOW_MS");
+    assert_eq!(tp.epoch_status(epoch).await.unwrap().phase, EpochPhase::Revealing);
+    assert_eq!(contract_err(tp.finalize(&k.alice, epoch).await), Error::EpochNotReady);
+
+    // the honest reveal still counts, and the seed is both secrets in commit order
+    tp.reveal(&k.bob, epoch, honest).await.unwrap();
+    let seed = tp.finalize(&k.alice, epoch).await.unwrap().value;
+    assert_eq!(seed, Some(epoch_seed(epoch, &[honest, colluder])));
+    assert!(tp.epoch_status(epoch).await.unwrap().skipped.is_empty());
 }

@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use tracepass::chain::Signer;
 use tracepass::contracts::deploy::deploy;
 use tracepass::fmt::ss58;
 use tracepass::index::db::Db;
@@ -21,10 +20,10 @@ use tracepass_e2e::fixture::{self, Consortium, CATEGORY};
 use tracepass_e2e::postgres::Postgres;
 use tracepass_e2e::{artifacts, tracepass_bin, Node};
 
-/// Sampling epoch length and reveal window of this suite's deployment (blocks): long enough
-/// for the 10,000 sampled lots to be registered within one epoch.
-const EPOCH_BLOCKS: u32 = 200;
-const REVEAL_WINDOW: u32 = 50;
+/// Sampling epoch length and reveal window of this suite's deployment (ms of chain time): the
+/// scripted setup fits in epoch 0 and the 10,000 sampled lots' registration in epoch 1.
+const EPOCH_MS: u64 = 40_000;
+const REVEAL_WINDOW_MS: u64 = 5_000;
 /// The default sampling rate (basis points).
 const RATE_BPS: u16 = 1_000;
 /// Lots registered for the sampling statistics.
@@ -33,12 +32,6 @@ const SAMPLED_LOTS: usize = 10_000;
 const KILLS: usize = 20;
 /// A second merchant's category, the second agency's only extra one.
 const CATEGORY_B: Category = 1002;
-
-async fn advance_to(tp: &Tracepass, by: &Signer, block: u32) {
-    while tp.chain.block_number().await.unwrap() < block {
-        tp.chain.remark(by).await.unwrap();
-    }
-}
 
 /// `tracepass index --once` into `db`; panics with its output unless it succeeds.
 fn index_once(url: &str, deployment: &Path, db: &str, extra: &[&str]) -> String {
@@ -140,7 +133,7 @@ async fn index_works() {
     let dir = tempfile::tempdir().unwrap();
     let k = fixture::keys();
     let chain = Chain::connect(&url).await.unwrap();
-    let params = fixture::params(&k, EPOCH_BLOCKS, REVEAL_WINDOW, RATE_BPS);
+    let params = fixture::params(&k, EPOCH_MS, REVEAL_WINDOW_MS, RATE_BPS);
     let deployment = deploy(&chain, &k.alice, &artifacts(), &params, |_| {}).await.expect("deploy");
     let file = dir.path().join("deployment.json");
     deployment.save(&file).unwrap();
@@ -191,13 +184,13 @@ async fn index_works() {
     }
     // commitments to epoch 1, before it opens
     let secrets = [(&k.bob, [11u8; 32]), (&k.eve, [22u8; 32])];
-    assert!(tp.chain.block_number().await.unwrap() < EPOCH_BLOCKS, "the script's setup ran into epoch 1");
+    assert_eq!(tp.current_epoch().await.unwrap(), 0, "the script's setup ran into epoch 1 (EPOCH_MS too short for this machine?)");
     for (who, secret) in &secrets {
         tp.commit(who, 1, seed_commitment(secret, &who.account())).await.unwrap();
     }
 
     // ---- 10,000 lots in epoch 1, 100 a transaction, 8 transactions in flight --------------
-    advance_to(tp, &k.alice, EPOCH_BLOCKS).await;
+    fixture::advance_to_open(tp, &k.alice, 1).await;
     let inputs: Vec<LotInput> = (0..SAMPLED_LOTS)
         .map(|i| LotInput { gtin: c.gtin, lot_number: format!("S{i:05}").into_bytes(), item_count: 1, root: [i as u8; 16], produced_on: 20261101, expires_on: 20281101 })
         .collect();
@@ -207,10 +200,13 @@ async fn index_works() {
     let done: Vec<_> = futures::stream::iter(chunks.into_iter().map(|ch| tp.register_lots(&k.merchant, ch))).buffer_unordered(8).collect().await;
     assert!(done.iter().all(|r| r.is_ok()), "every batch registered");
     println!("registered {SAMPLED_LOTS} lots in {:.1} s", started.elapsed().as_secs_f64());
-    assert!(tp.chain.block_number().await.unwrap() < 2 * EPOCH_BLOCKS, "the sampled lots all fall in epoch 1");
+    for i in [0, SAMPLED_LOTS - 1] {
+        let sample = tp.lot_sample(lot_id(&c.gtin, &inputs[i].lot_number)).await.unwrap().unwrap();
+        assert_eq!(sample.epoch, 1, "the sampled lots all fall in epoch 1 (EPOCH_MS too short for this machine?)");
+    }
 
     // ---- reveal and finalize epochs 0 (nobody committed: fail-safe) and 1 -------------------
-    advance_to(tp, &k.alice, 2 * EPOCH_BLOCKS).await;
+    fixture::advance_to_close(tp, &k.alice, 1).await;
     for (who, secret) in &secrets {
         tp.reveal(who, 1, *secret).await.unwrap();
     }

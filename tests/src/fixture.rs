@@ -15,8 +15,28 @@ use tracepass::{Chain, Deployment, Tracepass};
 pub const CATEGORY: Category = 1001;
 /// The fixture's product (company prefix 0614141).
 pub const GTIN: &str = "10614141000415";
-/// Sampling epoch length (blocks).
-pub const EPOCH_BLOCKS: u32 = 6;
+/// Sampling epoch length and reveal window (ms of chain time): short, for tests.
+pub const EPOCH_MS: u64 = 6_000;
+
+/// The first epoch that leaves `margin_ms` of chain time to commit to it before it opens.
+pub async fn epoch_to_commit(tp: &Tracepass, margin_ms: u64) -> u32 {
+    let next = tp.current_epoch().await.expect("epoch") + 1;
+    let opens = tp.epoch_status(next).await.expect("epoch status").opens_at;
+    let now = tp.chain.now_ms().await.expect("now");
+    if opens.saturating_sub(now) >= margin_ms { next } else { next + 1 }
+}
+
+/// Waits until `epoch` opens (chain time), sealing a block there with `by`'s remark.
+pub async fn advance_to_open(tp: &Tracepass, by: &Signer, epoch: u32) {
+    let at = tp.epoch_status(epoch).await.expect("epoch status").opens_at;
+    tp.chain.advance_to_time(by, at).await.expect("advance");
+}
+
+/// Waits until `epoch` closes (its reveals open), sealing a block there with `by`'s remark.
+pub async fn advance_to_close(tp: &Tracepass, by: &Signer, epoch: u32) {
+    let at = tp.epoch_status(epoch).await.expect("epoch status").closes_at;
+    tp.chain.advance_to_time(by, at).await.expect("advance");
+}
 
 /// The fixture's product: `gtin` of category [`CATEGORY`] by Aroha, made at `factory`.
 pub fn product(gtin: Gtin, factory: FactoryId) -> ProductInput {
@@ -48,14 +68,14 @@ pub fn onboard(account: AccountId, name: &str, country: &str, prefix: &str, bran
 }
 
 /// The deployment of Bob, Charlie and Dave as governors, M = 2, proposals open 1,000 blocks,
-/// three passes to clear; the sampling epoch, reveal window and default rate as given.
-pub fn params(k: &Keys, epoch_blocks: u32, reveal_window: u32, default_rate_bps: u16) -> Params {
+/// three passes to clear; the sampling epoch, reveal window (ms) and default rate as given.
+pub fn params(k: &Keys, epoch_ms: u64, reveal_window_ms: u64, default_rate_bps: u16) -> Params {
     Params {
         governors: vec![k.bob.account(), k.charlie.account(), k.dave.account()],
         threshold: 2,
         proposal_ttl: 1_000,
-        epoch_blocks,
-        reveal_window,
+        epoch_ms,
+        reveal_window_ms,
         default_rate_bps,
         passes_to_clear: 3,
     }
@@ -110,7 +130,7 @@ impl Consortium {
     pub async fn setup(url: &str, dir: &std::path::Path) -> Consortium {
         let k = keys();
         let chain = Chain::connect(url).await.expect("connect");
-        let params = params(&k, EPOCH_BLOCKS, EPOCH_BLOCKS, 0);
+        let params = params(&k, EPOCH_MS, EPOCH_MS, 0);
         let deployment = deploy(&chain, &k.alice, &artifacts(), &params, |_| {}).await.expect("deploy");
         let deployment_file = dir.join("deployment.json");
         deployment.save(&deployment_file).expect("save deployment");

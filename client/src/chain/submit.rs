@@ -125,6 +125,25 @@ impl Chain {
         self.submit(signer, &tx).await.map(|_| ())
     }
 
+    /// Waits until the chain's time (`Timestamp::Now` of the best block) reaches `ms`, sealing a
+    /// block with a remark once the wall clock has passed it (on instant-seal chains nothing else
+    /// makes a block; a validator chain's own blocks also move it). Returns the chain time.
+    /// Block timestamps follow the wall clock, so sealing earlier would not help: that is what
+    /// makes sampling epochs immune to block stuffing.
+    pub async fn advance_to_time(&self, signer: &Signer, ms: u64) -> Result<u64> {
+        loop {
+            let now = self.now_ms().await?;
+            if now >= ms {
+                return Ok(now);
+            }
+            let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+            if wall < ms {
+                tokio::time::sleep(std::time::Duration::from_millis((ms - wall).min(60_000))).await;
+            }
+            self.remark(signer).await?;
+        }
+    }
+
     /// Transfers `amount` plancks to `dest` (Balances.transfer_keep_alive): funds a new member.
     pub async fn transfer(&self, signer: &Signer, dest: AccountId, amount: u128) -> Result<()> {
         let to = Value::unnamed_variant("Id", [Value::from_bytes(AsRef::<[u8]>::as_ref(&dest))]);

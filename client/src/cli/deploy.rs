@@ -4,7 +4,7 @@ use super::Ctx;
 use clap::Args;
 use std::path::PathBuf;
 use tracepass::chain::parse_account;
-use tracepass::contracts::deploy::{deploy, governance_threshold, refresh_selectors, Params};
+use tracepass::contracts::deploy::{deploy, governance_threshold, parse_duration_ms, refresh_selectors, timing_warning, Params};
 use tracepass::contracts::Deployment;
 use tracepass::error::Result;
 
@@ -22,12 +22,13 @@ pub struct DeployArgs {
     /// Blocks a proposal stays open.
     #[arg(long, default_value_t = 10_000)]
     pub proposal_ttl: u32,
-    /// Sampling epoch length, in blocks.
-    #[arg(long, default_value_t = 100)]
-    pub epoch_blocks: u32,
-    /// Reveal window after an epoch closes, in blocks.
-    #[arg(long, default_value_t = 50)]
-    pub reveal_window: u32,
+    /// Sampling epoch length in chain time: a number with ms, s, m, h or d (1 s to 366 d).
+    #[arg(long, default_value = "1h", value_parser = parse_duration_ms)]
+    pub epoch: u64,
+    /// Reveal window after an epoch closes, in chain time (1 s to 30 d; under 10 m is warned
+    /// about: a validator may run its clock up to 30 s ahead).
+    #[arg(long, default_value = "30m", value_parser = parse_duration_ms)]
+    pub reveal_window: u64,
     /// Default sampling rate in basis points (when no rule matches).
     #[arg(long, default_value_t = 500)]
     pub default_rate: u16,
@@ -55,13 +56,16 @@ pub async fn run(ctx: &Ctx, a: DeployArgs) -> Result<i32> {
     if let (Some(w), false) = (warning, ctx.quiet) {
         eprintln!("warning: {w}");
     }
+    if let (Some(w), false) = (timing_warning(a.epoch, a.reveal_window)?, ctx.quiet) {
+        eprintln!("warning: {w}");
+    }
     let chain = ctx.chain().await?;
     let params = Params {
         governors,
         threshold,
         proposal_ttl: a.proposal_ttl,
-        epoch_blocks: a.epoch_blocks,
-        reveal_window: a.reveal_window,
+        epoch_ms: a.epoch,
+        reveal_window_ms: a.reveal_window,
         default_rate_bps: a.default_rate,
         passes_to_clear: a.passes_to_clear,
     };

@@ -49,10 +49,15 @@ pub enum QueryCmd {
 pub enum ChainCmd {
     /// Chain name, genesis hash, best block, time.
     Info,
-    /// Seal N blocks with remarks (local instant-seal chains: moves sampling epochs along).
+    /// Seal N blocks with remarks (local instant-seal chains), or with `--until-time`, wait for the
+    /// wall clock to reach a chain time (ms since the Unix epoch, as `sampling status` prints it)
+    /// and seal a block there: sampling epochs move with time, not blocks.
     Advance {
-        #[arg(default_value_t = 1)]
+        #[arg(default_value_t = 1, conflicts_with = "until_time")]
         blocks: u32,
+        /// Chain time to reach, in ms since the Unix epoch.
+        #[arg(long)]
+        until_time: Option<u64>,
     },
 }
 
@@ -131,7 +136,12 @@ pub async fn chain(ctx: &Ctx, c: ChainCmd) -> Result<i32> {
             let g = format!("{:?}", chain.genesis_hash());
             ctx.print(&format!("{name} (genesis {g}), block {block}, time {now}"), json!({ "chain": name, "genesis_hash": g, "block": block, "time_ms": now }));
         }
-        ChainCmd::Advance { blocks } => {
+        ChainCmd::Advance { until_time: Some(ms), .. } => {
+            let now = chain.advance_to_time(&ctx.signer()?, ms).await?;
+            let b = chain.block_number().await?;
+            ctx.print(&format!("chain time {} ({now}); now at block {b}", tracepass::fmt::utc(now)), json!({ "block": b, "time_ms": now }));
+        }
+        ChainCmd::Advance { blocks, until_time: None } => {
             let s = ctx.signer()?;
             for _ in 0..blocks {
                 chain.remark(&s).await?;

@@ -6,7 +6,7 @@ use super::Ctx;
 use clap::Subcommand;
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use tracepass::fmt::ss58;
+use tracepass::fmt::{ss58, utc};
 use tracepass::error::{ClientError, Result};
 use tracepass::shared::{seed_commitment, Action, MerchantTier, RuleKey};
 
@@ -178,8 +178,8 @@ pub async fn run(ctx: &Ctx, c: SamplingCmd) -> Result<i32> {
             let seed = e.seed.map(|s| format!("0x{}", hex::encode(s)));
             ctx.print(
                 &format!(
-                    "epoch {} ({:?}; current epoch {current})\n  blocks {}..{}, reveals until block {}\n  committed {}\n  revealed  {}\n  skipped   {}\n  seed      {}",
-                    e.epoch, e.phase, e.opens_at, e.closes_at, e.reveal_deadline,
+                    "epoch {} ({:?}; current epoch {current})\n  opens  {}\n  closes {}\n  reveals until {}\n  committed {}\n  revealed  {}\n  skipped   {}\n  seed      {}",
+                    e.epoch, e.phase, utc(e.opens_at), utc(e.closes_at), utc(e.reveal_deadline),
                     accs(&e.committers).join(", "), accs(&e.revealed).join(", "), accs(&e.skipped).join(", "),
                     seed.clone().unwrap_or_else(|| "-".into())
                 ),

@@ -22,14 +22,60 @@ pub struct Params {
     pub threshold: u8,
     /// Blocks a proposal stays open.
     pub proposal_ttl: u32,
-    /// Sampling epoch length in blocks.
-    pub epoch_blocks: u32,
-    /// Reveal window in blocks.
-    pub reveal_window: u32,
+    /// Sampling epoch length, in ms of chain time.
+    pub epoch_ms: u64,
+    /// Reveal window after an epoch closes, in ms of chain time.
+    pub reveal_window_ms: u64,
     /// Default sampling rate (bps).
     pub default_rate_bps: u16,
     /// Passes that lower a raised risk.
     pub passes_to_clear: u32,
+}
+
+/// A duration as `--epoch` and `--reveal-window` take it: a whole number with `ms`, `s`, `m`, `h`
+/// or `d` (`90s`, `1h`, `7d`), in milliseconds.
+pub fn parse_duration_ms(s: &str) -> std::result::Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(split);
+    let per = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return Err(format!("{s:?}: a whole number with ms, s, m, h or d, e.g. 90s, 1h, 7d")),
+    };
+    n.parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(per))
+        .ok_or_else(|| format!("{s:?}: a whole number with ms, s, m, h or d, e.g. 90s, 1h, 7d"))
+}
+
+/// Checks the sampling timing against the contract's bounds (the error names the flag) and
+/// returns a warning for a reveal window a clock-skewed validator could matter in.
+pub fn timing_warning(epoch_ms: u64, reveal_window_ms: u64) -> Result<Option<String>> {
+    use tracepass_shared::bounds::*;
+    let secs = |ms: u64| ms / 1_000;
+    if !(MIN_EPOCH_MS..=MAX_EPOCH_MS).contains(&epoch_ms) {
+        return Err(ClientError::Input(format!("--epoch: {} s; it must be {} s to {} d", secs(epoch_ms), secs(MIN_EPOCH_MS), MAX_EPOCH_MS / 86_400_000)));
+    }
+    if !(MIN_REVEAL_WINDOW_MS..=MAX_REVEAL_WINDOW_MS).contains(&reveal_window_ms) {
+        return Err(ClientError::Input(format!(
+            "--reveal-window: {} s; it must be {} s to {} d",
+            secs(reveal_window_ms),
+            secs(MIN_REVEAL_WINDOW_MS),
+            MAX_REVEAL_WINDOW_MS / 86_400_000
+        )));
+    }
+    Ok((reveal_window_ms < ADVISED_MIN_REVEAL_WINDOW_MS).then(|| {
+        format!(
+            "--reveal-window {} s: on a validator chain a block author may run its clock up to 30 s ahead, \
+             which shortens a reveal window; {} min or more is advised outside tests",
+            secs(reveal_window_ms),
+            ADVISED_MIN_REVEAL_WINDOW_MS / 60_000
+        )
+    }))
 }
 
 /// The M of a consortium of `governors`: `threshold` as given, checked against the whitelist's
@@ -162,7 +208,7 @@ pub async fn deploy(chain: &Chain, signer: &Signer, artifacts: &Path, p: &Params
     let whitelist = chain.instantiate(signer, hashes[0], ctor(&sel, Message::WhitelistNew, (p.governors.clone(), p.threshold, p.proposal_ttl)), salt.clone()).await?;
     progress("instantiating sampling");
     let sampling = chain
-        .instantiate(signer, hashes[1], ctor(&sel, Message::SamplingNew, (whitelist, p.epoch_blocks, p.reveal_window, p.default_rate_bps, p.passes_to_clear)), salt.clone())
+        .instantiate(signer, hashes[1], ctor(&sel, Message::SamplingNew, (whitelist, p.epoch_ms, p.reveal_window_ms, p.default_rate_bps, p.passes_to_clear)), salt.clone())
         .await?;
     progress("instantiating registry");
     let registry = chain.instantiate(signer, hashes[2], ctor(&sel, Message::RegistryNew, (whitelist, sampling)), salt.clone()).await?;
@@ -186,7 +232,7 @@ pub async fn deploy(chain: &Chain, signer: &Signer, artifacts: &Path, p: &Params
 
 #[cfg(test)]
 mod tests {
-    use super::governance_threshold;
+    use super::{governance_threshold, parse_duration_ms, timing_warning};
 
     #[test]
     fn governance_threshold_works() {
@@ -206,5 +252,32 @@ mod tests {
         assert!(governance_threshold(3, Some(4)).unwrap_err().to_string().contains("1 to 3"));
         assert!(governance_threshold(0, Some(1)).unwrap_err().to_string().contains("--governor"));
         assert!(governance_threshold(17, Some(9)).unwrap_err().to_string().contains("--governor"));
+    }
+
+    #[test]
+    fn parse_duration_ms_works() {
+        assert_eq!(parse_duration_ms("500ms"), Ok(500));
+        assert_eq!(parse_duration_ms("90s"), Ok(90_000));
+        assert_eq!(parse_duration_ms("30m"), Ok(1_800_000));
+        assert_eq!(parse_duration_ms("1h"), Ok(3_600_000));
+        assert_eq!(parse_duration_ms("7d"), Ok(604_800_000));
+    }
+
+    #[test]
+    fn parse_duration_ms_fails() {
+        for bad in ["", "10", "h", "1.5h", "-1s", "1 week", "99999999999999999999d", "18446744073709551615d"] {
+            let e = parse_duration_ms(bad).unwrap_err();
+            assert!(e.contains("ms, s, m, h or d"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn timing_warning_works() {
+        assert_eq!(timing_warning(3_600_000, 1_800_000).unwrap(), None);
+        assert!(timing_warning(6_000, 6_000).unwrap().unwrap().contains("--reveal-window 6 s"));
+        assert!(timing_warning(999, 60_000).unwrap_err().to_string().contains("--epoch"));
+        assert!(timing_warning(400 * 86_400_000, 60_000).unwrap_err().to_string().contains("--epoch"));
+        assert!(timing_warning(60_000, 0).unwrap_err().to_string().contains("--reveal-window"));
+        assert!(timing_warning(60_000, 31 * 86_400_000).unwrap_err().to_string().contains("--reveal-window"));
     }
 }

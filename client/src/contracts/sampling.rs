@@ -30,8 +30,8 @@ impl Tracepass {
     pub async fn current_epoch(&self) -> Result<u32> {
         self.query(Message::CurrentEpoch, ()).await
     }
-    /// Epoch length and reveal window.
-    pub async fn timing(&self) -> Result<(u32, u32)> {
+    /// When epoch 0 opened, the epoch length and the reveal window (ms of chain time).
+    pub async fn timing(&self) -> Result<(u64, u64, u64)> {
         self.query(Message::Timing, ()).await
     }
     /// An epoch's status.

@@ -9,11 +9,15 @@
 //! - **Risk feedback**: a failed inspection raises the merchant's risk, so its later lots are
 //!   matched as tier Watched; `passes_to_clear` consecutive passes lower it again. Each change
 //!   emits `RiskChanged`.
-//! - **Epochs** of `epoch_blocks` blocks. A lot belongs to the epoch of its registration block, and
-//!   the registry records it here at registration (`record_lot`), which fixes its rate and the rule
+//! - **Epochs** of `epoch_ms` milliseconds of chain time (`Timestamp::Now`), counted from the
+//!   contract's instantiation. Time, not block counts: anyone with a funded account can seal
+//!   blocks on an instant-seal chain (`System.remark`), but each block moves chain time by at most
+//!   the runtime's minimum period (5 ms) beyond the wall clock, and a validator chain's timestamps
+//!   are bounded by the other validators' clocks. A lot belongs to the epoch of its registration
+//!   block's time, and the registry records it here at registration (`record_lot`), which fixes its rate and the rule
 //!   that gave it: later rule or risk changes never touch it.
 //! - **Seeds by multi-party commit-reveal**: before epoch e opens, governors and agencies commit
-//!   `seed_commitment(secret, member)`; after it closes they reveal within `reveal_window` blocks;
+//!   `seed_commitment(secret, member)`; after it closes they reveal within `reveal_window_ms`;
 //!   then anyone finalises: the seed is `epoch_seed(e, revealed secrets in commit order)`.
 //!   A member who does not reveal is skipped and recorded, so no one can stall sampling. An epoch
 //!   finalised with no reveal at all selects every one of its lots (fail safe).
@@ -23,7 +27,9 @@
 //!   Everything it depends on is public, so anyone can recompute every selection.
 //!
 //! ## Invariants
-//! - No input to a selection comes from the block timestamp or the block author.
+//! - No input to a selection's draw comes from the block timestamp or the block author. The
+//!   timestamp only places a lot in an epoch, and chain time never decreases (pallet-timestamp),
+//!   so a lot can only land in an epoch whose reveals have not begun.
 //! - A lot is recorded once (`LotAlreadySampled`): re-registering cannot re-roll it.
 //! - The seed of an epoch is unknown to everyone until its epoch has closed (as long as one
 //!   committer keeps its secret until then), so a merchant cannot know it when registering.
@@ -79,10 +85,12 @@ mod sampling {
     pub struct Sampling {
         /// The whitelist: who may commit, and which contracts may call.
         whitelist: AccountId,
-        /// Length of an epoch in blocks.
-        epoch_blocks: BlockNumber,
-        /// Blocks after an epoch closes during which committers reveal.
-        reveal_window: BlockNumber,
+        /// Chain time at instantiation: epoch 0 opens here.
+        origin: Timestamp,
+        /// Length of an epoch, in milliseconds of chain time.
+        epoch_ms: Timestamp,
+        /// Time after an epoch closes during which committers reveal, in milliseconds.
+        reveal_window_ms: Timestamp,
         /// Rate when no rule matches, in basis points.
         default_rate_bps: u16,
         /// Consecutive passes that lower a merchant's raised risk.
@@ -172,28 +180,28 @@ mod sampling {
     }
 
     impl Sampling {
-        /// Creates the contract: epochs of `epoch_blocks` blocks, reveals within `reveal_window`
-        /// blocks after each closes, `default_rate_bps` when no rule matches, and
+        /// Creates the contract: epochs of `epoch_ms` from now, reveals within `reveal_window_ms`
+        /// after each closes (both bounded, else `Invalid(Epoch)`), `default_rate_bps` when no rule matches, and
         /// `passes_to_clear` passes to lower a raised risk.
         #[ink(constructor)]
         pub fn new(
             whitelist: AccountId,
-            epoch_blocks: BlockNumber,
-            reveal_window: BlockNumber,
+            epoch_ms: Timestamp,
+            reveal_window_ms: Timestamp,
             default_rate_bps: u16,
             passes_to_clear: u32,
         ) -> Result<Self> {
-            if !(MIN_EPOCH_BLOCKS..=MAX_EPOCH_BLOCKS).contains(&epoch_blocks)
-                || reveal_window == 0
-                || reveal_window > MAX_REVEAL_WINDOW
+            if !(MIN_EPOCH_MS..=MAX_EPOCH_MS).contains(&epoch_ms)
+                || !(MIN_REVEAL_WINDOW_MS..=MAX_REVEAL_WINDOW_MS).contains(&reveal_window_ms)
             {
                 return Err(Error::Invalid(Field::Epoch));
             }
             SamplingPolicy { default_rate_bps, passes_to_clear }.check()?;
             Ok(Self {
                 whitelist,
-                epoch_blocks,
-                reveal_window,
+                origin: Self::env().block_timestamp(),
+                epoch_ms,
+                reveal_window_ms,
                 default_rate_bps,
                 passes_to_clear,
                 rules: Mapping::default(),
@@ -216,7 +224,7 @@ mod sampling {
                 Some(Role::Governor) | Some(Role::Agency) => {}
                 _ => return Err(Error::Unauthorized { account: caller, role: Role::Agency }),
             }
-            if self.env().block_number() >= self.opens_at(epoch) {
+            if self.env().block_timestamp() >= self.opens_at(epoch) {
                 return Err(Error::CommitClosed);
             }
             if self.commitments.contains((epoch, caller)) {
@@ -238,7 +246,7 @@ mod sampling {
         pub fn reveal(&mut self, epoch: u32, secret: Hash32) -> Result<()> {
             let caller = self.env().caller();
             let mut c = self.commitments.get((epoch, caller)).ok_or(Error::NotCommitted)?;
-            let now = self.env().block_number();
+            let now = self.env().block_timestamp();
             if now < self.closes_at(epoch) || now >= self.reveal_deadline(epoch) {
                 return Err(Error::RevealNotOpen);
             }
@@ -268,7 +276,7 @@ mod sampling {
             if e.finalized {
                 return Err(Error::EpochFinalized);
             }
-            let now = self.env().block_number();
+            let now = self.env().block_timestamp();
             let all_revealed = !e.committers.is_empty() && e.revealed as usize == e.committers.len();
             let ready = now >= self.reveal_deadline(epoch) || (now >= self.closes_at(epoch) && all_revealed);
             if !ready {
@@ -296,23 +304,24 @@ mod sampling {
             self.lookup(category, origin, tier)
         }
 
-        /// The current epoch.
+        /// The current epoch: the one this block's time falls in.
         #[ink(message)]
         pub fn current_epoch(&self) -> u32 {
-            self.env().block_number().checked_div(self.epoch_blocks).unwrap_or(0)
+            let since = self.env().block_timestamp().saturating_sub(self.origin);
+            u32::try_from(since.checked_div(self.epoch_ms).unwrap_or(0)).unwrap_or(u32::MAX)
         }
 
-        /// Epoch length and reveal window, in blocks.
+        /// When epoch 0 opened, the epoch length and the reveal window (ms of chain time).
         #[ink(message)]
-        pub fn timing(&self) -> (BlockNumber, BlockNumber) {
-            (self.epoch_blocks, self.reveal_window)
+        pub fn timing(&self) -> (Timestamp, Timestamp, Timestamp) {
+            (self.origin, self.epoch_ms, self.reveal_window_ms)
         }
 
         /// An epoch's state: phase, committers, who revealed, who was skipped, the seed.
         #[ink(message)]
         pub fn epoch_status(&self, epoch: u32) -> EpochView {
             let e = self.epochs.get(epoch).unwrap_or_default();
-            let now = self.env().block_number();
+            let now = self.env().block_timestamp();
             let all_revealed = !e.committers.is_empty() && e.revealed as usize == e.committers.len();
             let phase = if e.finalized {
                 EpochPhase::Final
@@ -372,16 +381,16 @@ mod sampling {
 
         // ---- internals ------------------------------------------------------------------
 
-        fn opens_at(&self, epoch: u32) -> BlockNumber {
-            epoch.saturating_mul(self.epoch_blocks)
+        fn opens_at(&self, epoch: u32) -> Timestamp {
+            self.origin.saturating_add(u64::from(epoch).saturating_mul(self.epoch_ms))
         }
 
-        fn closes_at(&self, epoch: u32) -> BlockNumber {
-            epoch.saturating_add(1).saturating_mul(self.epoch_blocks)
+        fn closes_at(&self, epoch: u32) -> Timestamp {
+            self.opens_at(epoch.saturating_add(1))
         }
 
-        fn reveal_deadline(&self, epoch: u32) -> BlockNumber {
-            self.closes_at(epoch).saturating_add(self.reveal_window)
+        fn reveal_deadline(&self, epoch: u32) -> Timestamp {
+            self.closes_at(epoch).saturating_add(self.reveal_window_ms)
         }
 
         /// Revealed secrets in commit order, and the committers who did not reveal.

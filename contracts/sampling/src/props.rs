@@ -2,12 +2,13 @@
 //! off-chain environment (the whitelist answered by `tracepass_shared::fakes`), against a
 //! plain-Rust model of rules, risk and the commit-reveal epochs.
 //!
-//! Each sequence starts from a fresh contract with random epoch length (2..=4 blocks), reveal
-//! window (1..=3 blocks), default rate and passes-to-clear. Messages: commitments (good and bad)
+//! Each sequence starts from a fresh contract with random epoch length (2..=4 s of chain time, to
+//! the millisecond), reveal window (1..=8 s), default rate and passes-to-clear. Messages: commitments (good and bad)
 //! to the current and coming epochs, reveals (right and wrong secrets, early, in time, late),
 //! finalisations, lots recorded by the registry with random attributes, inspection results from
 //! the attestation contract, rule and policy changes from the whitelist, `set_code`, each also
-//! from callers that may not send it, and blocks passing. After **every** step these invariants
+//! from callers that may not send it, and time passing: blocks sealed with their chain time, and
+//! bursts of blocks sealed with none (remark stuffing), which the model ignores. After **every** step these invariants
 //! are checked:
 //!
 //! 1. **Model agreement**: the result is exactly the model's (same value or same `Error`); the
@@ -69,6 +70,10 @@ fn block() -> BlockNumber {
     ink::env::block_number::<DefaultEnvironment>()
 }
 
+fn chain_time() -> u64 {
+    ink::env::block_timestamp::<DefaultEnvironment>()
+}
+
 // ---- operations -------------------------------------------------------------------------------
 
 #[derive(Debug, Clone)]
@@ -86,7 +91,8 @@ enum Op {
     RemoveRule { caller: u8, key: RuleKey },
     SetPolicy { caller: u8, rate: u16, passes: u32 },
     SetCode { caller: u8 },
-    Advance { blocks: u32 },
+    /// `blocks` blocks are sealed while chain time moves on by `ms` (0: block stuffing).
+    Advance { ms: u64, blocks: u32 },
 }
 
 fn caller(usual: &'static [u8]) -> impl Strategy<Value = u8> {
@@ -122,7 +128,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (caller(&[WHITELIST]), rate(), 0u32..4).prop_map(|(caller, rate, passes)| Op::SetPolicy { caller, rate, passes }),
         1 => prop::sample::select(CALLERS.iter().copied().filter(|c| *c != WHITELIST).collect::<Vec<_>>())
             .prop_map(|caller| Op::SetCode { caller }),
-        6 => prop_oneof![3 => 1u32..3, 1 => 3u32..8].prop_map(|blocks| Op::Advance { blocks }),
+        6 => prop_oneof![3 => 1u64..3_000, 1 => 3_000u64..8_000].prop_map(|ms| Op::Advance { ms, blocks: 1 }),
+        1 => (1u32..200).prop_map(|blocks| Op::Advance { ms: 0, blocks }),
     ]
 }
 
@@ -139,30 +146,31 @@ struct MEpoch {
 
 #[derive(Debug, Clone)]
 struct Model {
-    epoch_blocks: u32,
-    window: u32,
+    epoch_ms: u64,
+    window: u64,
     default_rate: u16,
     passes: u32,
     rules: Vec<(RuleKey, u16)>,
     lots: BTreeMap<u8, LotSample>,
     risk: BTreeMap<AccountId, Risk>,
     epochs: BTreeMap<u32, MEpoch>,
-    block: u32,
+    /// Chain time (ms since the contract was made).
+    now: u64,
 }
 
 type Out = Result<Option<Hash32>>;
 
 impl Model {
     fn current(&self) -> u32 {
-        self.block / self.epoch_blocks
+        u32::try_from(self.now / self.epoch_ms).expect("short sequences")
     }
-    fn opens_at(&self, e: u32) -> u32 {
-        e.saturating_mul(self.epoch_blocks)
+    fn opens_at(&self, e: u32) -> u64 {
+        u64::from(e) * self.epoch_ms
     }
-    fn closes_at(&self, e: u32) -> u32 {
-        e.saturating_add(1).saturating_mul(self.epoch_blocks)
+    fn closes_at(&self, e: u32) -> u64 {
+        self.opens_at(e + 1)
     }
-    fn deadline(&self, e: u32) -> u32 {
+    fn deadline(&self, e: u32) -> u64 {
         self.closes_at(e).saturating_add(self.window)
     }
 
@@ -191,11 +199,11 @@ impl Model {
         let all = !ep.committers.is_empty() && ep.commits.values().all(|c| c.2.is_some());
         if ep.finalized {
             EpochPhase::Final
-        } else if self.block < self.opens_at(e) {
+        } else if self.now < self.opens_at(e) {
             EpochPhase::Committing
-        } else if self.block < self.closes_at(e) {
+        } else if self.now < self.closes_at(e) {
             EpochPhase::Open
-        } else if self.block < self.deadline(e) && !all {
+        } else if self.now < self.deadline(e) && !all {
             EpochPhase::Revealing
         } else {
             EpochPhase::Finalizable
@@ -236,7 +244,7 @@ impl Model {
                     return Err(Error::Unauthorized { account: who, role: Role::Agency });
                 }
                 let e = self.current() + ahead;
-                if self.block >= self.opens_at(e) {
+                if self.now >= self.opens_at(e) {
                     return Err(Error::CommitClosed);
                 }
                 let ep = self.epochs.entry(e).or_default();
@@ -252,10 +260,10 @@ impl Model {
             Op::Reveal { who: w, which, right } => {
                 let e = self.target(*which, false);
                 let who = account(self.revealer(*w, e));
-                let (closes, deadline, block) = (self.closes_at(e), self.deadline(e), self.block);
+                let (closes, deadline, now) = (self.closes_at(e), self.deadline(e), self.now);
                 let ep = self.epochs.entry(e).or_default();
                 let (hash, meant, revealed) = *ep.commits.get(&who).ok_or(Error::NotCommitted)?;
-                if block < closes || block >= deadline {
+                if now < closes || now >= deadline {
                     return Err(Error::RevealNotOpen);
                 }
                 if revealed.is_some() {
@@ -274,13 +282,13 @@ impl Model {
             }
             Op::Finalize { which, .. } => {
                 let e = self.target(*which, true);
-                let (closes, deadline, block) = (self.closes_at(e), self.deadline(e), self.block);
+                let (closes, deadline, now) = (self.closes_at(e), self.deadline(e), self.now);
                 let ep = self.epochs.entry(e).or_default();
                 if ep.finalized {
                     return Err(Error::EpochFinalized);
                 }
                 let all = !ep.committers.is_empty() && ep.commits.values().all(|c| c.2.is_some());
-                if !(block >= deadline || (block >= closes && all)) {
+                if !(now >= deadline || (now >= closes && all)) {
                     return Err(Error::EpochNotReady);
                 }
                 let secrets: Vec<Hash32> = ep.committers.iter().filter_map(|m| ep.commits[m].2).collect();
@@ -350,8 +358,8 @@ impl Model {
                 Ok(None)
             }
             Op::SetCode { caller } => Err(Error::NotContract { caller: account(*caller), expected: ContractKind::Whitelist }),
-            Op::Advance { blocks } => {
-                self.block += blocks;
+            Op::Advance { ms, .. } => {
+                self.now += ms;
                 Ok(None)
             }
         }
@@ -438,7 +446,7 @@ fn check_state(s: &Sampling, snap: &Snapshot, m: &Model, epochs: &BTreeSet<u32>)
             let public = (!secrets.is_empty()).then(|| epoch_seed(*e, &secrets));
             assert_eq!(view.seed, public, "seed of {e} recomputed");
         }
-        if m.block < view.closes_at {
+        if m.now < view.closes_at {
             assert_eq!(view.seed, None, "seed of {e} before it closed");
             assert_ne!(view.phase, EpochPhase::Final);
         }
@@ -469,15 +477,16 @@ fn check_state(s: &Sampling, snap: &Snapshot, m: &Model, epochs: &BTreeSet<u32>)
     }
 }
 
-type Genesis = (u32, u32, u16, u32);
+type Genesis = (u64, u64, u16, u32);
 
 fn run_sequence(g: Genesis, ops: &[Op]) -> usize {
-    let (epoch_blocks, window, default_rate, passes) = g;
+    let (epoch_ms, window, default_rate, passes) = g;
     crate::tests::world();
     set_caller(GOVERNOR);
-    let mut s = Sampling::new(account(WHITELIST), epoch_blocks, window, default_rate, passes).expect("valid");
+    test::set_block_timestamp::<DefaultEnvironment>(0);
+    let mut s = Sampling::new(account(WHITELIST), epoch_ms, window, default_rate, passes).expect("valid");
     let mut m = Model {
-        epoch_blocks,
+        epoch_ms,
         window,
         default_rate,
         passes,
@@ -485,7 +494,7 @@ fn run_sequence(g: Genesis, ops: &[Op]) -> usize {
         lots: BTreeMap::new(),
         risk: BTreeMap::new(),
         epochs: BTreeMap::new(),
-        block: 0,
+        now: 0,
     };
     for (i, op) in ops.iter().enumerate() {
         let current = s.current_epoch();
@@ -545,14 +554,16 @@ fn run_sequence(g: Genesis, ops: &[Op]) -> usize {
                 set_caller(*caller);
                 s.set_code(Hash::from([1; 32])).map(|_| None)
             }
-            Op::Advance { blocks } => {
+            Op::Advance { ms, blocks } => {
+                let to = chain_time() + ms;
                 for _ in 0..*blocks {
                     test::advance_block::<DefaultEnvironment>();
                 }
+                test::set_block_timestamp::<DefaultEnvironment>(to);
                 Ok(None)
             }
         };
-        assert_eq!(got, expected, "step {i}: {op:?} at block {}", block());
+        assert_eq!(got, expected, "step {i}: {op:?} at block {}, time {}", block(), chain_time());
         if got.is_err() {
             stats::add(&stats::REFUSED);
             let after = snapshot(&s, &epochs);
@@ -588,7 +599,7 @@ fn run_sequence(g: Genesis, ops: &[Op]) -> usize {
 }
 
 fn genesis() -> impl Strategy<Value = Genesis> {
-    (2u32..=4, prop_oneof![1 => 1u32..=2, 3 => 3u32..=8], prop_oneof![Just(0u16), Just(10_000u16), 0u16..=10_000], 1u32..=3)
+    (2_000u64..=4_000, prop_oneof![1 => 1_000u64..=2_000, 3 => 2_000u64..=8_000], prop_oneof![Just(0u16), Just(10_000u16), 0u16..=10_000], 1u32..=3)
 }
 
 #[test]
@@ -605,7 +616,7 @@ fn random_sampling_sequences_keep_invariants() {
                         ops.push(Op::Commit { caller, ahead, secret: secret.wrapping_add(caller), bad: false });
                     }
                 }
-                ops.push(Op::Advance { blocks: 4 });
+                ops.push(Op::Advance { ms: 4_000, blocks: 4 });
                 for (lot, category, origin, tier) in lots {
                     let merchant = if lot % 2 == 0 { MERCHANT } else { OTHER_MERCHANT };
                     ops.push(Op::RecordLot { caller: REGISTRY, lot, merchant, category, origin, tier });

@@ -9,13 +9,20 @@ use tracepass_shared::traits::{SamplingApi, Upgradeable};
 use tracepass_shared::*;
 use tracepass_shared::bounds::MAX_LOTS_PER_BATCH;
 
-const EPOCH: u32 = 10;
-const WINDOW: u32 = 5;
+/// Epoch length and reveal window (ms of chain time); the contract is made at time 0.
+const EPOCH: u64 = 10_000;
+const WINDOW: u64 = 5_000;
 
-fn advance_to(block: u32) {
-    while ink::env::block_number::<DefaultEnvironment>() < block {
-        test::advance_block::<DefaultEnvironment>();
-    }
+/// Seals a block at chain time `ms` (time never goes back).
+fn advance_to(ms: u64) {
+    test::advance_block::<DefaultEnvironment>();
+    let now = ink::env::block_timestamp::<DefaultEnvironment>();
+    test::set_block_timestamp::<DefaultEnvironment>(now.max(ms));
+}
+
+/// Chain time at which `epoch` opens.
+fn at(epoch: u32) -> u64 {
+    u64::from(epoch) * EPOCH
 }
 
 /// Sampling's fake world, for the unit and the property tests: a governor, two agencies,
@@ -39,6 +46,7 @@ fn setup() -> Sampling {
     fakes::reset();
     world();
     set_caller(GOVERNOR);
+    test::set_block_timestamp::<DefaultEnvironment>(0);
     Sampling::new(account(WHITELIST), EPOCH, WINDOW, 500, 3).expect("valid")
 }
 
@@ -69,11 +77,11 @@ fn commit_all(s: &mut Sampling, epoch: u32, members: &[u8]) {
         set_caller(*m);
         s.commit(epoch, seed_commitment(&secret(*m), &account(*m))).unwrap();
     }
-    advance_to(epoch * EPOCH);
+    advance_to(at(epoch));
 }
 
 fn reveal_all(s: &mut Sampling, epoch: u32, members: &[u8]) {
-    advance_to((epoch + 1) * EPOCH);
+    advance_to(at(epoch + 1));
     for m in members {
         set_caller(*m);
         s.reveal(epoch, secret(*m)).unwrap();
@@ -84,10 +92,16 @@ fn reveal_all(s: &mut Sampling, epoch: u32, members: &[u8]) {
 #[ink::test]
 fn new_fails() {
     let w = account(WHITELIST);
-    assert!(matches!(Sampling::new(w, 1, 5, 500, 3), Err(Error::Invalid(Field::Epoch))));
-    assert!(matches!(Sampling::new(w, 10, 0, 500, 3), Err(Error::Invalid(Field::Epoch))));
-    assert!(matches!(Sampling::new(w, 10, 5, 10_001, 3), Err(Error::Invalid(Field::Rate))));
-    assert!(matches!(Sampling::new(w, 10, 5, 500, 0), Err(Error::Invalid(Field::PassesToClear))));
+    use tracepass_shared::bounds::{MAX_EPOCH_MS, MAX_REVEAL_WINDOW_MS, MIN_EPOCH_MS, MIN_REVEAL_WINDOW_MS};
+    let epoch_fails = |epoch, window| matches!(Sampling::new(w, epoch, window, 500, 3), Err(Error::Invalid(Field::Epoch)));
+    assert!(epoch_fails(MIN_EPOCH_MS - 1, WINDOW));
+    assert!(epoch_fails(MAX_EPOCH_MS + 1, WINDOW));
+    assert!(epoch_fails(EPOCH, 0));
+    assert!(epoch_fails(EPOCH, MIN_REVEAL_WINDOW_MS - 1));
+    assert!(epoch_fails(EPOCH, MAX_REVEAL_WINDOW_MS + 1));
+    assert!(Sampling::new(w, MIN_EPOCH_MS, MAX_REVEAL_WINDOW_MS, 500, 3).is_ok());
+    assert!(matches!(Sampling::new(w, EPOCH, WINDOW, 10_001, 3), Err(Error::Invalid(Field::Rate))));
+    assert!(matches!(Sampling::new(w, EPOCH, WINDOW, 500, 0), Err(Error::Invalid(Field::PassesToClear))));
 }
 
 #[ink::test]
@@ -142,7 +156,7 @@ fn policy_passes_fails() {
     assert_eq!(test::recorded_events().count(), events);
     let w = account(WHITELIST);
     assert!(matches!(
-        Sampling::new(w, 10, 5, 500, tracepass_shared::bounds::MAX_PASS_STREAK + 1),
+        Sampling::new(w, EPOCH, WINDOW, 500, tracepass_shared::bounds::MAX_PASS_STREAK + 1),
         Err(Error::Invalid(Field::PassesToClear))
     ));
 }
@@ -164,7 +178,7 @@ fn record_lot_works() {
     let mut s = setup();
     set_caller(WHITELIST);
     s.set_rule(key(Some(1001), None, None), 2_500).unwrap();
-    advance_to(25);
+    advance_to(25_000);
     record(&mut s, 1, MerchantTier::Standard).unwrap();
     let ev: LotRecorded = last_event();
     assert_eq!((ev.epoch, ev.rate_bps), (2, 2_500));
@@ -185,7 +199,7 @@ fn record_lots_works() {
     set_caller(WHITELIST);
     s.set_rule(key(Some(1001), None, None), 2_500).unwrap();
     s.set_rule(key(None, Some(CountryCode(*b"FR")), None), 900).unwrap();
-    advance_to(25);
+    advance_to(25_000);
     set_caller(REGISTRY);
     let fr = CountryCode(*b"FR");
     s.record_lots(account(MERCHANT), MerchantTier::Standard, vec![(lot(1), 1001, nz()), (lot(2), 7, fr), (lot(3), 1001, fr)]).unwrap();
@@ -290,6 +304,36 @@ fn non_revealer_is_skipped_works() {
     let ev: EpochFinalized = last_event();
     assert_eq!(ev.skipped, vec![account(GOVERNOR), account(OTHER_AGENCY)]);
     assert_eq!(s.epoch_status(1).skipped, vec![account(GOVERNOR), account(OTHER_AGENCY)]);
+}
+
+/// Remark stuffing, as the attacker: sealing many blocks without time passing (as anyone can on
+/// an instant-seal chain) neither closes an epoch nor ends its reveal window, so a colluding
+/// committer's reveal cannot be made the only one in time.
+#[ink::test]
+fn block_stuffing_moves_no_epoch_fails() {
+    let mut s = setup();
+    commit_all(&mut s, 1, &[GOVERNOR, AGENCY]);
+    let stuff = |blocks: u32| {
+        let now = ink::env::block_timestamp::<DefaultEnvironment>();
+        for _ in 0..blocks {
+            test::advance_block::<DefaultEnvironment>();
+        }
+        test::set_block_timestamp::<DefaultEnvironment>(now + 1);
+    };
+    stuff(1_000);
+    assert_eq!(s.current_epoch(), 1, "1,000 blocks in 1 ms do not close the epoch");
+    record(&mut s, 1, MerchantTier::Standard).unwrap();
+    assert_eq!(s.lot_sample(lot(1)).unwrap().epoch, 1);
+    advance_to(at(2));
+    set_caller(AGENCY);
+    s.reveal(1, secret(AGENCY)).unwrap();
+    stuff(10_000);
+    set_caller(STRANGER);
+    assert_eq!(s.finalize(1), Err(Error::EpochNotReady), "10,000 blocks do not end the reveal window");
+    assert_eq!(s.epoch_status(1).phase, EpochPhase::Revealing);
+    set_caller(GOVERNOR);
+    s.reveal(1, secret(GOVERNOR)).unwrap();
+    assert_eq!(s.finalize(1), Ok(Some(epoch_seed(1, &[secret(GOVERNOR), secret(AGENCY)]))));
 }
 
 #[ink::test]

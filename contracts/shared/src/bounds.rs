@@ -51,12 +51,19 @@ pub const BPS_DENOMINATOR: u32 = 10_000;
 pub const MAX_SAMPLING_RULES: u32 = 256;
 /// Most members that may commit to one sampling epoch's seed.
 pub const MAX_EPOCH_COMMITTERS: u32 = 32;
-/// Shortest sampling epoch, in blocks.
-pub const MIN_EPOCH_BLOCKS: u32 = 2;
-/// Longest sampling epoch, in blocks.
-pub const MAX_EPOCH_BLOCKS: u32 = 1_000_000;
-/// Longest reveal window after an epoch closes, in blocks.
-pub const MAX_REVEAL_WINDOW: u32 = 1_000_000;
+/// Shortest sampling epoch, in milliseconds of chain time (1 s: dev chains and tests; a
+/// consortium runs hours or days).
+pub const MIN_EPOCH_MS: u64 = 1_000;
+/// Longest sampling epoch, in milliseconds (366 days).
+pub const MAX_EPOCH_MS: u64 = 366 * 24 * 3_600_000;
+/// Shortest reveal window after an epoch closes, in milliseconds.
+pub const MIN_REVEAL_WINDOW_MS: u64 = 1_000;
+/// Longest reveal window after an epoch closes, in milliseconds (30 days).
+pub const MAX_REVEAL_WINDOW_MS: u64 = 30 * 24 * 3_600_000;
+/// Reveal windows shorter than this are accepted but warned about at deploy: on a validator
+/// chain a block author may set its timestamp up to 30 s ahead of the others' clocks
+/// (pallet-timestamp's drift bound), so a window should be many times that.
+pub const ADVISED_MIN_REVEAL_WINDOW_MS: u64 = 10 * 60_000;
 /// Most consecutive passes governance may require before a watched merchant's risk is lowered.
 pub const MAX_PASS_STREAK: u32 = 1_000;
 /// Longest length of a Merkle proof (a tree over `MAX_LOT_ITEMS` leaves is 27 levels deep).

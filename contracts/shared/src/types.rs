@@ -1136,13 +1136,13 @@ pub enum EpochPhase {
 pub struct EpochView {
     /// The epoch number.
     pub epoch: u32,
-    /// First block of the epoch.
-    pub opens_at: BlockNumber,
-    /// First block after the epoch.
-    pub closes_at: BlockNumber,
-    /// First block after the reveal window.
-    pub reveal_deadline: BlockNumber,
-    /// Phase at the current block.
+    /// When the epoch opens (chain time, ms since the Unix epoch).
+    pub opens_at: Timestamp,
+    /// When it closes: lots of blocks timed from here on belong to a later epoch.
+    pub closes_at: Timestamp,
+    /// When the reveal window ends.
+    pub reveal_deadline: Timestamp,
+    /// Phase at the current block's time.
     pub phase: EpochPhase,
     /// Members who committed, in commit order.
     #[cfg_attr(feature = "serde", serde(with = "crate::serde_fmt::accounts"))]

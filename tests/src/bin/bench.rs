@@ -27,7 +27,7 @@ use tracepass::lots::{self, BuiltLot};
 use tracepass::shared::*;
 use tracepass::verify::{verify, Report, Verdict};
 use tracepass::{Result, Tracepass};
-use tracepass_e2e::fixture::{Consortium, EPOCH_BLOCKS};
+use tracepass_e2e::fixture::{self, Consortium};
 use tracepass_e2e::{root, Node};
 
 const ITEMS_PER_YEAR: f64 = 400e6;
@@ -271,14 +271,6 @@ fn rec<T>(t: &mut GasTable, name: &str, out: Result<Outcome<T>>) -> Result<T> {
     Ok(out.value)
 }
 
-/// Seals blocks until the chain is at `block`.
-async fn advance_to(tp: &Tracepass, by: &tracepass::Signer, block: u32) -> Result<()> {
-    while tp.chain.block_number().await? < block {
-        tp.chain.remark(by).await?;
-    }
-    Ok(())
-}
-
 /// Every message once, on the consortium's state: gas and deposit of its dry run on the node.
 /// Writes go through the typed API (the Outcome carries the dry run); reads are estimated.
 async fn gas_table(c: &Consortium) -> Result<GasTable> {
@@ -339,10 +331,10 @@ async fn gas_table(c: &Consortium) -> Result<GasTable> {
     let lot2_id = tp.register_lot(&k.merchant, input(&lot2)).await?.value;
     rec(&mut t, "registry.recall", tp.recall(&k.merchant, lot2_id, [8; 32]).await)?;
     // sampling: commit before the epoch opens, reveal after it closes, finalise
-    let epoch = tp.current_epoch().await? + 2;
+    let epoch = fixture::epoch_to_commit(tp, 2_000).await;
     let secret = [11u8; 32];
     rec(&mut t, "sampling.commit", tp.commit(&k.bob, epoch, seed_commitment(&secret, &k.bob.account())).await)?;
-    advance_to(tp, &k.alice, (epoch + 1) * EPOCH_BLOCKS).await?;
+    fixture::advance_to_close(tp, &k.alice, epoch).await;
     rec(&mut t, "sampling.reveal", tp.reveal(&k.bob, epoch, secret).await)?;
     rec(&mut t, "sampling.finalize", tp.finalize(&k.alice, epoch).await)?;
     // upgrade through governance (same code)
