@@ -213,8 +213,9 @@ async fn index_works() {
     assert_eq!(tp.finalize(&k.alice, 0).await.unwrap().value, None);
     assert!(tp.finalize(&k.alice, 1).await.unwrap().value.is_some());
 
-    // ---- inspections, a clearance, a revocation, a recall ------------------------------------
-    let script: [Inspected; 8] = [
+    // ---- inspections, a dispute, a clearance, a revocation, a recall ------------------------
+    // the last inspection re-tests a2 after its merchant disputed Eve's fail (#1)
+    let script: [Inspected; 9] = [
         ("a1", "eve", InspectionResult::Pass),
         ("a2", "eve", InspectionResult::Fail),
         ("a3", "agency2", InspectionResult::Pass),
@@ -223,18 +224,25 @@ async fn index_works() {
         ("b2", "agency2", InspectionResult::Fail),
         ("b3", "agency2", InspectionResult::Fail),
         ("a3", "eve", InspectionResult::Pass),
+        ("a2", "agency2", InspectionResult::Pass),
     ];
+    const RETEST: usize = 8;
     let now = tp.chain.now_ms().await.unwrap();
     let mut attestation_of = BTreeMap::new();
     for (i, (lot, who, result)) in script.iter().enumerate() {
         let signer = if *who == "eve" { &k.eve } else { &agency2 };
+        let answers = (i == RETEST).then(|| attestation_of[&1]);
+        if i == RETEST {
+            tp.open_dispute(&k.merchant, lot_ids["a2"], attestation_of[&1]).await.unwrap();
+        }
         let id = tp
-            .attest_inspection(signer, lot_ids[lot], *result, b"ISO 22000".to_vec(), 3, [i as u8; 32], vec![], now - 60_000, now + 86_400_000, None)
+            .attest_inspection(signer, lot_ids[lot], *result, b"ISO 22000".to_vec(), 3, [i as u8; 32], vec![], now - 60_000, now + 86_400_000, answers)
             .await
             .unwrap_or_else(|e| panic!("inspection {i} of {lot}: {e}"))
             .value;
         attestation_of.insert(i, id);
     }
+    tp.pass(&[&k.bob, &k.charlie], Action::ResolveDispute { lot: lot_ids["a2"], release: true }).await.unwrap();
     // a1 ships, arrives and is cleared
     let at = |c: &[u8; 2], code: &[u8]| Location { country: CountryCode(*c), code: code.to_vec() };
     tp.add_event(&k.merchant, lot_ids["a1"], BusinessStep::Shipping, now - 50_000, at(b"NZ", b"NZAKL"), [1; 32]).await.unwrap();
@@ -337,6 +345,9 @@ async fn index_works() {
     let b3 = query::lot(&post, &format!("0x{}", hex::encode(lot_ids["b3"]))).await.unwrap().unwrap();
     assert_eq!(b3["lot"]["status"], "recalled");
     assert!(b3["timeline"].as_array().unwrap().iter().any(|r| r["what"] == "recall"), "{b3}");
+    let a2 = query::lot(&lite, &format!("0x{}", hex::encode(lot_ids["a2"]))).await.unwrap().unwrap();
+    let dispute: Vec<_> = a2["timeline"].as_array().unwrap().iter().filter(|r| r["what"] == "dispute").collect();
+    assert_eq!((dispute.len(), dispute[0]["outcome"].as_str()), (1, Some("released")), "{a2}");
     let cli = |args: &[&str]| {
         Command::new(tracepass_bin()).args(args).env("TRACEPASS_DATABASE", &sqlite).output().expect("run tracepass")
     };
@@ -350,7 +361,7 @@ async fn index_works() {
     let o = cli(&["history", "agency", &ag2, "--limit", "100000"]);
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("--limit"));
     let o = cli(&["--json", "history", "agency", &ag2]);
-    assert_eq!(serde_json::from_str::<Value>(&String::from_utf8_lossy(&o.stdout)).unwrap()["attestations"].as_array().unwrap().len(), 5);
+    assert_eq!(serde_json::from_str::<Value>(&String::from_utf8_lossy(&o.stdout)).unwrap()["attestations"].as_array().unwrap().len(), 6, "five inspections and the re-test");
     // a database password never shows, even in an error
     let o = Command::new(tracepass_bin())
         .args(["stats", "summary"])
@@ -382,6 +393,14 @@ async fn index_works() {
     assert_eq!(small.iter().map(|l| l["lot_number"].as_str().unwrap()).collect::<Vec<_>>(), ["b1", "b2", "b3"]);
     let fails = all_pages(&api_post, &format!("/api/v1/attestations?issuer={ag2}&result=fail")).await;
     assert_eq!(fails.len(), 2);
+    // the dispute: opened by merchant A naming Eve's fail, released after agency2's re-test
+    let released = all_pages(&api_lite, "/api/v1/disputes?outcome=released").await;
+    assert!(released == all_pages(&api_post, "/api/v1/disputes?outcome=released").await);
+    assert_eq!(released.len(), 1, "{released:?}");
+    let d = &released[0];
+    assert_eq!((d["lot"].as_str(), d["opened_by"].as_str()), (Some(query::lot_key(&hex::encode(lot_ids["a2"])).unwrap().as_str()), Some(a.as_str())));
+    assert_eq!((d["failed"].as_u64(), d["retest"].as_u64()), (Some(attestation_of[&1]), Some(attestation_of[&RETEST])));
+    assert!(all_pages(&api_lite, "/api/v1/disputes?outcome=open").await.is_empty());
     let (status, _, v) = get(format!("{api_lite}/api/v1/lots/{a1}")).await;
     assert_eq!((status, &v), (200, &h));
     for path in ["/api/v1/stats/pass-rates?by=country", "/api/v1/stats/sampling", "/api/v1/stats/backlog?limit=5", "/api/v1/status"] {
@@ -485,13 +504,13 @@ async fn index_works() {
          s.querySelector('.axis-x').textContent, s.querySelector('.axis-y').textContent, s.querySelectorAll('rect').length]);",
     );
     let charts = charts.as_array().unwrap();
-    assert_eq!(charts.len(), 7, "{charts:?}");
+    assert_eq!(charts.len(), 8, "{charts:?}");
     for c in charts {
         let (title, x, y) = (c[1].as_str().unwrap(), c[2].as_str().unwrap(), c[3].as_str().unwrap());
         assert!(!title.is_empty() && !x.is_empty() && y.contains('('), "every chart has a title, axes and a unit: {c}");
     }
     let bars = |id: &str| charts.iter().find(|c| c[0] == id).unwrap()[4].as_u64().unwrap();
-    assert_eq!((bars("by-country"), bars("by-agency"), bars("sampling")), (2, 2, 1), "{charts:?}");
+    assert_eq!((bars("by-country"), bars("by-agency"), bars("sampling"), bars("disputes")), (2, 2, 1, 1), "{charts:?}");
     let text = wd.text("body");
     assert!(text.contains("Quality dashboard") && text.contains("NZ") && text.contains("FR"), "{text}");
     assert_eq!(wd.elements("script").len(), 0);

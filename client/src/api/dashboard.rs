@@ -152,13 +152,20 @@ pub async fn dashboard(State(s): State<ApiState>, RawQuery(q): RawQuery) -> Resu
     let summary = query::summary(db).await.map_err(e)?;
 
     // counts: an axis of whole ticks (a multiple of 4)
-    let month_max = (months.iter().map(|(_, c)| (c[0] + c[1]).max(c[2]).max(c[3]) as f64).fold(1.0, f64::max) / 4.0).ceil() * 4.0;
+    let month_max = (months.iter().map(|(_, c)| (c[0] + c[1]).max(c[2]).max(c[3]).max(c[4]) as f64).fold(1.0, f64::max) / 4.0).ceil() * 4.0;
     let inspections: Vec<Bar> = months
         .iter()
         .rev()
         .take(MAX_BARS)
         .rev()
         .map(|(m, c)| Bar { label: m.clone(), value: (c[0] + c[1]) as f64, interval: None, marker: Some(c[1] as f64), note: format!("inspections, {} failed (red mark)", c[1]) })
+        .collect();
+    let disputes: Vec<Bar> = months
+        .iter()
+        .rev()
+        .take(MAX_BARS)
+        .rev()
+        .map(|(m, c)| Bar { label: m.clone(), value: c[4] as f64, interval: None, marker: Some(c[5] as f64), note: format!("disputes opened, {} released after a re-test (red mark)", c[5]) })
         .collect();
     let holds: Vec<Bar> = months
         .iter()
@@ -216,6 +223,9 @@ pub async fn dashboard(State(s): State<ApiState>, RawQuery(q): RawQuery) -> Resu
                     }
                     section {
                         (bar_chart("holds", "Lots held per month (red mark: recalled)", "month", "lots (count)", month_max, &holds))
+                    }
+                    section {
+                        (bar_chart("disputes", "Disputes opened per month (red mark: released after a re-test)", "month", "disputes (count)", month_max, &disputes))
                     }
                     section {
                         (bar_chart("sampling", "Sampling: observed selection rate, 99% interval, configured rate (red)", "configured rate and rule", "lots selected (%)", 100.0, &sampling_bars))

@@ -82,7 +82,7 @@ pub static LISTS: &[ListSpec] = &[
         path: "/api/v1/merchants",
         summary: "Merchants, in onboarding order",
         from: "merchants",
-        columns: "account, tier, status, added_by, block, changed_block",
+        columns: "account, tier, status, added_by, block, changed_block, suspended_ms, suspension_confirmed",
         prefix: "",
         filters: &[
             f("status", "status", Kind::Choice(&["active", "suspended", "revoked"]), "Merchant status"),
@@ -164,6 +164,20 @@ pub static LISTS: &[ListSpec] = &[
         columns: "lot, recalled_by, reason_hash, time_ms, block",
         prefix: "",
         filters: &[f("by", "recalled_by", Kind::Account, "Who recalled"), from("time_ms", "At or after"), to("time_ms", "Before")],
+    },
+    ListSpec {
+        path: "/api/v1/disputes",
+        summary: "Disputes of failed inspections, in the order opened, with governance's decision",
+        from: "disputes",
+        columns: "lot, failed, opened_by, time_ms, outcome, retest, resolved_block, resolved_ms, block",
+        prefix: "",
+        filters: &[
+            f("lot", "lot", Kind::Lot, "Lot disputed"),
+            f("by", "opened_by", Kind::Account, "Disputing merchant"),
+            f("outcome", "outcome", Kind::Choice(&["open", "released", "hold_confirmed"]), "Open, or the decision"),
+            from("time_ms", "Opened at or after"),
+            to("time_ms", "Opened before"),
+        ],
     },
     ListSpec {
         path: "/api/v1/proposals",

@@ -74,7 +74,7 @@ async fn lot(State(s): State<ApiState>, Path(lot): Path<String>, RawQuery(q): Ra
 async fn merchant(State(s): State<ApiState>, Path(a): Path<String>, RawQuery(q): RawQuery) -> Answer {
     Params::parse(q.as_deref())?.finish()?;
     let a = lists::path_account("account", &a)?;
-    ok(lists::one(&s, "SELECT account, tier, status, added_by, block, changed_block FROM merchants WHERE account = $1", "account", Val::Text(a), "merchant").await?)
+    ok(lists::one(&s, "SELECT account, tier, status, added_by, block, changed_block, suspended_ms, suspension_confirmed FROM merchants WHERE account = $1", "account", Val::Text(a), "merchant").await?)
 }
 
 async fn product(State(s): State<ApiState>, Path(g): Path<String>, RawQuery(q): RawQuery) -> Answer {

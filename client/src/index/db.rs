@@ -29,6 +29,7 @@ fn migrator() -> sqlx::migrate::Migrator {
             m(1, "index", include_str!("../../migrations/0001_index.sql")),
             m(2, "scans", include_str!("../../migrations/0002_scans.sql")),
             m(3, "claims", include_str!("../../migrations/0003_claims.sql")),
+            m(4, "disputes", include_str!("../../migrations/0004_disputes.sql")),
         ]),
         ..sqlx::migrate::Migrator::DEFAULT
     }
@@ -475,7 +476,7 @@ tables! {
     BLOCKS "blocks" ["number", "hash", "time_ms", "events"] "number"
     EVENTS "events" ["block", "idx", "contract", "name", "topics", "data"] "block, idx"
     MEMBERS "members" ["account", "role", "scope_categories", "scope_valid_until", "block", "idx", "removed_block"] "account"
-    MERCHANTS "merchants" ["account", "tier", "status", "added_by", "block", "idx", "changed_block"] "account"
+    MERCHANTS "merchants" ["account", "tier", "status", "added_by", "block", "idx", "changed_block", "suspended_ms", "suspension_confirmed"] "account"
     FACTORIES "factories" ["id", "merchant", "country", "block", "idx"] "id"
     PRODUCTS "products" ["gtin", "merchant", "factory", "brand", "category", "origin", "hs_code", "block", "idx", "record"] "gtin"
     LOTS "lots" ["lot", "gtin", "merchant", "lot_number", "item_count", "root", "produced_on", "expires_on", "status", "block", "idx", "time_ms", "epoch", "rate_bps", "rule", "selected", "record"] "lot"
@@ -486,6 +487,7 @@ tables! {
     EPOCHS "epochs" ["epoch", "seed", "skipped", "block", "idx"] "epoch"
     PROPOSALS "proposals" ["id", "proposer", "action", "expires_at", "approvals", "block", "idx", "executed_by", "executed_block"] "id"
     VOTES "votes" ["proposal", "governor", "block", "idx"] "proposal, governor"
+    DISPUTES "disputes" ["lot", "failed", "opened_by", "block", "idx", "time_ms", "outcome", "retest", "resolved_block", "resolved_ms"] "block, idx"
     SAMPLING_CHANGES "sampling_changes" ["block", "idx", "change", "rule", "rate_bps"] "block, idx"
 }
 

@@ -11,7 +11,7 @@ use crate::chain::AccountId;
 use crate::fmt::ss58;
 use parity_scale_codec::Encode;
 use std::collections::HashMap;
-use tracepass_shared::{Claim, InspectionResult, LotId};
+use tracepass_shared::{Claim, InspectionResult, LotId, MerchantStatus};
 
 /// A row to insert into `table`, its values in the table's column order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +115,14 @@ pub fn steps(block: &BlockEvents) -> Vec<Step> {
         return out;
     }
     out.push(row(&db::BLOCKS, vec![b.clone(), block.hash.clone().into(), block.time_ms.into(), (block.events.len() as u64).into()]));
+    // unconfirmed suspensions that lapsed by this block's time (no event marks a lapse: the
+    // whitelist reads the status as of the block), before this block's own events
+    let lapsed_by = block.time_ms.saturating_sub(tracepass_shared::bounds::SUSPENSION_CONFIRM_MS);
+    out.push(sql(
+        "UPDATE merchants SET status = 'active', changed_block = $1, suspended_ms = NULL, suspension_confirmed = NULL \
+         WHERE status = 'suspended' AND suspension_confirmed = 0 AND suspended_ms <= $2",
+        vec![b.clone(), lapsed_by.into()],
+    ));
     // sampling's record of each lot registered in this block
     let mut recorded: HashMap<LotId, (u32, u16, Option<String>)> = HashMap::new();
     for e in &block.events {
@@ -157,16 +165,51 @@ pub fn steps(block: &BlockEvents) -> Vec<Step> {
             Event::MerchantAdded(m) => out.push(sql(
                 "INSERT INTO merchants (account, tier, status, added_by, block, idx, changed_block) \
                  VALUES ($1, $2, 'active', $3, $4, $5, $4) ON CONFLICT (account) DO UPDATE SET tier = excluded.tier, \
-                 status = 'active', added_by = excluded.added_by, changed_block = excluded.changed_block",
+                 status = 'active', added_by = excluded.added_by, changed_block = excluded.changed_block, \
+                 suspended_ms = NULL, suspension_confirmed = NULL",
                 vec![acc(&m.account).into(), name_of(&m.tier).into(), acc(&m.by).into(), b.clone(), i.clone()],
             )),
             Event::MerchantTierChanged(m) => out.push(sql(
                 "UPDATE merchants SET tier = $1, changed_block = $2 WHERE account = $3",
                 vec![name_of(&m.tier).into(), b.clone(), acc(&m.account).into()],
             )),
+            // a suspension starts its confirmation clock; any other status ends it
+            Event::MerchantStatusChanged(m) if m.status == MerchantStatus::Suspended => out.push(sql(
+                "UPDATE merchants SET status = $1, changed_block = $2, suspended_ms = $3, suspension_confirmed = 0 WHERE account = $4",
+                vec![name_of(&m.status).into(), b.clone(), block.time_ms.into(), acc(&m.account).into()],
+            )),
             Event::MerchantStatusChanged(m) => out.push(sql(
-                "UPDATE merchants SET status = $1, changed_block = $2 WHERE account = $3",
+                "UPDATE merchants SET status = $1, changed_block = $2, suspended_ms = NULL, suspension_confirmed = NULL WHERE account = $3",
                 vec![name_of(&m.status).into(), b.clone(), acc(&m.account).into()],
+            )),
+            Event::SuspensionConfirmed(c) => out.push(sql(
+                "UPDATE merchants SET suspension_confirmed = 1, changed_block = $1 WHERE account = $2",
+                vec![b.clone(), acc(&c.account).into()],
+            )),
+            Event::DisputeOpened(d) => out.push(row(
+                &db::DISPUTES,
+                vec![
+                    hex32(&d.lot).into(),
+                    d.failed.into(),
+                    acc(&d.by).into(),
+                    b.clone(),
+                    i.clone(),
+                    block.time_ms.into(),
+                    "open".into(),
+                    Val::NullInt,
+                    Val::NullInt,
+                    Val::NullInt,
+                ],
+            )),
+            Event::DisputeResolved(d) => out.push(sql(
+                "UPDATE disputes SET outcome = $1, retest = $2, resolved_block = $3, resolved_ms = $4 WHERE lot = $5 AND outcome = 'open'",
+                vec![
+                    name_of(&d.outcome).into(),
+                    d.retest.into(),
+                    b.clone(),
+                    block.time_ms.into(),
+                    hex32(&d.lot).into(),
+                ],
             )),
             Event::ProposalCreated(p) => out.push(row(
                 &db::PROPOSALS,
@@ -332,10 +375,8 @@ pub fn steps(block: &BlockEvents) -> Vec<Step> {
                 "UPDATE attestations SET revoked_by = $1, revoked_reason = $2, revoked_block = $3 WHERE id = $4",
                 vec![acc(&r.by).into(), hex32(&r.reason_hash).into(), b.clone(), r.id.into()],
             )),
-            // in the audit log only (a lot's dispute is read from the attestation contract)
-            Event::DisputeOpened(_)
-            | Event::DisputeResolved(_)
-            | Event::ThresholdChanged(_)
+            // in the audit log only
+            Event::ThresholdChanged(_)
             | Event::CodeUpgraded(_)
             | Event::ContractsWired(_)
             | Event::LotRecorded(_)
@@ -346,10 +387,9 @@ pub fn steps(block: &BlockEvents) -> Vec<Step> {
             // is in the audit log with its name (`whitelist.DisplayNameSet`, `registry.FactoryNamed`)
             | Event::DisplayNameSet(_)
             | Event::FactoryNamed(_)
-            // a merchant's brands and a confirmed suspension: read from the whitelist
-            // (`merchant_standing`), every change in the audit log
-            | Event::MerchantBrandsSet(_)
-            | Event::SuspensionConfirmed(_) => {}
+            // a merchant's brands: read from the whitelist (`merchant_standing`), every change
+            // in the audit log
+            | Event::MerchantBrandsSet(_) => {}
         }
     }
     // a lot sampling recorded without its registration in the same block (not something the
@@ -408,21 +448,69 @@ mod tests {
             ],
         };
         let s = steps(&block);
-        // blocks, 3 events, 1 lot: the lot carries sampling's epoch and rate
-        assert_eq!(s.len(), 5);
-        let Step::Insert(lot_row) = &s[3] else { panic!("{s:?}") };
+        // blocks, the suspension lapse check, 3 events, 1 lot: the lot carries sampling's epoch
+        // and rate
+        assert_eq!(s.len(), 6);
+        let Step::Insert(lot_row) = &s[4] else { panic!("{s:?}") };
         assert_eq!(lot_row.table.name, "lots");
         assert_eq!(lot_row.values[12..16], [Val::Int(2), Val::Int(500), Val::NullText, Val::NullInt], "a draw decides: not yet");
-        let Step::Insert(unknown) = &s[4] else { panic!() };
+        let Step::Insert(unknown) = &s[5] else { panic!() };
         assert_eq!(unknown.values[3], Val::Text("unknown".into()));
         // at 100 % and 0 % no draw decides: selected, or not, from registration
         for (rate, selected) in [(10_000u16, Val::Int(1)), (0, Val::Int(0))] {
             let mut b = block.clone();
             b.events[0] = raw(3, "sampling", "sampling.LotRecorded", Event::LotRecorded(LotRecorded { lot, epoch: 2, rate_bps: rate, rule: None }));
-            let Step::Insert(row) = &steps(&b)[3] else { panic!() };
+            let Step::Insert(row) = &steps(&b)[4] else { panic!() };
             assert_eq!(row.values[15], selected, "rate {rate}");
         }
         assert!(steps(&BlockEvents { events: vec![], ..block }).is_empty());
         assert_eq!(month(1_790_000_000_000), "2026-09");
+    }
+
+    /// A suspension nobody confirmed reads active from the first indexed block at or after its
+    /// lapse (no event marks it); a confirmed one stays; disputes are listed open, then decided.
+    #[tokio::test]
+    async fn suspension_lapse_and_disputes_works() {
+        use tracepass_shared::bounds::SUSPENSION_CONFIRM_MS;
+        use tracepass_shared::{DisputeOutcome, MerchantTier};
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::index::db::Db::open(&format!("sqlite://{}/i.db", dir.path().display())).await.unwrap();
+        let (gov, lapsing, confirmed) = (AccountId::from([1; 32]), AccountId::from([2; 32]), AccountId::from([3; 32]));
+        let t0 = 1_790_000_000_000u64;
+        let mut n = 0u32;
+        let mut write = |time_ms: u64, events: Vec<Event>| {
+            n += 1;
+            let events = events.into_iter().enumerate().map(|(i, e)| raw(i as u32, "whitelist", "x", e)).collect();
+            let block = BlockEvents { number: n, hash: format!("0x{n:02x}"), time_ms, events };
+            let cursor = crate::index::db::Cursor { genesis_hash: "0x00".into(), contracts: "c".into(), block_number: n, block_hash: block.hash.clone() };
+            (cursor, steps(&block))
+        };
+        let status = |db: &crate::index::db::Db, who: AccountId| {
+            let db = db.clone();
+            async move {
+                let r = db.rows("SELECT status FROM merchants WHERE account = $1", &[Val::Text(acc(&who))]).await.unwrap();
+                r[0]["status"].as_str().unwrap().to_string()
+            }
+        };
+        let added = |account| Event::MerchantAdded(MerchantAdded { account, by: gov, tier: MerchantTier::Standard });
+        let suspended = |account| Event::MerchantStatusChanged(MerchantStatusChanged { account, by: gov, status: MerchantStatus::Suspended, reason_hash: Some([9; 32]) });
+        let lot = [7u8; 32];
+        let blocks = [
+            write(t0, vec![added(lapsing), added(confirmed), suspended(lapsing), suspended(confirmed)]),
+            write(t0 + 1, vec![Event::SuspensionConfirmed(SuspensionConfirmed { account: confirmed }), Event::DisputeOpened(DisputeOpened { lot, failed: 4, by: lapsing })]),
+            write(t0 + SUSPENSION_CONFIRM_MS - 1, vec![Event::ThresholdChanged(ThresholdChanged { old: 1, new: 2 })]),
+            write(t0 + SUSPENSION_CONFIRM_MS, vec![Event::DisputeResolved(DisputeResolved { lot, outcome: DisputeOutcome::Released, retest: Some(5) })]),
+        ];
+        let mut seen = vec![];
+        for (cursor, s) in &blocks {
+            db.write_block(cursor, s).await.unwrap();
+            seen.push((status(&db, lapsing).await, status(&db, confirmed).await));
+        }
+        let s = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(seen, vec![s("suspended", "suspended"), s("suspended", "suspended"), s("suspended", "suspended"), s("active", "suspended")]);
+        let d = db.rows("SELECT lot, failed, opened_by, outcome, retest, resolved_block FROM disputes", &[]).await.unwrap();
+        assert_eq!(d.len(), 1);
+        assert_eq!((d[0]["failed"].as_i64(), d[0]["outcome"].as_str(), d[0]["retest"].as_i64(), d[0]["resolved_block"].as_i64()), (Some(4), Some("released"), Some(5), Some(4)));
+        assert_eq!(d[0]["opened_by"].as_str(), Some(acc(&lapsing).as_str()));
     }
 }

@@ -12,7 +12,7 @@ pub const MAX_LIMIT: u32 = 1_000;
 type Rows = Vec<Map<String, Value>>;
 
 /// A lot's record and its timeline (registration, trace events, status changes, attestations,
-/// recall) in chain order; `None` if the index has no such lot.
+/// recall, disputes with their outcome) in chain order; `None` if the index has no such lot.
 pub async fn lot(db: &Db, lot: &str) -> Result<Option<Value>> {
     let p = [Val::from(lot)];
     let Some(record) = db.rows("SELECT * FROM lots WHERE lot = $1", &p).await?.into_iter().next() else { return Ok(None) };
@@ -32,6 +32,7 @@ pub async fn lot(db: &Db, lot: &str) -> Result<Option<Value>> {
             .await?,
     );
     add("recall", db.rows("SELECT block, idx, recalled_by AS actor, reason_hash FROM recalls WHERE lot = $1", &p).await?);
+    add("dispute", db.rows("SELECT block, idx, opened_by AS actor, failed, outcome, retest, resolved_block FROM disputes WHERE lot = $1", &p).await?);
     let key = |r: &Map<String, Value>| (r["block"].as_i64().unwrap_or(0), r["idx"].as_i64().unwrap_or(0));
     timeline.sort_by_key(key);
     Ok(Some(json!({ "lot": record, "timeline": timeline })))
@@ -219,10 +220,14 @@ pub async fn backlog(db: &Db, limit: u32, overdue_days: u32) -> Result<Value> {
     }))
 }
 
+/// What [`months`] counts, by index.
+pub const MONTH_COLUMNS: [&str; 6] = ["passed", "failed", "held", "recalled", "disputed", "released_after_retest"];
+
 /// Per month of a period: unrevoked inspections passed and failed, lots held (status changes to
-/// held) and lots recalled; months in order.
-pub async fn months(db: &Db, period: &Period) -> Result<Vec<(String, [i64; 4])>> {
-    let mut m: std::collections::BTreeMap<String, [i64; 4]> = Default::default();
+/// held), lots recalled, disputes opened and disputes released after a re-test (by the month of
+/// the decision); months in order, columns as [`MONTH_COLUMNS`].
+pub async fn months(db: &Db, period: &Period) -> Result<Vec<(String, [i64; 6])>> {
+    let mut m: std::collections::BTreeMap<String, [i64; 6]> = Default::default();
     for r in db
         .rows("SELECT month, result, COUNT(*) AS n FROM attestations WHERE kind = 'inspection' AND revoked_block IS NULL GROUP BY month, result", &[])
         .await?
@@ -234,7 +239,9 @@ pub async fn months(db: &Db, period: &Period) -> Result<Vec<(String, [i64; 4])>>
     }
     let held = db.rows("SELECT b.time_ms AS t FROM status_changes s JOIN blocks b ON b.number = s.block WHERE s.to_status = 'held'", &[]).await?;
     let recalled = db.rows("SELECT time_ms AS t FROM recalls", &[]).await?;
-    for (k, rows) in [(2, held), (3, recalled)] {
+    let disputed = db.rows("SELECT time_ms AS t FROM disputes", &[]).await?;
+    let released = db.rows("SELECT resolved_ms AS t FROM disputes WHERE outcome = 'released'", &[]).await?;
+    for (k, rows) in [(2, held), (3, recalled), (4, disputed), (5, released)] {
         for r in rows {
             let month = super::facts::month(number(&r["t"]) as u64);
             if period.contains(&month) {
