@@ -71,6 +71,14 @@ pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// Milliseconds since the Unix epoch by this machine's clock (not the chain's: `Chain::now_ms`).
+pub fn wall_clock_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
 /// A chain timestamp (ms since the Unix epoch) as `YYYY-MM-DD hh:mm:ss UTC`.
 pub fn utc(ms: Timestamp) -> String {
     const FORMAT: &[time::format_description::FormatItem<'static>] =

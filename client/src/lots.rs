@@ -120,13 +120,20 @@ fn hash_batch(p: &blake2b_simd::Params, buf: &[u8], offsets: &[usize], mut out: 
     }
 }
 
-/// The salt of each of `serials` of lot `lot` of `gtin` under `key`, in parallel:
-/// `blake2b-64(key; gtin ++ len(lot) ++ lot ++ serial)`.
-pub fn salts(key: &SaltKey, gtin: &Gtin, lot: &str, serials: &[String]) -> Vec<Salt> {
-    let mut prefix = Vec::with_capacity(14 + 1 + lot.len());
+/// What every item of a lot's hashed message starts with: `tag ++ gtin ++ len(lot) ++ lot`.
+fn lot_prefix(tag: &[u8], gtin: &Gtin, lot: &str) -> Vec<u8> {
+    let mut prefix = Vec::with_capacity(tag.len() + 14 + 1 + lot.len());
+    prefix.extend_from_slice(tag);
     prefix.extend_from_slice(&gtin.0);
     prefix.push(u8::try_from(lot.len()).unwrap_or(u8::MAX));
     prefix.extend_from_slice(lot.as_bytes());
+    prefix
+}
+
+/// The salt of each of `serials` of lot `lot` of `gtin` under `key`, in parallel:
+/// `blake2b-64(key; gtin ++ len(lot) ++ lot ++ serial)`.
+pub fn salts(key: &SaltKey, gtin: &Gtin, lot: &str, serials: &[String]) -> Vec<Salt> {
+    let prefix = lot_prefix(b"", gtin, lot);
     let mut p = params(SALT_LEN);
     p.key(&key.0[..]);
     let mut out = vec![[0u8; SALT_LEN]; serials.len()];
@@ -148,11 +155,7 @@ pub fn salts(key: &SaltKey, gtin: &Gtin, lot: &str, serials: &[String]) -> Vec<S
 /// parallel: each is `tracepass_shared::salted_item_id` and `merkle::leaf`.
 pub fn items_and_leaves(gtin: &Gtin, lot: &str, serials: &[String], salts: &[Salt]) -> (Vec<ItemId>, Vec<Node>) {
     // salted_item_id = blake2_256("tracepass/salted" ++ gtin ++ len(lot) ++ lot ++ len(serial) ++ serial ++ salt)
-    let mut prefix = Vec::with_capacity(16 + 14 + 1 + lot.len());
-    prefix.extend_from_slice(b"tracepass/salted");
-    prefix.extend_from_slice(&gtin.0);
-    prefix.push(u8::try_from(lot.len()).unwrap_or(u8::MAX));
-    prefix.extend_from_slice(lot.as_bytes());
+    let prefix = lot_prefix(b"tracepass/salted", gtin, lot);
     let (p32, p16) = (params(32), params(16));
     let mut items = vec![[0u8; 32]; serials.len()];
     let mut leaves = vec![[0u8; 16]; serials.len()];

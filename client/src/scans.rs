@@ -190,7 +190,7 @@ impl Scanned {
 
 /// Now, in ms since the Unix epoch (the scan log's clock).
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    i64::try_from(crate::fmt::wall_clock_ms()).unwrap_or(i64::MAX)
 }
 
 /// A network mapped to a region by the operator.

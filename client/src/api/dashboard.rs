@@ -153,27 +153,17 @@ pub async fn dashboard(State(s): State<ApiState>, RawQuery(q): RawQuery) -> Resu
 
     // counts: an axis of whole ticks (a multiple of 4)
     let month_max = (months.iter().map(|(_, c)| (c[0] + c[1]).max(c[2]).max(c[3]).max(c[4]) as f64).fold(1.0, f64::max) / 4.0).ceil() * 4.0;
-    let inspections: Vec<Bar> = months
-        .iter()
-        .rev()
-        .take(MAX_BARS)
-        .rev()
-        .map(|(m, c)| Bar { label: m.clone(), value: (c[0] + c[1]) as f64, interval: None, marker: Some(c[1] as f64), note: format!("inspections, {} failed (red mark)", c[1]) })
-        .collect();
-    let disputes: Vec<Bar> = months
-        .iter()
-        .rev()
-        .take(MAX_BARS)
-        .rev()
-        .map(|(m, c)| Bar { label: m.clone(), value: c[4] as f64, interval: None, marker: Some(c[5] as f64), note: format!("disputes opened, {} released after a re-test (red mark)", c[5]) })
-        .collect();
-    let holds: Vec<Bar> = months
-        .iter()
-        .rev()
-        .take(MAX_BARS)
-        .rev()
-        .map(|(m, c)| Bar { label: m.clone(), value: c[2] as f64, interval: None, marker: Some(c[3] as f64), note: format!("holds, {} recalls (red mark)", c[3]) })
-        .collect();
+    // the last MAX_BARS months: a bar of `value`, a red mark of column `marked`, and the note
+    let month_bars = |value: fn(&[i64; 6]) -> i64, marked: usize, note: &str| -> Vec<Bar> {
+        let first = months.len().saturating_sub(MAX_BARS);
+        months[first..]
+            .iter()
+            .map(|(m, c)| Bar { label: m.clone(), value: value(c) as f64, interval: None, marker: Some(c[marked] as f64), note: note.replace("{}", &c[marked].to_string()) })
+            .collect()
+    };
+    let inspections = month_bars(|c| c[0] + c[1], 1, "inspections, {} failed (red mark)");
+    let holds = month_bars(|c| c[2], 3, "holds, {} recalls (red mark)");
+    let disputes = month_bars(|c| c[4], 5, "disputes opened, {} released after a re-test (red mark)");
     let sampling_bars: Vec<Bar> = sampling
         .iter()
         .filter(|r| r["how"] == "drawn")

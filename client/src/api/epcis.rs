@@ -296,7 +296,7 @@ pub async fn events(State(s): State<ApiState>, RawQuery(raw): RawQuery) -> std::
 }
 
 fn answer(events: Vec<Value>, next: Option<String>, raw: Option<&str>) -> Response {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+    let now = crate::fmt::wall_clock_ms();
     let doc = json!({
         "@context": [epcis::EPCIS_CONTEXT, { "tracepass": epcis::TRACEPASS_NS }],
         "type": "EPCISQueryDocument",

@@ -136,7 +136,7 @@ impl Chain {
             if now >= ms {
                 return Ok(now);
             }
-            let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+            let wall = crate::fmt::wall_clock_ms();
             if wall < ms {
                 tokio::time::sleep(std::time::Duration::from_millis((ms - wall).min(60_000))).await;
             }

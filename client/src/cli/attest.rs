@@ -5,8 +5,7 @@ use clap::{Subcommand, ValueEnum};
 use serde_json::json;
 use std::path::PathBuf;
 use tracepass::error::Result;
-use tracepass::gs1::{parse_gtin, parse_lot};
-use tracepass::shared::{lot_id, InspectionResult};
+use tracepass::shared::InspectionResult;
 
 const DAY_MS: u64 = 86_400_000;
 
@@ -104,7 +103,7 @@ pub async fn run(ctx: &Ctx, c: AttestCmd) -> Result<i32> {
     let signer = ctx.signer()?;
     match c {
         AttestCmd::Inspection { gtin, lot, result, report, report_uri, standard, items, valid_days, answers } => {
-            let id = lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice());
+            let id = super::lot_arg(&gtin, &lot)?;
             let report_hash = hash_file(&report)?;
             let now = tp.chain.now_ms().await?;
             let r = match result {
@@ -124,7 +123,7 @@ pub async fn run(ctx: &Ctx, c: AttestCmd) -> Result<i32> {
             ctx.print_write(&format!("certification {} recorded: factory {factory} {standard}", o.value), json!({ "attestation": o.value }), &o);
         }
         AttestCmd::Customs { gtin, lot, port, declaration } => {
-            let id = lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice());
+            let id = super::lot_arg(&gtin, &lot)?;
             let now = tp.chain.now_ms().await?;
             let o = tp.attest_customs(&signer, id, port.clone().into_bytes(), hash_file(&declaration)?, now).await?;
             ctx.print_write(&format!("customs clearance {} recorded: lot {lot} cleared at {port}", o.value), json!({ "attestation": o.value }), &o);
@@ -134,7 +133,7 @@ pub async fn run(ctx: &Ctx, c: AttestCmd) -> Result<i32> {
             ctx.print_write(&format!("attestation {id} revoked"), json!({ "attestation": id, "revoked": true }), &o);
         }
         AttestCmd::Dispute { gtin, lot, failed } => {
-            let id = lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice());
+            let id = super::lot_arg(&gtin, &lot)?;
             let o = tp.open_dispute(&signer, id, failed).await?;
             ctx.print_write(
                 &format!("inspection {failed} of lot {lot} disputed: another agency may re-test it naming {failed}; governors then decide"),

@@ -180,11 +180,11 @@ pub async fn action(tp: &Tracepass, c: ProposeCmd) -> Result<Action> {
         }
         ProposeCmd::RevokeAttestation { id, reason } => Action::RevokeAttestation { id, reason_hash: hash_text(&reason) },
         ProposeCmd::ResolveDispute { gtin, lot, release } => Action::ResolveDispute {
-            lot: tracepass::shared::lot_id(&tracepass::gs1::parse_gtin(&gtin)?, tracepass::gs1::parse_lot(&lot)?.as_slice()),
+            lot: super::lot_arg(&gtin, &lot)?,
             release,
         },
         ProposeCmd::ReleaseHold { gtin, lot } => Action::ReleaseHold {
-            lot: tracepass::shared::lot_id(&tracepass::gs1::parse_gtin(&gtin)?, tracepass::gs1::parse_lot(&lot)?.as_slice()),
+            lot: super::lot_arg(&gtin, &lot)?,
         },
         ProposeCmd::SetName { account, name } => {
             // the contract's own rule, before anything is sent (the dry run checks it again)

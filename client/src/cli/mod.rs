@@ -119,9 +119,14 @@ pub fn hash_file(p: &std::path::Path) -> Result<[u8; 32]> {
     Ok(tracepass::shared::blake2_256(&b))
 }
 
+/// The lot ID a `--gtin` and `--lot` pair names, each checked (errors name the bad value).
+pub fn lot_arg(gtin: &str, lot: &str) -> Result<tracepass::shared::LotId> {
+    Ok(tracepass::shared::lot_id(&tracepass::gs1::parse_gtin(gtin)?, tracepass::gs1::parse_lot(lot)?.as_slice()))
+}
+
 /// Milliseconds now (for event times).
 pub fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    tracepass::fmt::wall_clock_ms()
 }
 
 /// Runs the parsed command; returns the process exit status.

@@ -6,8 +6,7 @@ use serde_json::json;
 use tracepass::chain::parse_account;
 use tracepass::fmt::ss58;
 use tracepass::error::Result;
-use tracepass::gs1::{parse_gtin, parse_lot};
-use tracepass::shared::lot_id;
+use tracepass::gs1::parse_gtin;
 
 #[derive(Subcommand, Debug)]
 pub enum QueryCmd {
@@ -75,7 +74,7 @@ pub async fn run(ctx: &Ctx, c: QueryCmd) -> Result<i32> {
     let tp = ctx.tracepass().await?;
     let (text, value) = match c {
         QueryCmd::Lot { gtin, lot } => {
-            let l = tp.lot(lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice())).await?;
+            let l = tp.lot(super::lot_arg(&gtin, &lot)?).await?;
             (pretty(&l), typed(&l))
         }
         QueryCmd::Product { gtin } => {
@@ -98,11 +97,11 @@ pub async fn run(ctx: &Ctx, c: QueryCmd) -> Result<i32> {
             }
         }
         QueryCmd::Attestations { gtin, lot } => {
-            let a = tp.attestations_of_lot(lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice())).await?;
+            let a = tp.attestations_of_lot(super::lot_arg(&gtin, &lot)?).await?;
             (pretty(&a), typed(&a))
         }
         QueryCmd::Selection { gtin, lot } => {
-            let id = lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice());
+            let id = super::lot_arg(&gtin, &lot)?;
             let (s, x) = tokio::try_join!(tp.selection(id), tp.lot_sample(id))?;
             let why = match &x {
                 Some(x) => format!(

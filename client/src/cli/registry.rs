@@ -339,7 +339,7 @@ pub async fn lot(ctx: &Ctx, c: LotCmd) -> Result<i32> {
             Ok(0)
         }
         LotCmd::Recall { gtin, lot, reason, by_vote } => {
-            let id = lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice());
+            let id = super::lot_arg(&gtin, &lot)?;
             let tp = ctx.tracepass().await?;
             if by_vote {
                 let action = tracepass::shared::Action::RecallLot { lot: id, reason_hash: hash_text(&reason) };
@@ -387,7 +387,7 @@ pub async fn event(ctx: &Ctx, c: EventCmd) -> Result<i32> {
         EventCmd::Add { gtin, lot, step, country, location, time, document } => (gtin, lot, step, country, location, time, document),
         EventCmd::Import { epcis } => return import_epcis(ctx, &epcis).await,
     };
-    let id = lot_id(&parse_gtin(&gtin)?, parse_lot(&lot)?.as_slice());
+    let id = super::lot_arg(&gtin, &lot)?;
     let loc = Location { country: country(&cc)?, code: location.as_bytes().to_vec() };
     let doc = match &document {
         Some(p) => hash_file(p)?,

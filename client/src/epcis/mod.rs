@@ -54,6 +54,7 @@ pub fn normalize_location(v: &str) -> std::result::Result<Option<String>, String
 
 use tracepass_shared::bounds::MAX_EVENTS_PER_LOT;
 use tracepass_shared::Hash32;
+use crate::fmt::wall_clock_ms;
 
 /// GS1's EPCIS 2.0 JSON-LD context.
 pub const EPCIS_CONTEXT: &str = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld";
@@ -79,10 +80,3 @@ fn hex32(h: &Hash32) -> String {
     format!("0x{}", hex::encode(h))
 }
 
-/// Milliseconds since the epoch by this machine's clock.
-fn wall_clock_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0)
-}

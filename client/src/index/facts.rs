@@ -114,15 +114,16 @@ pub fn steps(block: &BlockEvents) -> Vec<Step> {
     if block.events.is_empty() {
         return out;
     }
-    out.push(row(&db::BLOCKS, vec![b.clone(), block.hash.clone().into(), block.time_ms.into(), (block.events.len() as u64).into()]));
     // unconfirmed suspensions that lapsed by this block's time (no event marks a lapse: the
-    // whitelist reads the status as of the block), before this block's own events
+    // whitelist reads the status as of the block), before this block's own events; first, so
+    // that the block's inserts still go out in one multi-row statement after it
     let lapsed_by = block.time_ms.saturating_sub(tracepass_shared::bounds::SUSPENSION_CONFIRM_MS);
     out.push(sql(
         "UPDATE merchants SET status = 'active', changed_block = $1, suspended_ms = NULL, suspension_confirmed = NULL \
          WHERE status = 'suspended' AND suspension_confirmed = 0 AND suspended_ms <= $2",
         vec![b.clone(), lapsed_by.into()],
     ));
+    out.push(row(&db::BLOCKS, vec![b.clone(), block.hash.clone().into(), block.time_ms.into(), (block.events.len() as u64).into()]));
     // sampling's record of each lot registered in this block
     let mut recorded: HashMap<LotId, (u32, u16, Option<String>)> = HashMap::new();
     for e in &block.events {

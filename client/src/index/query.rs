@@ -239,9 +239,19 @@ pub async fn months(db: &Db, period: &Period) -> Result<Vec<(String, [i64; 6])>>
     }
     let held = db.rows("SELECT b.time_ms AS t FROM status_changes s JOIN blocks b ON b.number = s.block WHERE s.to_status = 'held'", &[]).await?;
     let recalled = db.rows("SELECT time_ms AS t FROM recalls", &[]).await?;
-    let disputed = db.rows("SELECT time_ms AS t FROM disputes", &[]).await?;
-    let released = db.rows("SELECT resolved_ms AS t FROM disputes WHERE outcome = 'released'", &[]).await?;
-    for (k, rows) in [(2, held), (3, recalled), (4, disputed), (5, released)] {
+    for r in db.rows("SELECT time_ms, resolved_ms, outcome FROM disputes", &[]).await? {
+        let mut count = |t: &Value, k: usize| {
+            let month = super::facts::month(number(t) as u64);
+            if period.contains(&month) {
+                m.entry(month).or_default()[k] += 1;
+            }
+        };
+        count(&r["time_ms"], 4);
+        if r["outcome"] == "released" {
+            count(&r["resolved_ms"], 5);
+        }
+    }
+    for (k, rows) in [(2, held), (3, recalled)] {
         for r in rows {
             let month = super::facts::month(number(&r["t"]) as u64);
             if period.contains(&month) {
